@@ -1,0 +1,109 @@
+# The kernel's build: AssemblyScript -> wasm -> C -> i386 ELF, and the daily commands.
+#
+#   make            build build/kernel.elf
+#   make run        boot it in QEMU, serial on this terminal (CMDLINE=, QEMU_ARGS=)
+#   make test       host unit tests (as-pect), then the QEMU suites (node --test)
+#   make debug      QEMU halted with its GDB stub, and GDB attached with symbols
+#   make clean      remove build/
+#
+# `run`, `test` and `debug` first run tools/setup.sh, which installs whatever
+# is missing (Debian packages, node_modules).
+
+BUILD      := build
+KERNEL     := $(BUILD)/kernel.elf
+CMDLINE    ?=
+QEMU_ARGS  ?=
+export CMDLINE QEMU_ARGS
+
+ASC        := node_modules/.bin/asc
+WASM2C     := wasm2c
+CC         := clang
+LD         := ld.lld
+NASM       := nasm
+
+# Every AssemblyScript source the kernel is built from.
+KERNEL_TS  := $(shell find kernel -name '*.ts')
+BOOT_C     := $(wildcard boot/*.c)
+BOOT_ASM   := $(wildcard boot/*.asm)
+OBJS       := $(BOOT_ASM:boot/%.asm=$(BUILD)/obj/%.asm.o) \
+              $(BOOT_C:boot/%.c=$(BUILD)/obj/%.o) \
+              $(BUILD)/obj/kernel.o
+
+# Freestanding i386. The wasm2c runtime switches: no bounds checks on loads
+# and stores (MEMCHECK_SIGNAL_HANDLER without any signal handler: the kernel's
+# memory is the whole address space) and no call-depth counter. Frame
+# pointers stay, for backtraces; null is a valid address (wasm address 0).
+CFLAGS     := --target=i386-unknown-none-elf -march=i686 -O2 -g \
+              -ffreestanding -nostdinc -isystem $(shell $(CC) -print-resource-dir 2>/dev/null)/include \
+              -Iboot/include -I$(BUILD)/gen \
+              -fno-omit-frame-pointer -fno-delete-null-pointer-checks \
+              -fno-stack-protector -fno-pic -fno-asynchronous-unwind-tables \
+              -mno-sse -mno-sse2 -mno-mmx \
+              -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1 -DWASM_RT_SKIP_SIGNAL_RECOVERY=1 \
+              -DWASM_RT_USE_STACK_DEPTH_COUNT=0 \
+              -Wall -Wno-unused-function -Wno-unused-variable -Wno-unused-but-set-variable
+LDFLAGS    := -m elf_i386 -nostdlib -T linker/kernel.ld
+
+.PHONY: all run test debug clean setup
+.DELETE_ON_ERROR:
+
+all: $(KERNEL)
+
+setup:
+	@tools/setup.sh
+
+# AssemblyScript -> wasm. asconfig.json holds the options (memoryBase, names, abort).
+$(BUILD)/kernel.wasm: $(KERNEL_TS) asconfig.json package-lock.json | setup
+	@mkdir -p $(@D)
+	$(ASC) kernel/main.ts --config asconfig.json --target kernel
+
+# wasm -> C, rewritten for the flat kernel memory (see tools/flatten-wasm2c.mjs).
+$(BUILD)/gen/kernel.c: $(BUILD)/kernel.wasm tools/flatten-wasm2c.mjs
+	@mkdir -p $(@D)
+	$(WASM2C) $< -n kernel -o $@
+	node tools/flatten-wasm2c.mjs $@
+	cp /usr/include/wasm-rt.h $(BUILD)/gen/wasm-rt.h
+$(BUILD)/gen/kernel.h: $(BUILD)/gen/kernel.c
+
+$(BUILD)/obj/kernel.o: $(BUILD)/gen/kernel.c $(BUILD)/gen/kernel.h tools/check-wasm2c.mjs
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -E $< -o $(BUILD)/gen/kernel.i
+	node tools/check-wasm2c.mjs $(BUILD)/gen/kernel.i
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: boot/%.c $(wildcard boot/*.h boot/include/*.h) $(BUILD)/gen/kernel.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.asm.o: boot/%.asm
+	@mkdir -p $(@D)
+	$(NASM) -f elf32 -g -F dwarf $< -o $@
+
+# Link, then prove the AssemblyScript data lies inside its reserved region.
+$(KERNEL): $(OBJS) linker/kernel.ld tools/check-layout.mjs
+	$(LD) $(LDFLAGS) $(OBJS) -o $@
+	node tools/check-layout.mjs $@ $(BUILD)/kernel.wasm asconfig.json
+
+run: setup
+	@$(MAKE) --no-print-directory $(KERNEL)
+	@node tools/run.mjs $(KERNEL)
+
+debug: setup
+	@$(MAKE) --no-print-directory $(KERNEL)
+	@tools/debug.sh $(KERNEL)
+
+test: setup
+	@$(MAKE) --no-print-directory $(KERNEL) test-fixtures
+	@tools/test.sh
+
+# Tiny kernels that misbehave on purpose, for the host runner's own tests.
+FIXTURES := $(patsubst tests/qemu/fixtures/%.asm,$(BUILD)/fixtures/%.elf,$(wildcard tests/qemu/fixtures/*.asm))
+.PHONY: test-fixtures
+test-fixtures: $(FIXTURES)
+$(BUILD)/fixtures/%.elf: tests/qemu/fixtures/%.asm
+	@mkdir -p $(@D)
+	$(NASM) -f elf32 $< -o $(@:.elf=.o)
+	$(LD) -m elf_i386 -nostdlib -Ttext=0x100000 -e _start $(@:.elf=.o) -o $@
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,20 @@
+/* boot/entry.c: from the assembly entry point into the AssemblyScript kernel.
+ *
+ * _start (boot/multiboot.asm) calls kernel_entry on the kernel stack with the
+ * loader's magic and information pointer. This file instantiates the wasm2c
+ * module (its start function initialises the kernel's globals and copies the
+ * data segments to asconfig.json's memoryBase) and hands both values to
+ * kmain in kernel/main.ts. The kernel decides everything from there, halting
+ * included; kmain does not return. */
+#include "kernel_instance.h"
+
+Z_kernel_instance_t kernel_instance;
+
+void kernel_entry(u32 magic, u32 multiboot_info)
+{
+    wasm_rt_init();
+    Z_kernel_init_module();
+    Z_kernel_instantiate(&kernel_instance, NULL);
+    Z_kernelZ_kmain(&kernel_instance, magic, multiboot_info);
+    cpu_stop();
+}

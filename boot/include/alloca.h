@@ -1,0 +1,3 @@
+/* alloca.h */
+#pragma once
+#define alloca __builtin_alloca

@@ -1,0 +1,94 @@
+// kernel/core/console.ts: the kernel's text output, to COM1 and VGA at once.
+//
+// Everything the kernel says goes through here, so a person watching the
+// screen and a test reading the serial port see the same text. Numbers are
+// formatted by kernel/lib/fmt.ts into a scratch buffer; nothing allocates.
+
+import { serialInit, serialPutChar } from "../drivers/serial";
+import { vgaInit, vgaPutChar, vgaSetAttribute, VGA_LIGHT_GREY_ON_BLACK } from "../drivers/vga";
+import { fmtDec, fmtDec64, fmtHex, fmtPadRight, fmtSize } from "../lib/fmt";
+
+// Room for one formatted number and its padding.
+@inline const SCRATCH_BYTES: i32 = 64;
+const scratch = memory.data(SCRATCH_BYTES);
+
+/** Brings up both outputs: COM1 at 115200 8N1 and a cleared VGA screen. */
+export function consoleInit(): void {
+  serialInit();
+  vgaInit();
+}
+
+/** Writes one ASCII character to both outputs. */
+export function printChar(c: u8): void {
+  serialPutChar(c);
+  vgaPutChar(c);
+}
+
+/** Writes `length` bytes from `buf`. */
+export function printBytes(buf: usize, length: i32): void {
+  for (let i = 0; i < length; i++) printChar(load<u8>(buf + <usize>i));
+}
+
+/** Writes a string; characters outside ASCII print as '?'. */
+export function print(s: string): void {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    printChar(c < 0x80 ? <u8>c : 0x3F);
+  }
+}
+
+/** Writes a string and a newline. */
+export function println(s: string = ""): void {
+  print(s);
+  printChar(0x0A);
+}
+
+/** Writes `0x` and `digits` hex digits of `value` (8 by default). */
+export function printHex(value: u64, digits: i32 = 8): void {
+  print("0x");
+  printBytes(scratch, fmtHex(scratch, value, digits));
+}
+
+/** Writes `value` in decimal. */
+export function printDec(value: u32): void {
+  printBytes(scratch, fmtDec(scratch, value));
+}
+
+/** Writes a 64-bit `value` in decimal. */
+export function printDec64(value: u64): void {
+  printBytes(scratch, fmtDec64(scratch, value));
+}
+
+/** Writes a byte count in binary units ("639 KiB"). */
+export function printSize(bytes: u64): void {
+  printBytes(scratch, fmtSize(scratch, bytes));
+}
+
+/** Writes `s` padded with spaces to `width` columns (one table cell). */
+export function printCell(s: string, width: i32): void {
+  print(s);
+  for (let i = s.length; i < width; i++) printChar(0x20);
+}
+
+/** Writes a byte count padded to `width` columns. */
+export function printSizeCell(bytes: u64, width: i32): void {
+  printBytes(scratch, fmtPadRight(scratch, fmtSize(scratch, bytes), min(width, SCRATCH_BYTES)));
+}
+
+/** Writes `0x` and 16 hex digits of `value`, padded to `width` columns. */
+export function printHexCell(value: u64, digits: i32, width: i32): void {
+  store<u8>(scratch, 0x30);
+  store<u8>(scratch + 1, 0x78);
+  const length = 2 + fmtHex(scratch + 2, value, digits);
+  printBytes(scratch, fmtPadRight(scratch, length, min(width, SCRATCH_BYTES)));
+}
+
+/** Text written after this stands out on the screen (white on red) until consoleNormal(). */
+export function consoleAlert(attribute: u8): void {
+  vgaSetAttribute(attribute);
+}
+
+/** Back to the normal screen colours. */
+export function consoleNormal(): void {
+  vgaSetAttribute(VGA_LIGHT_GREY_ON_BLACK);
+}

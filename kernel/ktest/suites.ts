@@ -1,0 +1,11 @@
+// kernel/ktest/suites.ts: the in-kernel test suites by name (`test=NAME`).
+
+import { MultibootInfo } from "../core/multiboot";
+import { consoleSuite } from "./console";
+
+/** Runs the suite `name`; each suite ends by leaving QEMU. Returns false for an unknown name. */
+export function runSuite(name: string, info: MultibootInfo): bool {
+  if (name == "console") consoleSuite(info);
+  else return false;
+  return true;
+}

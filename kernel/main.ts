@@ -1,0 +1,108 @@
+// kernel/main.ts: the kernel's entry, called once by boot/entry.c.
+//
+// Boot path: boot/multiboot.asm (_start: stack, then kernel_entry) ->
+// boot/entry.c (instantiate the wasm2c module) -> kmain below, which brings
+// up the console, reports what the boot loader passed, then does what the
+// command line asks:
+//
+//   test=NAME   run an in-kernel test suite and leave QEMU with its verdict
+//   trap=NAME   reach a wasm trap on purpose: unreachable, abort,
+//               int-divide, int-overflow
+//
+// and otherwise halts cleanly.
+
+import { consoleInit, print, printCell, printChar, printDec, printHexCell, println, printSizeCell } from "./core/console";
+import { haltFailure, haltSuccess } from "./core/halt";
+import {
+  MultibootInfo, MULTIBOOT_BOOTLOADER_MAGIC, MULTIBOOT_INFO_CMDLINE, MULTIBOOT_INFO_LOADER_NAME,
+  mmapBase, mmapFirst, mmapLength, mmapNext, mmapType, mmapTypeName,
+} from "./core/multiboot";
+import { raiseWasmTrap } from "./core/trap";
+import { cmdlineValue, cstringLength } from "./lib/cmdline";
+import { runSuite } from "./ktest/suites";
+
+export { wasmTrap } from "./core/trap";
+
+/** The kernel. `magic` and `multibootInfo` are EAX and EBX as the boot loader left them. */
+export function kmain(magic: u32, multibootInfo: usize): void {
+  consoleInit();
+  println("tskernel: an i386 kernel written in AssemblyScript");
+  if (magic != MULTIBOOT_BOOTLOADER_MAGIC) {
+    print("multiboot magic: wrong (");
+    printHexCell(magic, 8, 0);
+    println("), cannot trust the boot information");
+    haltFailure();
+  }
+  println("multiboot magic: ok (0x2badb002)");
+  const info = changetype<MultibootInfo>(multibootInfo);
+  printLoader(info);
+  printMemoryMap(info);
+
+  const line = commandLine(info);
+  const trap = cmdlineValue(line, cstringLength(line), "trap");
+  if (trap != null && !raiseWasmTrap(trap)) {
+    print("unknown trap=");
+    println(trap);
+    haltFailure();
+  }
+  const test = cmdlineValue(line, cstringLength(line), "test");
+  if (test != null && !runSuite(test, info)) {
+    print("unknown test suite: ");
+    println(test);
+    haltFailure();
+  }
+  println("kernel halted cleanly");
+  haltSuccess();
+}
+
+// An empty string stands in for a missing command line.
+const EMPTY_CSTRING = memory.data(4);
+
+function commandLine(info: MultibootInfo): usize {
+  return (info.flags & MULTIBOOT_INFO_CMDLINE) != 0 ? <usize>info.cmdline : EMPTY_CSTRING;
+}
+
+function printLoader(info: MultibootInfo): void {
+  print("boot loader:     ");
+  printCString((info.flags & MULTIBOOT_INFO_LOADER_NAME) != 0 ? <usize>info.bootLoaderName : EMPTY_CSTRING);
+  println();
+  print("command line:    ");
+  printCString(commandLine(info));
+  println();
+}
+
+function printCString(text: usize): void {
+  for (let c = load<u8>(text); c != 0; c = load<u8>(++text)) printChar(c);
+}
+
+// Column widths of the memory map table.
+@inline const ADDRESS_WIDTH: i32 = 20;
+@inline const SIZE_WIDTH: i32 = 11;
+
+function printMemoryMap(info: MultibootInfo): void {
+  let entry = mmapFirst(info);
+  if (entry == 0) {
+    println("memory map:      none given by the boot loader");
+    return;
+  }
+  println("memory map:");
+  print("  ");
+  printCell("start", ADDRESS_WIDTH);
+  printCell("end", ADDRESS_WIDTH);
+  printCell("size", SIZE_WIDTH);
+  println("type");
+  let regions: u32 = 0;
+  for (; entry != 0; entry = mmapNext(info, entry)) {
+    const base = mmapBase(entry);
+    const length = mmapLength(entry);
+    print("  ");
+    printHexCell(base, 16, ADDRESS_WIDTH);
+    printHexCell(length == 0 ? base : base + length - 1, 16, ADDRESS_WIDTH);
+    printSizeCell(length, SIZE_WIDTH);
+    println(mmapTypeName(mmapType(entry)));
+    regions++;
+  }
+  print("  ");
+  printDec(regions);
+  println(" regions");
+}

@@ -1,0 +1,71 @@
+// tools/qemu.mjs: how the kernel is booted in QEMU, for `make run` and the tests.
+//
+// One place for the QEMU command line and for what its exit status means.
+// The kernel leaves QEMU through isa-debug-exit (kernel/drivers/debugexit.ts):
+// writing v to port 0xF4 exits with status (v << 1) | 1.
+
+import { spawn } from "node:child_process";
+
+/** The kernel halted cleanly, or a test suite passed (EXIT_SUCCESS 0x10). */
+export const STATUS_SUCCESS = (0x10 << 1) | 1;
+/** The kernel stopped on a trap, panic or fault, or a suite failed (EXIT_FAILURE 0x11). */
+export const STATUS_FAILURE = (0x11 << 1) | 1;
+
+export const DEFAULT_MEMORY = "128M";
+
+/**
+ * The qemu-system-i386 arguments that boot `kernel` with `cmdline`.
+ * `qemuArgs` (a string, split on spaces, as QEMU_ARGS) comes last, so it can
+ * override the defaults (`-m 8M`).
+ */
+export function qemuArgs({ kernel, cmdline = "", qemuArgs = "", serial = "stdio" }) {
+  return [
+    "-kernel", kernel,
+    "-append", cmdline,
+    "-m", DEFAULT_MEMORY,
+    "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+    "-display", "none",
+    "-serial", serial,
+    "-no-reboot",
+    ...qemuArgs.split(/\s+/).filter(Boolean),
+  ];
+}
+
+/** A sentence for what QEMU's exit status says about the kernel. */
+export function describeStatus(status, signal) {
+  if (signal) return `QEMU was killed by ${signal}`;
+  if (status === STATUS_SUCCESS) return "kernel halted cleanly";
+  if (status === STATUS_FAILURE) return "kernel stopped on a failure";
+  if (status === 0) return "QEMU exited without the kernel's exit code: the machine reset (triple fault?) or was shut down";
+  return `QEMU exited with status ${status}: QEMU itself failed`;
+}
+
+/**
+ * Boots the kernel and collects its serial output.
+ * Resolves to { serial, status, signal, timedOut, stderr }; never rejects
+ * for a misbehaving kernel: a hang ends in timedOut after `timeoutMs`.
+ */
+export function bootKernel({ kernel, cmdline = "", qemuArgs: extra = "", timeoutMs = 60_000 }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn("qemu-system-i386", qemuArgs({ kernel, cmdline, qemuArgs: extra }), {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let serial = "";
+    let stderr = "";
+    let timedOut = false;
+    child.stdout.on("data", (chunk) => (serial += chunk.toString("latin1")));
+    child.stderr.on("data", (chunk) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (status, signal) => {
+      clearTimeout(timer);
+      resolve({ serial: serial.replace(/\r\n/g, "\n"), status, signal, timedOut, stderr });
+    });
+  });
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# tools/setup.sh: make sure everything the build and the tests use is here.
+#
+# Debian packages: installed when missing if we are root, otherwise the exact
+# apt-get line is printed and the script fails. node_modules: `npm ci` when it
+# is missing or older than package-lock.json. Quiet when nothing is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# command -> Debian package that provides it
+declare -A PACKAGE_OF=(
+  [nasm]=nasm
+  [clang]=clang
+  [ld.lld]=lld
+  [wasm2c]=wabt
+  [qemu-system-i386]=qemu-system-x86
+  [gdb]=gdb
+)
+
+missing=()
+for cmd in "${!PACKAGE_OF[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${PACKAGE_OF[$cmd]}")
+done
+
+if ((${#missing[@]})); then
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  line="apt-get update && apt-get install -y ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "setup: missing Debian packages: ${missing[*]}" >&2
+    echo "setup: run as root:  $line" >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "setup: node and npm are needed (node 20); install them first" >&2
+  exit 1
+fi
+
+# npm writes node_modules/.package-lock.json on every install.
+stamp=node_modules/.package-lock.json
+if [[ ! -f $stamp || package-lock.json -nt $stamp ]]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
