@@ -90,7 +90,7 @@ run: setup
 
 debug: setup
 	@$(MAKE) --no-print-directory $(KERNEL)
-	@tools/debug.sh $(KERNEL)
+	@node tools/debug.mjs $(KERNEL)
 
 test: setup
 	@$(MAKE) --no-print-directory $(KERNEL) test-fixtures
@@ -100,9 +100,9 @@ test: setup
 FIXTURES := $(patsubst tests/qemu/fixtures/%.asm,$(BUILD)/fixtures/%.elf,$(wildcard tests/qemu/fixtures/*.asm))
 .PHONY: test-fixtures
 test-fixtures: $(FIXTURES)
-$(BUILD)/fixtures/%.elf: tests/qemu/fixtures/%.asm
+$(BUILD)/fixtures/%.elf: tests/qemu/fixtures/%.asm tests/qemu/fixtures/header.inc
 	@mkdir -p $(@D)
-	$(NASM) -f elf32 $< -o $(@:.elf=.o)
+	$(NASM) -f elf32 -i tests/qemu/fixtures/ $< -o $(@:.elf=.o)
 	$(LD) -m elf_i386 -nostdlib -Ttext=0x100000 -e _start $(@:.elf=.o) -o $@
 
 clean:
