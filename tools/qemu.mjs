@@ -27,6 +27,7 @@ export function qemuArgs({ kernel, cmdline = "", qemuArgs = "", serial = "stdio"
     "-display", "none",
     "-serial", serial,
     "-no-reboot",
+    "-nic", "none",
     ...qemuArgs.split(/\s+/).filter(Boolean),
   ];
 }
