@@ -32,11 +32,12 @@ OBJS       := $(BOOT_ASM:boot/%.asm=$(BUILD)/obj/%.asm.o) \
 # Freestanding i386. The wasm2c runtime switches: no bounds checks on loads
 # and stores (MEMCHECK_SIGNAL_HANDLER without any signal handler: the kernel's
 # memory is the whole address space) and no call-depth counter. Frame
-# pointers stay, for backtraces; null is a valid address (wasm address 0).
+# pointers stay and calls in tail position stay calls, so every frame shows
+# in a backtrace; null is a valid address (wasm address 0).
 CFLAGS     := --target=i386-unknown-none-elf -march=i686 -O2 -g \
               -ffreestanding -nostdinc -isystem $(shell $(CC) -print-resource-dir 2>/dev/null)/include \
               -Iboot/include -I$(BUILD)/gen \
-              -fno-omit-frame-pointer -fno-delete-null-pointer-checks \
+              -fno-omit-frame-pointer -fno-optimize-sibling-calls -fno-delete-null-pointer-checks \
               -fno-stack-protector -fno-pic -fno-asynchronous-unwind-tables \
               -mno-sse -mno-sse2 -mno-mmx \
               -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1 -DWASM_RT_SKIP_SIGNAL_RECOVERY=1 \
@@ -52,26 +53,28 @@ all: $(KERNEL)
 setup:
 	@tools/setup.sh
 
-# AssemblyScript -> wasm. asconfig.json holds the options (memoryBase, names, abort).
-$(BUILD)/kernel.wasm: $(KERNEL_TS) asconfig.json package-lock.json | setup
+# AssemblyScript -> wasm. asconfig.json holds the options (memoryBase, names,
+# abort); the transform is given here because asc resolves a transform path
+# in asconfig.json as a package name.
+$(BUILD)/kernel.wasm: $(KERNEL_TS) asconfig.json tools/noinline.mjs package-lock.json | setup
 	@mkdir -p $(@D)
-	$(ASC) kernel/main.ts --config asconfig.json --target kernel
+	$(ASC) kernel/main.ts --config asconfig.json --target kernel --transform ./tools/noinline.mjs
 
-# wasm -> C, rewritten for the flat kernel memory (see tools/flatten-wasm2c.mjs).
-$(BUILD)/gen/kernel.c: $(BUILD)/kernel.wasm tools/flatten-wasm2c.mjs
+# wasm -> C, rewritten for the flat kernel memory and the out-of-line
+# functions (see tools/wasm2c-rewrite.mjs).
+$(BUILD)/gen/kernel.c $(BUILD)/gen/kernel.h &: $(BUILD)/kernel.wasm tools/wasm2c-rewrite.mjs tools/noinline.mjs
 	@mkdir -p $(@D)
-	$(WASM2C) $< -n kernel -o $@
-	node tools/flatten-wasm2c.mjs $@
+	$(WASM2C) $< -n kernel -o $(BUILD)/gen/kernel.c
+	node tools/wasm2c-rewrite.mjs $(BUILD)/gen/kernel.c
 	cp /usr/include/wasm-rt.h $(BUILD)/gen/wasm-rt.h
-$(BUILD)/gen/kernel.h: $(BUILD)/gen/kernel.c
 
-$(BUILD)/obj/kernel.o: $(BUILD)/gen/kernel.c $(BUILD)/gen/kernel.h tools/check-wasm2c.mjs
+$(BUILD)/obj/kernel.o: $(BUILD)/gen/kernel.c $(BUILD)/gen/kernel.h tools/check-wasm2c.mjs Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -E $< -o $(BUILD)/gen/kernel.i
 	node tools/check-wasm2c.mjs $(BUILD)/gen/kernel.i
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/%.o: boot/%.c $(wildcard boot/*.h boot/include/*.h) $(BUILD)/gen/kernel.h
+$(BUILD)/obj/%.o: boot/%.c $(wildcard boot/*.h boot/include/*.h) $(BUILD)/gen/kernel.h Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -79,9 +82,21 @@ $(BUILD)/obj/%.asm.o: boot/%.asm
 	@mkdir -p $(@D)
 	$(NASM) -f elf32 -g -F dwarf $< -o $@
 
-# Link, then prove the AssemblyScript data lies inside its reserved region.
-$(KERNEL): $(OBJS) linker/kernel.ld tools/check-layout.mjs
-	$(LD) $(LDFLAGS) $(OBJS) -o $@
+# Two link passes: pass 1 with an empty symbol table, whose code symbols
+# become the table linked into pass 2 (see tools/symbols.mjs). Then prove no
+# code moved, and that the AssemblyScript data lies inside its region.
+$(BUILD)/gen/ksyms-empty.asm: tools/symbols.mjs
+	@mkdir -p $(@D)
+	node tools/symbols.mjs --empty $@
+$(BUILD)/kernel.pass1.elf: $(OBJS) $(BUILD)/obj/ksyms-empty.o linker/kernel.ld
+	$(LD) $(LDFLAGS) $(OBJS) $(BUILD)/obj/ksyms-empty.o -o $@
+$(BUILD)/gen/ksyms.asm: $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm tools/symbols.mjs tools/lib/elf.mjs tools/lib/wasm.mjs
+	node tools/symbols.mjs $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm $@
+$(BUILD)/obj/%.o: $(BUILD)/gen/%.asm
+	$(NASM) -f elf32 $< -o $@
+$(KERNEL): $(OBJS) $(BUILD)/obj/ksyms.o linker/kernel.ld tools/check-layout.mjs
+	$(LD) $(LDFLAGS) $(OBJS) $(BUILD)/obj/ksyms.o -o $@
+	node tools/symbols.mjs --verify $(BUILD)/kernel.pass1.elf $@
 	node tools/check-layout.mjs $@ $(BUILD)/kernel.wasm asconfig.json
 
 run: setup

@@ -64,6 +64,68 @@ CPU_IMPORT(void, invlpg, u32 addr) { __asm__ volatile("invlpg (%0)" : : "r"(addr
 CPU_IMPORT(void, lgdt, u32 pseudo_descriptor) { __asm__ volatile("lgdt (%0)" : : "r"(pseudo_descriptor) : "memory"); }
 CPU_IMPORT(void, lidt, u32 pseudo_descriptor) { __asm__ volatile("lidt (%0)" : : "r"(pseudo_descriptor) : "memory"); }
 
+/* Segments (SDM vol. 3, 3.4). CS can only change through a far transfer:
+ * push the new selector and a return address, then LRET. */
+CPU_IMPORT(void, loadSegments, u32 code, u32 data)
+{
+    __asm__ volatile("pushl %0\n\t"
+                     "pushl $1f\n\t"
+                     "lret\n"
+                     "1:\n\t"
+                     "mov %w1, %%ds\n\t"
+                     "mov %w1, %%es\n\t"
+                     "mov %w1, %%fs\n\t"
+                     "mov %w1, %%gs\n\t"
+                     "mov %w1, %%ss"
+                     : : "r"(code), "r"(data) : "memory");
+}
+CPU_IMPORT(void, ltr, u32 selector) { __asm__ volatile("ltr %w0" : : "r"(selector)); }
+CPU_IMPORT(u32, readCs)
+{
+    u32 v = 0;
+    __asm__ volatile("mov %%cs, %0" : "=r"(v));
+    return v;
+}
+CPU_IMPORT(u32, readDs)
+{
+    u32 v = 0;
+    __asm__ volatile("mov %%ds, %0" : "=r"(v));
+    return v;
+}
+CPU_IMPORT(u32, readSs)
+{
+    u32 v = 0;
+    __asm__ volatile("mov %%ss, %0" : "=r"(v));
+    return v;
+}
+CPU_IMPORT(u32, readTr)
+{
+    u32 v = 0;
+    __asm__ volatile("str %0" : "=r"(v));
+    return v;
+}
+CPU_IMPORT(void, sgdt, u32 pseudo_descriptor) { __asm__ volatile("sgdt (%0)" : : "r"(pseudo_descriptor) : "memory"); }
+CPU_IMPORT(void, sidt, u32 pseudo_descriptor) { __asm__ volatile("sidt (%0)" : : "r"(pseudo_descriptor) : "memory"); }
+
+/* The frame pointer of the function that called this import: the start of
+ * a frame-pointer backtrace. Never inlined, so that "caller" stays true. */
+__attribute__((noinline)) CPU_IMPORT(u32, callerFrame)
+{
+    u32 *own_frame = __builtin_frame_address(0); /* [0] holds the caller's EBP */
+    return own_frame[0];
+}
+
+/* Instructions that raise one exception each, for showing and testing the
+ * exception reports (kernel/debug/inject.ts). */
+CPU_IMPORT(u32, divide, u32 dividend, u32 divisor)
+{
+    u32 quotient;
+    __asm__ volatile("xor %%edx, %%edx\n\tdivl %2" : "=a"(quotient) : "a"(dividend), "r"(divisor) : "edx");
+    return quotient; /* #DE when divisor is 0 */
+}
+CPU_IMPORT(void, ud2) { __asm__ volatile("ud2"); }
+CPU_IMPORT(void, int3) { __asm__ volatile("int3"); }
+
 /* Interrupt flag and halt. */
 CPU_IMPORT(void, cli) { __asm__ volatile("cli" : : : "memory"); }
 CPU_IMPORT(void, sti) { __asm__ volatile("sti" : : : "memory"); }

@@ -14,7 +14,8 @@ void kernel_entry(u32 magic, u32 multiboot_info)
 {
     wasm_rt_init();
     Z_kernel_init_module();
-    Z_kernel_instantiate(&kernel_instance, NULL);
+    /* One instance pointer per import module ("cpu", "layout"); boot/ keeps no state for them. */
+    Z_kernel_instantiate(&kernel_instance, NULL, NULL);
     Z_kernelZ_kmain(&kernel_instance, magic, multiboot_info);
     cpu_stop();
 }

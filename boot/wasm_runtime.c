@@ -5,7 +5,7 @@
  *  - The linear memory's base pointer is 0, so wasm address == virtual
  *    address. Its page count ends at __as_region_end, which bounds
  *    AssemblyScript's heap; its byte size is 4 GiB - 1 so bulk-memory checks
- *    never object to kernel addresses (tools/flatten-wasm2c.mjs removes the
+ *    never object to kernel addresses (tools/wasm2c-rewrite.mjs removes the
  *    remaining checks from the generated C, see there).
  *  - Memory never grows: the AssemblyScript region is fixed by the linker.
  *  - A trap (unreachable, divide by zero, ...) is handed to the kernel's

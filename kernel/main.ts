@@ -2,12 +2,11 @@
 //
 // Boot path: boot/multiboot.asm (_start: stack, then kernel_entry) ->
 // boot/entry.c (instantiate the wasm2c module) -> kmain below, which brings
-// up the console, reports what the boot loader passed, then does what the
-// command line asks:
+// up the console, reports what the boot loader passed, sets up the CPU (GDT,
+// IDT, PICs), then does what the command line asks:
 //
+//   fault=ADDR, fault=read:ADDR, trap=NAME   see kernel/debug/inject.ts
 //   test=NAME   run an in-kernel test suite and leave QEMU with its verdict
-//   trap=NAME   reach a wasm trap on purpose: unreachable, abort,
-//               int-divide, int-overflow
 //
 // and otherwise halts cleanly.
 
@@ -17,11 +16,16 @@ import {
   MultibootInfo, MULTIBOOT_BOOTLOADER_MAGIC, MULTIBOOT_INFO_CMDLINE, MULTIBOOT_INFO_LOADER_NAME,
   mmapBase, mmapFirst, mmapLength, mmapNext, mmapType, mmapTypeName,
 } from "./core/multiboot";
-import { raiseWasmTrap } from "./core/trap";
+import { gdtInit } from "./core/gdt";
+import { idtInit } from "./core/idt";
+import { picInit } from "./drivers/pic";
+import { injectFault, injectTrap } from "./debug/inject";
 import { cmdlineValue, cstringLength } from "./lib/cmdline";
 import { runSuite } from "./ktest/suites";
 
+// The entry points boot/ calls, besides kmain.
 export { wasmTrap } from "./core/trap";
+export { interruptDispatch, doubleFault } from "./core/interrupts";
 
 /** The kernel. `magic` and `multibootInfo` are EAX and EBX as the boot loader left them. */
 export function kmain(magic: u32, multibootInfo: usize): void {
@@ -37,15 +41,15 @@ export function kmain(magic: u32, multibootInfo: usize): void {
   const info = changetype<MultibootInfo>(multibootInfo);
   printLoader(info);
   printMemoryMap(info);
+  cpuInit();
 
   const line = commandLine(info);
-  const trap = cmdlineValue(line, cstringLength(line), "trap");
-  if (trap != null && !raiseWasmTrap(trap)) {
-    print("unknown trap=");
-    println(trap);
-    haltFailure();
-  }
-  const test = cmdlineValue(line, cstringLength(line), "test");
+  const length = cstringLength(line);
+  const fault = cmdlineValue(line, length, "fault");
+  if (fault != null && !injectFault(fault)) refuse("fault=", fault);
+  const trap = cmdlineValue(line, length, "trap");
+  if (trap != null && !injectTrap(trap)) refuse("unknown trap=", trap);
+  const test = cmdlineValue(line, length, "test");
   if (test != null && !runSuite(test, info)) {
     print("unknown test suite: ");
     println(test);
@@ -53,6 +57,21 @@ export function kmain(magic: u32, multibootInfo: usize): void {
   }
   println("kernel halted cleanly");
   haltSuccess();
+}
+
+function cpuInit(): void {
+  gdtInit();
+  println("cpu: flat GDT loaded: kernel and user code/data over 4 GiB, kernel and double-fault TSS");
+  picInit();
+  idtInit();
+  println("cpu: IDT loaded: exceptions 0-31, IRQs 32-47 (PICs remapped, all masked), #DF by task gate");
+}
+
+function refuse(what: string, value: string): void {
+  print(what);
+  print(value);
+  println(": not understood");
+  haltFailure();
 }
 
 // An empty string stands in for a missing command line.

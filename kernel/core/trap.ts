@@ -7,9 +7,10 @@
 // kernelAbort through `--use abort=...` in asconfig.json. Both print a
 // report on serial and VGA and stop the machine with the failure status.
 
-import { consoleAlert, consoleNormal, print, printDec, println } from "./console";
-import { haltFailure } from "./halt";
-import { VGA_WHITE_ON_RED } from "../drivers/vga";
+import { callerFrame } from "../arch/x86/cpu";
+import { print, printDec, println } from "./console";
+import { reportBegin, reportEnd } from "./report";
+import { printBacktrace } from "./symbols";
 
 // wasm_rt_trap_t in wasm-rt.h (wabt 1.0.32), in its order.
 @inline export const WASM_TRAP_OOB: u32 = 1;
@@ -38,18 +39,20 @@ export function wasmTrapName(kind: u32): string {
 
 /** Called by boot/wasm_runtime.c for every wasm trap. Reports it and stops. */
 export function wasmTrap(kind: u32): void {
-  reportBegin();
+  reportBegin("TRAP");
   print("wasm trap: ");
   print(wasmTrapName(kind));
   print(" (kind ");
   printDec(kind);
   println(")");
+  // The trapping function is a few frames up, past wasm_rt_trap.
+  printBacktrace(0, callerFrame());
   reportEnd();
 }
 
 /** AssemblyScript's abort(), routed here by asconfig.json. Reports and stops. */
 export function kernelAbort(message: string | null = null, fileName: string | null = null, line: u32 = 0, column: u32 = 0): void {
-  reportBegin();
+  reportBegin("TRAP");
   print("abort: ");
   println(message != null ? message : "(no message)");
   if (fileName != null) {
@@ -61,45 +64,6 @@ export function kernelAbort(message: string | null = null, fileName: string | nu
     printDec(column);
     println();
   }
+  printBacktrace(0, callerFrame());
   reportEnd();
-}
-
-function reportBegin(): void {
-  consoleAlert(VGA_WHITE_ON_RED);
-  println();
-  print("*** KERNEL TRAP: ");
-}
-
-function reportEnd(): void {
-  println("*** kernel stopped");
-  consoleNormal();
-  haltFailure();
-}
-
-// Operands kept in memory, so that the optimiser cannot see the values and
-// fold a deliberate trap below into a plain `unreachable`.
-const trapOperands = memory.data(8);
-
-/**
- * Deliberately reaches the wasm trap `name` (command line `trap=NAME`), so
- * that each kind of report can be seen and tested. Returns false when the
- * name is not one of them.
- */
-export function raiseWasmTrap(name: string): bool {
-  if (name == "unreachable") {
-    unreachable();
-  } else if (name == "abort") {
-    // A failed assert() is the common way into abort(), and carries a location.
-    assert(name.length == 0, "trap=abort asked for a failed assertion");
-  } else if (name == "int-divide") {
-    store<i32>(trapOperands, 0);
-    store<i32>(trapOperands, 7 / load<i32>(trapOperands));
-  } else if (name == "int-overflow") {
-    store<i32>(trapOperands, i32.MIN_VALUE);
-    store<i32>(trapOperands + 4, -1);
-    store<i32>(trapOperands, load<i32>(trapOperands) / load<i32>(trapOperands + 4));
-  } else {
-    return false;
-  }
-  return true;
 }

@@ -2,10 +2,12 @@
 
 import { MultibootInfo } from "../core/multiboot";
 import { consoleSuite } from "./console";
+import { cpuSuite } from "./cpu";
 
 /** Runs the suite `name`; each suite ends by leaving QEMU. Returns false for an unknown name. */
 export function runSuite(name: string, info: MultibootInfo): bool {
   if (name == "console") consoleSuite(info);
+  else if (name == "cpu") cpuSuite();
   else return false;
   return true;
 }

@@ -13,8 +13,15 @@
 @inline const CHAR_SPACE: u8 = 0x20;
 @inline const CHAR_DOT: u8 = 0x2E;
 
-/** Writes the low `digits` hex digits of `value`, lowercase, no prefix (1 <= digits <= 16). */
+/**
+ * Writes the low `digits` hex digits of `value`, lowercase, no prefix
+ * (1 <= digits <= 16); with `digits` 0, as many as the value needs.
+ */
 export function fmtHex(buf: usize, value: u64, digits: i32): i32 {
+  if (digits == 0) {
+    digits = 1;
+    while (digits < 16 && (value >> (<u64>digits * 4)) != 0) digits++;
+  }
   for (let i = digits - 1; i >= 0; i--) {
     const nibble = <u8>(value & 0xF);
     store<u8>(buf + <usize>i, nibble < 10 ? CHAR_0 + nibble : CHAR_A_LOWER + nibble - 10);

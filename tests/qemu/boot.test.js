@@ -44,7 +44,7 @@ const TRAPS = [
   { name: "unreachable", report: /^\*\*\* KERNEL TRAP: wasm trap: unreachable \(kind 5\)$/m },
   { name: "int-divide", report: /^\*\*\* KERNEL TRAP: wasm trap: integer divide by zero \(kind 3\)$/m },
   { name: "int-overflow", report: /^\*\*\* KERNEL TRAP: wasm trap: integer overflow \(kind 2\)$/m },
-  { name: "abort", report: /^\*\*\* KERNEL TRAP: abort: trap=abort asked for a failed assertion\n    at kernel\/core\/trap\.ts:\d+:\d+$/m },
+  { name: "abort", report: /^\*\*\* KERNEL TRAP: abort: trap=abort asked for a failed assertion\n    at kernel\/debug\/inject\.ts:\d+:\d+$/m },
 ];
 
 for (const { name, report } of TRAPS) {
@@ -60,7 +60,7 @@ for (const { name, report } of TRAPS) {
 test("an unknown trap name is refused with the failure status", async () => {
   const run = await boot("trap=no-such-trap");
   assert.equal(run.status, STATUS_FAILURE, explain(run));
-  assert.match(run.serial, /^unknown trap=no-such-trap$/m);
+  assert.match(run.serial, /^unknown trap=no-such-trap: not understood$/m);
 });
 
 test("an unknown test suite is refused with the failure status", async () => {

@@ -17,6 +17,11 @@ describe("fmtHex", () => {
   it("keeps only the low digits when asked for fewer", () => {
     expect(text(fmtHex(buf, 0x12345, 2))).toBe("45");
   });
+  it("with 0 digits writes as many as the value needs", () => {
+    expect(text(fmtHex(buf, 0, 0))).toBe("0");
+    expect(text(fmtHex(buf, 0x1F, 0))).toBe("1f");
+    expect(text(fmtHex(buf, 0x8000000000000000, 0))).toBe("8000000000000000");
+  });
   it("writes all 16 digits of a 64-bit value", () => {
     expect(text(fmtHex(buf, 0xFEDCBA9876543210, 16))).toBe("fedcba9876543210");
   });

@@ -3,8 +3,14 @@
 import { readFileSync } from "node:fs";
 
 const SHT_SYMTAB = 2;
+const SHF_EXECINSTR = 0x4;
+export const STT_NOTYPE = 0;
+export const STT_FUNC = 2;
 
-/** Map of symbol name -> { value, size, type } from the file's .symtab. */
+/**
+ * Map of symbol name -> { value, size, type, code } from the file's .symtab;
+ * `code` is true for symbols in an executable section.
+ */
 export function elfSymbols(path) {
   const b = readFileSync(path);
   if (b.readUInt32BE(0) !== 0x7f454c46 || b[4] !== 1 || b[5] !== 1) {
@@ -15,7 +21,13 @@ export function elfSymbols(path) {
   const shnum = b.readUInt16LE(0x30);
   const section = (i) => {
     const o = shoff + i * shentsize;
-    return { type: b.readUInt32LE(o + 4), offset: b.readUInt32LE(o + 16), size: b.readUInt32LE(o + 20), link: b.readUInt32LE(o + 24) };
+    return {
+      type: b.readUInt32LE(o + 4),
+      flags: b.readUInt32LE(o + 8),
+      offset: b.readUInt32LE(o + 16),
+      size: b.readUInt32LE(o + 20),
+      link: b.readUInt32LE(o + 24),
+    };
   };
   const symbols = new Map();
   for (let i = 0; i < shnum; i++) {
@@ -25,7 +37,9 @@ export function elfSymbols(path) {
     for (let o = s.offset; o < s.offset + s.size; o += 16) {
       const nameOffset = strtab.offset + b.readUInt32LE(o);
       const name = b.toString("latin1", nameOffset, b.indexOf(0, nameOffset));
-      if (name) symbols.set(name, { value: b.readUInt32LE(o + 4), size: b.readUInt32LE(o + 8), type: b[o + 12] & 0xf });
+      const shndx = b.readUInt16LE(o + 14);
+      const code = shndx > 0 && shndx < shnum && (section(shndx).flags & SHF_EXECINSTR) !== 0;
+      if (name) symbols.set(name, { value: b.readUInt32LE(o + 4), size: b.readUInt32LE(o + 8), type: b[o + 12] & 0xf, code });
     }
   }
   return symbols;

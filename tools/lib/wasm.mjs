@@ -7,35 +7,54 @@ const SECTION_DATA = 11;
 const OP_I32_CONST = 0x41;
 const OP_END = 0x0b;
 
-/** { initialPages, segments: [{ offset, size }] } of the module at `path` (active data segments only). */
-export function wasmMemoryLayout(path) {
-  const b = readFileSync(path);
-  let p = 8; // magic and version
-  const u32 = () => {
+/** A reader over a wasm binary: LEB128 numbers, names, sections. */
+function reader(b) {
+  const r = { p: 8 }; // past magic and version
+  r.u32 = () => {
     let result = 0, shift = 0, byte;
     do {
-      byte = b[p++];
+      byte = b[r.p++];
       result |= (byte & 0x7f) << shift;
       shift += 7;
     } while (byte & 0x80);
     return result >>> 0;
   };
-  const s32 = () => {
+  r.s32 = () => {
     let result = 0, shift = 0, byte;
     do {
-      byte = b[p++];
+      byte = b[r.p++];
       result |= (byte & 0x7f) << shift;
       shift += 7;
     } while (byte & 0x80);
     if (shift < 32 && byte & 0x40) result |= -1 << shift;
     return result >>> 0;
   };
+  r.name = () => {
+    const length = r.u32();
+    r.p += length;
+    return b.toString("utf8", r.p - length, r.p);
+  };
+  /** Calls visit(id, end) for each section, positioned at its contents. */
+  r.sections = (visit) => {
+    while (r.p < b.length) {
+      const id = b[r.p++];
+      const size = r.u32();
+      const end = r.p + size;
+      visit(id, end);
+      r.p = end;
+    }
+  };
+  return r;
+}
+
+/** { initialPages, segments: [{ offset, size }] } of the module at `path` (active data segments only). */
+export function wasmMemoryLayout(path) {
+  const b = readFileSync(path);
+  const r = reader(b);
+  const { u32, s32 } = r;
   let initialPages = 0;
   const segments = [];
-  while (p < b.length) {
-    const id = b[p++];
-    const size = u32();
-    const end = p + size;
+  r.sections((id) => {
     if (id === SECTION_MEMORY) {
       u32(); // count (1)
       const flags = u32();
@@ -45,15 +64,40 @@ export function wasmMemoryLayout(path) {
       for (let n = u32(); n > 0; n--) {
         const mode = u32();
         if (mode !== 0) throw new Error(`${path}: data segment mode ${mode} is not an active segment of memory 0`);
-        if (b[p++] !== OP_I32_CONST) throw new Error(`${path}: data segment offset is not an i32.const`);
+        if (b[r.p++] !== OP_I32_CONST) throw new Error(`${path}: data segment offset is not an i32.const`);
         const offset = s32();
-        if (b[p++] !== OP_END) throw new Error(`${path}: data segment offset expression too long`);
+        if (b[r.p++] !== OP_END) throw new Error(`${path}: data segment offset expression too long`);
         const length = u32();
         segments.push({ offset, size: length });
-        p += length;
+        r.p += length;
       }
     }
-    p = end;
-  }
+  });
   return { initialPages, segments };
+}
+
+const SECTION_CUSTOM = 0;
+const NAME_SUBSECTION_FUNCTIONS = 1;
+
+/** The function names of the module's "name" section, as asc --debug wrote them (kernel/main/kmain). */
+export function wasmFunctionNames(path) {
+  const b = readFileSync(path);
+  const r = reader(b);
+  const names = [];
+  r.sections((id, end) => {
+    if (id !== SECTION_CUSTOM || r.name() !== "name") return;
+    while (r.p < end) {
+      const kind = b[r.p++];
+      const size = r.u32();
+      const next = r.p + size;
+      if (kind === NAME_SUBSECTION_FUNCTIONS) {
+        for (let n = r.u32(); n > 0; n--) {
+          r.u32(); // function index
+          names.push(r.name());
+        }
+      }
+      r.p = next;
+    }
+  });
+  return names;
 }

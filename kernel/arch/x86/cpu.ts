@@ -41,3 +41,31 @@
 
 /** The time-stamp counter (RDTSC). Under `qemu -icount shift=0` it counts guest instructions. */
 @external("cpu", "rdtsc") export declare function rdtsc(): u64;
+
+/** Loads CS (by a far return) and DS, ES, FS, GS, SS with the given selectors. */
+@external("cpu", "loadSegments") export declare function loadSegments(code: u16, data: u16): void;
+/** Loads the task register with a TSS selector (LTR). */
+@external("cpu", "ltr") export declare function ltr(selector: u16): void;
+/** The current segment selectors and task register. */
+@external("cpu", "readCs") export declare function readCs(): u16;
+@external("cpu", "readDs") export declare function readDs(): u16;
+@external("cpu", "readSs") export declare function readSs(): u16;
+@external("cpu", "readTr") export declare function readTr(): u16;
+/** Stores GDTR / IDTR as a 6-byte pseudo-descriptor at `addr` (SGDT, SIDT). */
+@external("cpu", "sgdt") export declare function sgdt(addr: usize): void;
+@external("cpu", "sidt") export declare function sidt(addr: usize): void;
+
+/** The frame pointer (EBP) of the function that calls this: where a backtrace starts. */
+@external("cpu", "callerFrame") export declare function callerFrame(): usize;
+
+/** DIV done by the CPU itself: #DE when `divisor` is 0 (no wasm check). */
+@external("cpu", "divide") export declare function divide(dividend: u32, divisor: u32): u32;
+/** UD2: raises #UD, the invalid-opcode exception. */
+@external("cpu", "ud2") export declare function ud2(): void;
+/** INT3: raises #BP, the breakpoint exception; execution continues after it. */
+@external("cpu", "int3") export declare function int3(): void;
+
+/** Reads the u32 at `addr` into `out` and returns 1, or returns 0 if the read faulted (core/probe.ts). */
+@external("cpu", "probeRead") export declare function probeRead(addr: usize, out: usize): u32;
+/** Writes `value` to `addr` and returns 1, or returns 0 if the write faulted (core/probe.ts). */
+@external("cpu", "probeWrite") export declare function probeWrite(addr: usize, value: u32): u32;

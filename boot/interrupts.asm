@@ -1,0 +1,91 @@
+; boot/interrupts.asm: the entry stubs for CPU exceptions and hardware IRQs.
+;
+; Every vector 0..47 has a stub that makes the stack look the same
+; (SDM vol. 3, 6.12.1: the CPU pushes EFLAGS, CS, EIP and, for some
+; exceptions, an error code), then one common path saves the general
+; registers and calls interruptDispatch in kernel/core/interrupts.ts with the
+; address of this frame:
+;
+;   frame + 0   edi esi ebp esp ebx edx ecx eax   (PUSHAD, lowest first)
+;   frame + 32  vector
+;   frame + 36  error code (0 where the CPU pushes none)
+;   frame + 40  eip  cs  eflags                   (pushed by the CPU)
+;
+; The dispatcher may change any of these (a probe's fix-up changes eip and
+; eax); POPAD and IRET then resume with the changed values.
+;
+; The double fault (#8) does not come here: its IDT entry is a task gate to
+; double_fault_task below, which runs on a stack of its own (core/gdt.ts).
+
+extern kernel_instance
+extern Z_kernelZ_interruptDispatch
+extern Z_kernelZ_doubleFault
+
+FRAME_EIP equ 40
+
+section .text
+
+; Vectors whose exceptions push an error code (SDM vol. 3, table 6-1).
+%macro STUB 1
+interrupt_stub_%1:
+%if %1 == 8 || %1 == 10 || %1 == 11 || %1 == 12 || %1 == 13 || %1 == 14 || %1 == 17 || %1 == 21 || %1 == 29 || %1 == 30
+%else
+    push 0                              ; no error code: keep the frame uniform
+%endif
+    push %1
+    jmp interrupt_common
+%endmacro
+
+%assign vector 0
+%rep 48
+    STUB vector
+%assign vector vector + 1
+%endrep
+
+interrupt_common:
+    cld
+    pushad
+    mov eax, esp                        ; the frame
+    ; A frame record (saved EBP, return address) that points back into the
+    ; interrupted code, so frame-pointer backtraces walk through the fault.
+    push dword [eax + FRAME_EIP]
+    push ebp
+    mov ebp, esp
+    push eax
+    push kernel_instance
+    call Z_kernelZ_interruptDispatch
+    mov esp, ebp
+    add esp, 8                          ; the frame record
+    popad
+    add esp, 8                          ; vector and error code
+    iretd
+
+; The double-fault task: the CPU switched here through the task gate, saving
+; the interrupted state in the kernel TSS. Its stack holds the error code (0).
+global double_fault_task
+double_fault_task:
+    xor ebp, ebp
+    push kernel_instance
+    call Z_kernelZ_doubleFault          ; reports and stops; does not return
+.stop:
+    cli
+    hlt
+    jmp .stop
+
+section .rodata
+; The address of each stub, by vector, for the IDT (core/idt.ts).
+global interrupt_stubs
+align 4
+interrupt_stubs:
+%assign vector 0
+%rep 48
+    dd interrupt_stub_ %+ vector
+%assign vector vector + 1
+%endrep
+
+section .bss
+align 4096
+global double_fault_stack_bottom, double_fault_stack_top
+double_fault_stack_bottom:
+    resb 8192
+double_fault_stack_top:

@@ -1,0 +1,28 @@
+/* boot/layout.c: where things are, as the linker and the boot assembly placed them.
+ * Imported by kernel/core/layout.ts from the "layout" import module; each
+ * returns the address of one linker or assembly symbol. */
+#include "kernel.h"
+
+extern char __kernel_start[], __kernel_image_end[], __kernel_end[];
+extern char __as_region_start[], __as_region_end[];
+extern char kernel_stack_guard[], kernel_stack_bottom[], kernel_stack_top[];
+extern char double_fault_stack_bottom[], double_fault_stack_top[];
+extern char interrupt_stubs[], double_fault_task[], kernel_symbols[], probe_fixups[];
+
+#define LAYOUT(name, symbol) \
+    u32 Z_layoutZ_##name(struct Z_layout_instance_t *unused) { return (u32)(uintptr_t)symbol; }
+
+LAYOUT(kernelStart, __kernel_start)
+LAYOUT(kernelImageEnd, __kernel_image_end)
+LAYOUT(kernelEnd, __kernel_end)
+LAYOUT(asRegionStart, __as_region_start)
+LAYOUT(asRegionEnd, __as_region_end)
+LAYOUT(stackGuard, kernel_stack_guard)
+LAYOUT(stackBottom, kernel_stack_bottom)
+LAYOUT(stackTop, kernel_stack_top)
+LAYOUT(doubleFaultStackBottom, double_fault_stack_bottom)
+LAYOUT(doubleFaultStackTop, double_fault_stack_top)
+LAYOUT(interruptStubs, interrupt_stubs)
+LAYOUT(doubleFaultTask, double_fault_task)
+LAYOUT(symbolTable, kernel_symbols)
+LAYOUT(probeFixups, probe_fixups)

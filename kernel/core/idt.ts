@@ -1,0 +1,82 @@
+// kernel/core/idt.ts: the interrupt descriptor table.
+//
+// Vectors 0-31 are the CPU's exceptions and 32-47 the PICs' IRQs
+// (drivers/pic.ts); each gets an interrupt gate to its entry stub in
+// boot/interrupts.asm, which calls interruptDispatch (core/interrupts.ts).
+// Interrupt gates clear IF on entry. Vectors 48-255 are not present: using
+// one raises #NP.
+//
+// The double fault (#8) gets a task gate instead (SDM vol. 3, 6.14.5 and
+// 7.2.5): the CPU switches to the double-fault TSS and its own stack, so a
+// kernel stack overflow, which faults again on every push to the stack, can
+// still be reported.
+//
+// A gate descriptor (SDM vol. 3, figure 6-2), as one u64:
+//
+//   63            48 47     40 39     32 31            16 15             0
+//  +----------------+---------+---------+----------------+----------------+
+//  |  offset 31:16  |  attrs  | reserved|    selector    |  offset 15:0   |
+//  +----------------+---------+---------+----------------+----------------+
+//   attrs = P | DPL(2) | 0 | type(4): 0xE 32-bit interrupt gate, 0x5 task gate
+
+import { lidt } from "../arch/x86/cpu";
+import { SEL_DOUBLE_FAULT_TSS, SEL_KERNEL_CODE } from "./gdt";
+import { interruptStubs } from "./layout";
+import { PIC_IRQ_COUNT, PIC_VECTOR_BASE } from "../drivers/pic";
+
+@inline export const IDT_VECTORS: u32 = 256;
+@inline export const IDT_STUBS: u32 = PIC_VECTOR_BASE + PIC_IRQ_COUNT;  // 48, as boot/interrupts.asm
+@inline export const VECTOR_DOUBLE_FAULT: u32 = 8;
+
+@inline export const GATE_PRESENT: u8 = 0x80;
+@inline export const GATE_INTERRUPT32: u8 = 0x0E;
+@inline export const GATE_TASK: u8 = 0x05;
+
+const idt = memory.data(<i32>IDT_VECTORS * 8, 8);
+const idtr = memory.data(8, 4);   // limit u16 at +0, base u32 at +2
+
+/** Encodes one gate descriptor (figure 6-2 above). */
+export function gateDescriptor(offset: u32, selector: u16, attributes: u8): u64 {
+  return <u64>(offset & 0xFFFF)
+    | (<u64>selector << 16)
+    | (<u64>attributes << 40)
+    | (<u64>(offset >>> 16) << 48);
+}
+
+/** The handler offset a gate descriptor encodes. */
+export function gateOffset(g: u64): u32 {
+  return <u32>(g & 0xFFFF) | (<u32>(g >> 48) << 16);
+}
+
+/** The IDT entry for `vector`. */
+export function idtEntry(vector: u32): u64 {
+  return load<u64>(idt + <usize>(vector * 8));
+}
+
+/** The table's address, for checking IDTR against it. */
+export function idtBase(): usize {
+  return idt;
+}
+
+/** Fills the IDT (stubs, the double-fault task gate) and loads IDTR. */
+export function idtInit(): void {
+  memory.fill(idt, 0, IDT_VECTORS * 8);
+  const stubs = interruptStubs();
+  for (let vector: u32 = 0; vector < IDT_STUBS; vector++) {
+    const stub = load<u32>(stubs + <usize>(vector * 4));
+    setGate(vector, gateDescriptor(stub, SEL_KERNEL_CODE, GATE_PRESENT | GATE_INTERRUPT32));
+  }
+  setGate(VECTOR_DOUBLE_FAULT, gateDescriptor(0, SEL_DOUBLE_FAULT_TSS, GATE_PRESENT | GATE_TASK));
+  store<u16>(idtr, <u16>(IDT_VECTORS * 8 - 1));
+  store<u32>(idtr + 2, <u32>idt);
+  lidt(idtr);
+}
+
+/** Marks `vector`'s gate not present (to provoke a double fault in a test). */
+export function idtRemoveGate(vector: u32): void {
+  setGate(vector, idtEntry(vector) & ~(<u64>GATE_PRESENT << 40));
+}
+
+function setGate(vector: u32, gate: u64): void {
+  store<u64>(idt + <usize>(vector * 8), gate);
+}

@@ -1,0 +1,114 @@
+// kernel/debug/inject.ts: faults and traps on request, from the command line.
+//
+//   fault=ADDR        write to ADDR from kernel code (a page fault if unmapped)
+//   fault=read:ADDR   read ADDR
+//   trap=NAME         raise one exception or trap:
+//     divide          #DE: the CPU's DIV by zero
+//     invalid-opcode  #UD: UD2
+//     breakpoint      #BP: INT3; the kernel continues after it
+//     gpf             #GP: load a selector beyond the GDT's limit
+//     double-fault    #DF: #GP through a removed IDT gate (two faults in a row)
+//     panic           panic() with a message
+//     unreachable, abort, int-divide, int-overflow   the wasm traps
+//
+// So that every report can be seen by a person and checked by a test. Each
+// function below is where its fault happens, so reports name it.
+
+import { divide, int3, loadSegments, ud2 } from "../arch/x86/cpu";
+import { print, printHex, println } from "../core/console";
+import { SEL_KERNEL_CODE } from "../core/gdt";
+import { idtRemoveGate } from "../core/idt";
+import { VECTOR_GENERAL_PROTECTION } from "../core/exceptions";
+import { panic } from "../core/panic";
+import { parseNumber } from "../lib/cmdline";
+
+// A selector past the GDT's 7 entries: loading it raises #GP(selector).
+@inline const SEL_BEYOND_GDT: u16 = 7 * 8;
+
+/** Handles `fault=...`; returns false when the value is not an address. */
+export function injectFault(value: string): bool {
+  const read = value.startsWith("read:");
+  const number = parseNumber(read ? value.substring(5) : value);
+  if (number < 0) return false;
+  print("inject: ");
+  print(read ? "reading " : "writing ");
+  printHex(<u32>number);
+  println();
+  if (read) faultRead(<usize>number);
+  else faultWrite(<usize>number);
+  return true;
+}
+
+/** Writes to `addr` (the store is the faulting instruction). */
+export function faultWrite(addr: usize): void {
+  store<u32>(addr, 0xFA017ED);
+}
+
+/** Reads `addr`, through memory so the load is not optimised away. */
+export function faultRead(addr: usize): void {
+  store<u32>(operands, load<u32>(addr));
+}
+
+/** Handles `trap=NAME`; returns false for an unknown name. */
+export function injectTrap(name: string): bool {
+  if (name == "divide") raiseDivideError();
+  else if (name == "invalid-opcode") raiseInvalidOpcode();
+  else if (name == "breakpoint") raiseBreakpoint();
+  else if (name == "gpf") raiseGeneralProtection();
+  else if (name == "double-fault") raiseDoubleFault();
+  else if (name == "panic") panic("trap=panic asked for a panic");
+  else return raiseWasmTrap(name);
+  return true;
+}
+
+export function raiseDivideError(): void {
+  store<u32>(operands, 0);
+  store<u32>(operands, divide(1, load<u32>(operands)));
+}
+
+export function raiseInvalidOpcode(): void {
+  ud2();
+}
+
+export function raiseBreakpoint(): void {
+  int3();
+  println("inject: back from the breakpoint");
+}
+
+export function raiseGeneralProtection(): void {
+  loadSegments(SEL_KERNEL_CODE, SEL_BEYOND_GDT);
+}
+
+/** #GP while its gate is not present raises #NP while delivering it: a double fault. */
+export function raiseDoubleFault(): void {
+  idtRemoveGate(VECTOR_GENERAL_PROTECTION);
+  raiseGeneralProtection();
+}
+
+// Operands kept in memory, so that the optimiser cannot see the values and
+// fold a deliberate trap below into a plain `unreachable`.
+const operands = memory.data(8);
+
+/**
+ * Deliberately reaches the wasm trap `name` (command line `trap=NAME`), so
+ * that each kind of report can be seen and tested. Returns false when the
+ * name is not one of them.
+ */
+function raiseWasmTrap(name: string): bool {
+  if (name == "unreachable") {
+    unreachable();
+  } else if (name == "abort") {
+    // A failed assert() is the common way into abort(), and carries a location.
+    assert(name.length == 0, "trap=abort asked for a failed assertion");
+  } else if (name == "int-divide") {
+    store<i32>(operands, 0);
+    store<i32>(operands, 7 / load<i32>(operands));
+  } else if (name == "int-overflow") {
+    store<i32>(operands, i32.MIN_VALUE);
+    store<i32>(operands + 4, -1);
+    store<i32>(operands, load<i32>(operands) / load<i32>(operands + 4));
+  } else {
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,40 @@
+// tools/noinline.mjs: functions kept out of line, so that reports and
+// backtraces can name them.
+//
+// Both optimisers inline: binaryen (small and single-caller functions) and
+// then clang (the generated C functions are static). That is right for
+// speed, but a fault injected by kernel/debug/inject.ts would then appear to
+// happen in kmain, and panic() would report its caller's caller. Patterns
+// are over the wasm names, which are source paths (kernel/core/panic/panic),
+// with * as a wildcard.
+//
+// Used twice: as an asc transform (the default export), which runs
+// binaryen's no-inline pass before asc optimises; and by
+// tools/wasm2c-rewrite.mjs, which marks the same functions
+// __attribute__((noinline)) in the generated C.
+
+// The binaryen that asc itself loaded (assemblyscript's dependency): pass
+// arguments are global to that instance.
+import binaryen from "binaryen";
+
+export const KEEP_OUT_OF_LINE = [
+  "kernel/debug/inject/*", // each injected fault must be reported in its own function
+  "kernel/core/panic/*",   // panic() names its caller from its own frame
+];
+
+/** The patterns as one regular expression over wasm2c's C names (w2c_kernel_core_panic_panic). */
+export function noinlineCNames() {
+  const alternatives = KEEP_OUT_OF_LINE.map((p) =>
+    p.replace(/[^A-Za-z0-9_*]/g, "_").split("*").map((part) => part).join("[A-Za-z0-9_]*"),
+  );
+  return new RegExp(`^w2c_(?:${alternatives.join("|")})$`);
+}
+
+export default class NoInline {
+  afterCompile(module) {
+    for (const pattern of KEEP_OUT_OF_LINE) {
+      binaryen.setPassArgument("no-inline", pattern);
+      module.runPasses(["no-inline"]);
+    }
+  }
+}
