@@ -19,6 +19,9 @@ import {
 import { gdtInit } from "./core/gdt";
 import { idtInit } from "./core/idt";
 import { picInit } from "./drivers/pic";
+import { memDescriptorsEnd, memInit } from "./mm/mem";
+import { identityMapEnd, mirrorDirectory, MIRROR_INDEX, pageDirectory, pagingInit } from "./arch/x86/paging";
+import { stackGuard } from "./core/layout";
 import { injectFault, injectTrap } from "./debug/inject";
 import { cmdlineValue, cstringLength } from "./lib/cmdline";
 import { runSuite } from "./ktest/suites";
@@ -42,6 +45,7 @@ export function kmain(magic: u32, multibootInfo: usize): void {
   printLoader(info);
   printMemoryMap(info);
   cpuInit();
+  memoryInit(info);
 
   const line = commandLine(info);
   const length = cstringLength(line);
@@ -65,6 +69,29 @@ function cpuInit(): void {
   picInit();
   idtInit();
   println("cpu: IDT loaded: exceptions 0-31, IRQs 32-47 (PICs remapped, all masked), #DF by task gate");
+}
+
+function memoryInit(info: MultibootInfo): void {
+  if (!memInit(info)) {
+    println("mem: the boot loader gave no memory map; cannot go on");
+    haltFailure();
+  }
+  if (!pagingInit(<u32>memDescriptorsEnd())) {
+    println("paging: out of physical pages for the initial page tables");
+    haltFailure();
+  }
+  print("paging: on; directory ");
+  printHexCell(pageDirectory(), 8, 0);
+  print(" visible at ");
+  printHexCell(mirrorDirectory(), 8, 0);
+  print(" through PDE ");
+  printDec(MIRROR_INDEX);
+  println();
+  print("paging: identity map 0x00001000-");
+  printHexCell(identityMapEnd() - 1, 8, 0);
+  print(" (page 0 and the stack guard page ");
+  printHexCell(stackGuard(), 8, 0);
+  println(" unmapped)");
 }
 
 function refuse(what: string, value: string): void {

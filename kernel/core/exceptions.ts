@@ -13,6 +13,7 @@
 //   bit 4 I/D   the access was an instruction fetch
 
 import { readCr0, readCr2, readCr3, readCr4 } from "../arch/x86/cpu";
+import { pagingPrintWalk } from "../arch/x86/paging";
 import { print, printHex, println } from "./console";
 import { kernelTss } from "./gdt";
 import { InterruptFrame, interruptedEsp } from "./interrupts";
@@ -107,6 +108,7 @@ function printPageFault(code: u32, address: u32): void {
   if ((code & PF_RESERVED) != 0) print(", reserved bit set");
   if ((code & PF_FETCH) != 0) print(", instruction fetch");
   println();
+  pagingPrintWalk(address);
 }
 
 function printRegisters(eax: u32, ebx: u32, ecx: u32, edx: u32, esi: u32, edi: u32, ebp: u32, esp: u32): void {

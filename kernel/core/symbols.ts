@@ -13,14 +13,17 @@
 // the return address. The walk stays inside the kernel's stacks, so a
 // corrupt chain ends the backtrace instead of faulting.
 
-import { printChar, printHex, print, println } from "./console";
+import { printChar, printDec, printHex, print, println } from "./console";
 import { doubleFaultStackBottom, doubleFaultStackTop, stackGuard, stackTop, symbolTable } from "./layout";
 
 @inline const ENTRY_BYTES: usize = 12;
 @inline const ENTRY_START: usize = 0;
 @inline const ENTRY_END: usize = 4;
 @inline const ENTRY_NAME: usize = 8;
-@inline export const BACKTRACE_MAX_FRAMES: i32 = 32;
+/** Lines a backtrace prints at most; a run of one repeated frame takes one line. */
+@inline export const BACKTRACE_MAX_LINES: i32 = 32;
+/** Frames a backtrace walks at most (a kernel stack of 16 KiB holds fewer). */
+@inline const BACKTRACE_MAX_FRAMES: i32 = 8192;
 
 /** The symbol table entry whose code contains `addr`, or 0. */
 export function symbolLookup(addr: usize): usize {
@@ -72,17 +75,43 @@ function isStackFrame(ebp: usize): bool {
 
 /**
  * Prints a backtrace: first `eip` (0 to skip it), then the return address of
- * each frame on the chain starting at `ebp`.
+ * each frame on the chain starting at `ebp`. Consecutive identical return
+ * addresses (deep recursion) print once, with a count.
  */
 export function printBacktrace(eip: usize, ebp: usize): void {
   println("backtrace:");
-  if (eip != 0) printFrame(eip, false);
+  let lines = 0;
+  if (eip != 0) {
+    printFrame(eip, false);
+    lines++;
+  }
+  let previous: usize = 0;
+  let repeats: u32 = 0;
   for (let depth = 0; depth < BACKTRACE_MAX_FRAMES && ebp != 0 && isStackFrame(ebp); depth++) {
     const returnAddress = <usize>load<u32>(ebp + 4);
     if (returnAddress == 0) break;
-    printFrame(returnAddress, true);
     ebp = <usize>load<u32>(ebp);
+    if (returnAddress == previous) {
+      repeats++;
+      continue;
+    }
+    printRepeats(repeats);
+    repeats = 0;
+    if (lines++ == BACKTRACE_MAX_LINES) {
+      println("    ...");
+      return;
+    }
+    printFrame(returnAddress, true);
+    previous = returnAddress;
   }
+  printRepeats(repeats);
+}
+
+function printRepeats(repeats: u32): void {
+  if (repeats == 0) return;
+  print("    ... the frame above ");
+  printDec(repeats);
+  println(" more times");
 }
 
 function printFrame(addr: usize, isReturnAddress: bool): void {

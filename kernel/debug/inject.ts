@@ -8,6 +8,9 @@
 //     breakpoint      #BP: INT3; the kernel continues after it
 //     gpf             #GP: load a selector beyond the GDT's limit
 //     double-fault    #DF: #GP through a removed IDT gate (two faults in a row)
+//     stack-overflow  #DF: unbounded recursion runs into the unmapped guard page
+//                     below the kernel stack; the page fault cannot push its
+//                     frame, and the double-fault task reports it
 //     panic           panic() with a message
 //     unreachable, abort, int-divide, int-overflow   the wasm traps
 //
@@ -56,6 +59,7 @@ export function injectTrap(name: string): bool {
   else if (name == "breakpoint") raiseBreakpoint();
   else if (name == "gpf") raiseGeneralProtection();
   else if (name == "double-fault") raiseDoubleFault();
+  else if (name == "stack-overflow") overflowStack(0);
   else if (name == "panic") panic("trap=panic asked for a panic");
   else return raiseWasmTrap(name);
   return true;
@@ -83,6 +87,12 @@ export function raiseGeneralProtection(): void {
 export function raiseDoubleFault(): void {
   idtRemoveGate(VECTOR_GENERAL_PROTECTION);
   raiseGeneralProtection();
+}
+
+/** Recurses until the stack runs out. The load after the call keeps it a real call. */
+export function overflowStack(depth: u32): u32 {
+  store<u32>(operands, depth);
+  return overflowStack(depth + 1) ^ load<u32>(operands);
 }
 
 // Operands kept in memory, so that the optimiser cannot see the values and

@@ -1,0 +1,283 @@
+// kernel/arch/x86/paging.ts: 32-bit paging with a recursive page-directory
+// entry, the "mirror".
+//
+// Paging (SDM vol. 3, 4.3, "32-bit paging") splits a linear address into
+//
+//   31            22 21            12 11                    0
+//  +----------------+----------------+-----------------------+
+//  |  PDE index     |  PTE index     |  offset in the page   |
+//  +----------------+----------------+-----------------------+
+//
+// CR3 holds the physical address of the directory; PDE i holds the physical
+// address of page table i, and PTE j of that table the physical page.
+//
+// The mirror. PDE number MIRROR_INDEX (N) points back at the directory
+// itself. A linear address whose PDE index is N then walks: directory ->
+// (entry N) directory again, used as a page table -> (entry I) the page
+// table I, used as the page. So the 4 MiB window at N x 4 MiB shows every
+// page table, and the directory among them:
+//
+//   N x 4 MiB + I x 4 KiB   is page table I   (mirrorTable(I))
+//   N x 4 MiB + N x 4 KiB   is the directory   (mirrorDirectory())
+//
+// With N = 1023: tables appear from 0xFFC00000, the directory at 0xFFFFF000,
+// and the PTE for any address V is at 0xFFC00000 + (V >> 12) x 4.
+//
+//   0xFFFFFFFF +------------------------+
+//              | directory (= table N)  |  0xFFFFF000
+//              | table N-1              |
+//              | ...                    |
+//              | table 0                |  0xFFC00000 = N x 4 MiB
+//              +------------------------+
+//              | kernel areas (mm/area) |
+//              +------------------------+  identity map end
+//              | identity map: VA == PA |  0 .. end of the page descriptors
+//   0x00000000 +------------------------+  (page 0 and the stack guard unmapped)
+//
+// After pagingInit every change goes through the mirror: no code needs the
+// physical address of a table to change it. Each table has a count of its
+// present entries; mapping into an empty PDE allocates the table, unmapping
+// its last entry frees it. A single-page change invalidates just that page
+// (INVLPG), never the whole TLB.
+
+import { invlpg, readCr0, writeCr0, writeCr3 } from "./cpu";
+import { print, printHex, println } from "../../core/console";
+import { tssSetAddressSpace } from "../../core/gdt";
+import { stackGuard } from "../../core/layout";
+import { panicAt } from "../../core/panic";
+import { alignUp, pageAlloc, pageIsInUse, pageRelease, pageRetain, PAGE_SIZE } from "../../mm/mem";
+
+// Entry bits, PDE and PTE alike (SDM vol. 3, tables 4-5 and 4-6).
+@inline export const PTE_PRESENT: u32 = 1 << 0;        // P
+@inline export const PTE_WRITABLE: u32 = 1 << 1;       // R/W: writes allowed
+@inline export const PTE_USER: u32 = 1 << 2;           // U/S: ring 3 may access
+@inline export const PTE_WRITE_THROUGH: u32 = 1 << 3;  // PWT
+@inline export const PTE_CACHE_DISABLE: u32 = 1 << 4;  // PCD
+@inline export const PTE_ACCESSED: u32 = 1 << 5;       // A: set by the CPU
+@inline export const PTE_DIRTY: u32 = 1 << 6;          // D: set by the CPU on write (PTE only)
+@inline export const PTE_GLOBAL: u32 = 1 << 8;         // G (PTE only, with CR4.PGE)
+@inline export const PTE_ADDRESS: u32 = 0xFFFFF000;    // the physical frame
+@inline export const PTE_FLAGS: u32 = 0x00000FFF;
+
+@inline export const CR0_WP: u32 = 1 << 16;            // supervisor writes honour R/W
+@inline export const CR0_PG: u32 = 1 << 31;            // paging on
+
+@inline export const ENTRIES_PER_TABLE: u32 = 1024;
+@inline export const PDE_SHIFT: u32 = 22;              // 4 MiB per PDE
+@inline export const PTE_SHIFT: u32 = 12;              // 4 KiB per PTE
+
+/** The directory entry that points back at the directory (N above). */
+@inline export const MIRROR_INDEX: u32 = 1023;
+/** Where the page tables appear: N x 4 MiB. */
+@inline export const MIRROR_BASE: u32 = MIRROR_INDEX << PDE_SHIFT;
+
+/** pageTranslate's answer for an address with no mapping (no 32-bit physical address equals it). */
+@inline export const PAGE_NOT_MAPPED: u64 = 1 << 32;
+
+@inline export function pdeIndex(vaddr: u32): u32 { return vaddr >>> PDE_SHIFT; }
+@inline export function pteIndex(vaddr: u32): u32 { return (vaddr >>> PTE_SHIFT) & (ENTRIES_PER_TABLE - 1); }
+
+/** Where page table `table` appears in the mirror window of directory entry `mirror`. */
+@inline export function mirrorTable(table: u32, mirror: u32 = MIRROR_INDEX): u32 {
+  return (mirror << PDE_SHIFT) + (table << PTE_SHIFT);
+}
+/** Where the directory appears in the mirror window of entry `mirror`. */
+@inline export function mirrorDirectory(mirror: u32 = MIRROR_INDEX): u32 {
+  return mirrorTable(mirror, mirror);
+}
+/** The linear address of the PDE that maps `vaddr`. */
+@inline export function pdeAddress(vaddr: u32): u32 { return mirrorDirectory() + pdeIndex(vaddr) * 4; }
+/** The linear address of the PTE that maps `vaddr` (valid only while its PDE is present). */
+@inline export function pteAddress(vaddr: u32): u32 { return mirrorTable(pdeIndex(vaddr)) + pteIndex(vaddr) * 4; }
+
+/** Whether `vaddr` lies in the mirror window, which only paging itself may touch. */
+@inline export function inMirror(vaddr: u32): bool { return pdeIndex(vaddr) == MIRROR_INDEX; }
+
+// Present entries of each page table, by PDE index.
+const tableEntries = memory.data(<i32>ENTRIES_PER_TABLE * 2, 4);
+let directoryPhysical: u32 = 0;
+let identityEnd: u32 = 0;
+let enabled = false;
+
+@inline function tableCount(table: u32): u32 { return load<u16>(tableEntries + <usize>table * 2); }
+@inline function setTableCount(table: u32, n: u32): void { store<u16>(tableEntries + <usize>table * 2, <u16>n); }
+
+/** Present entries in page table `table` (0 when it does not exist). */
+export function pageTableEntries(table: u32): u32 { return tableCount(table); }
+/** Whether paging is on. */
+export function pagingEnabled(): bool { return enabled; }
+/** The physical address of the kernel's page directory (CR3). */
+export function pageDirectory(): u32 { return directoryPhysical; }
+/** The end of the identity-mapped range (where mm/area's range starts). */
+export function identityMapEnd(): u32 { return identityEnd; }
+
+/**
+ * Builds the directory, identity-maps [0, end) except page 0 (so a null
+ * pointer faults) and the kernel stack's guard page, installs the mirror,
+ * loads CR3 and turns on CR0.PG and CR0.WP. Returns false when physical
+ * memory ran out for the tables.
+ */
+export function pagingInit(end: u32): bool {
+  identityEnd = <u32>alignUp(end, PAGE_SIZE);
+  const directory = pageAlloc();
+  if (directory == 0) return false;
+  memory.fill(directory, 0, PAGE_SIZE);
+  memory.fill(tableEntries, 0, ENTRIES_PER_TABLE * 2);
+  const guard = <u32>stackGuard();
+  for (let addr: u32 = PAGE_SIZE; addr < identityEnd; addr += PAGE_SIZE) {
+    if (addr == guard) continue;
+    // Before paging is on, tables are reached at their physical addresses.
+    const table = pdeIndex(addr);
+    let pde = load<u32>(directory + table * 4);
+    if (pde == 0) {
+      const page = pageAlloc();
+      if (page == 0) return false;
+      memory.fill(page, 0, PAGE_SIZE);
+      pde = page | PTE_PRESENT | PTE_WRITABLE;
+      store<u32>(directory + table * 4, pde);
+    }
+    store<u32>((pde & PTE_ADDRESS) + pteIndex(addr) * 4, addr | PTE_PRESENT | PTE_WRITABLE);
+    setTableCount(table, tableCount(table) + 1);
+  }
+  store<u32>(directory + MIRROR_INDEX * 4, directory | PTE_PRESENT | PTE_WRITABLE);
+  directoryPhysical = directory;
+  tssSetAddressSpace(directory);
+  writeCr3(directory);
+  writeCr0(readCr0() | CR0_PG | CR0_WP);
+  enabled = true;
+  return true;
+}
+
+/**
+ * Maps the page at `vaddr` to the physical page `paddr` with `flags`
+ * (PTE_WRITABLE, PTE_USER, ...; present is implied). The mapping holds a
+ * reference to the physical page (pageRetain). Returns false, changing
+ * nothing, when a new page table was needed and no physical page was left.
+ * Stops the kernel on misuse, before changing anything: unaligned
+ * addresses, an address in the mirror window, an address already mapped, or
+ * a physical page that is free or reserved.
+ */
+export function pageMap(vaddr: u32, paddr: u32, flags: u32): bool {
+  if (((vaddr | paddr) & (PAGE_SIZE - 1)) != 0) panicAt("pageMap", "unaligned address", (vaddr & (PAGE_SIZE - 1)) != 0 ? vaddr : paddr);
+  if (inMirror(vaddr)) panicAt("pageMap", "address in the mirror window", vaddr);
+  if (!pageIsInUse(paddr)) panicAt("pageMap", "physical page not allocated (free or reserved)", paddr);
+  const table = pdeIndex(vaddr);
+  const pde = pdeAddress(vaddr);
+  if ((load<u32>(pde) & PTE_PRESENT) == 0) {
+    if (!tableCreate(table, pde, flags & PTE_USER)) return false;
+  } else if ((load<u32>(pteAddress(vaddr)) & PTE_PRESENT) != 0) {
+    panicAt("pageMap", "address already mapped", vaddr);
+  }
+  pageRetain(paddr);
+  store<u32>(pteAddress(vaddr), paddr | (flags & PTE_FLAGS) | PTE_PRESENT);
+  setTableCount(table, tableCount(table) + 1);
+  invlpg(vaddr);
+  return true;
+}
+
+// A fresh page table for directory entry `table`: allocate, install, then
+// zero it through its place in the mirror window.
+function tableCreate(table: u32, pde: u32, user: u32): bool {
+  const page = pageAlloc();
+  if (page == 0) return false;
+  store<u32>(pde, page | PTE_PRESENT | PTE_WRITABLE | user);
+  const window = mirrorTable(table);
+  invlpg(window);
+  memory.fill(window, 0, PAGE_SIZE);
+  setTableCount(table, 0);
+  return true;
+}
+
+/**
+ * Removes the mapping of the page at `vaddr` and drops its reference to the
+ * physical page; frees the page table when this was its last entry. Returns
+ * the physical address that was mapped. Stops the kernel, before changing
+ * anything, when `vaddr` is unaligned, in the mirror window, not mapped, or
+ * mapped to a page the allocator did not hand out (the identity map).
+ */
+export function pageUnmap(vaddr: u32): u32 {
+  if ((vaddr & (PAGE_SIZE - 1)) != 0) panicAt("pageUnmap", "unaligned address", vaddr);
+  if (inMirror(vaddr)) panicAt("pageUnmap", "address in the mirror window", vaddr);
+  const pde = pdeAddress(vaddr);
+  if ((load<u32>(pde) & PTE_PRESENT) == 0) panicAt("pageUnmap", "address not mapped (no page table)", vaddr);
+  const pte = pteAddress(vaddr);
+  const entry = load<u32>(pte);
+  if ((entry & PTE_PRESENT) == 0) panicAt("pageUnmap", "address not mapped", vaddr);
+  const paddr = entry & PTE_ADDRESS;
+  if (!pageIsInUse(paddr)) panicAt("pageUnmap", "maps a page that was never allocated (identity map?)", vaddr);
+  store<u32>(pte, 0);
+  invlpg(vaddr);
+  const table = pdeIndex(vaddr);
+  const left = tableCount(table) - 1;
+  setTableCount(table, left);
+  if (left == 0) tableFree(table, pde);
+  pageRelease(paddr);
+  return paddr;
+}
+
+function tableFree(table: u32, pde: u32): void {
+  const page = load<u32>(pde) & PTE_ADDRESS;
+  store<u32>(pde, 0);
+  invlpg(mirrorTable(table));
+  pageRelease(page);
+}
+
+/** The physical address `vaddr` maps to, or PAGE_NOT_MAPPED. */
+export function pageTranslate(vaddr: u32): u64 {
+  if ((load<u32>(pdeAddress(vaddr)) & PTE_PRESENT) == 0) return PAGE_NOT_MAPPED;
+  const entry = load<u32>(pteAddress(vaddr));
+  if ((entry & PTE_PRESENT) == 0) return PAGE_NOT_MAPPED;
+  return <u64>((entry & PTE_ADDRESS) | (vaddr & (PAGE_SIZE - 1)));
+}
+
+/** The PTE for `vaddr`, or 0 when its table does not exist. */
+export function pageEntry(vaddr: u32): u32 {
+  if ((load<u32>(pdeAddress(vaddr)) & PTE_PRESENT) == 0) return 0;
+  return load<u32>(pteAddress(vaddr));
+}
+
+/**
+ * The page walk a software walker does over a directory kept in ordinary
+ * memory, where physical address p is found at `physBase + p`: the physical
+ * address for `vaddr`, or PAGE_NOT_MAPPED. The host tests use it to prove
+ * the mirror identities for any MIRROR_INDEX.
+ */
+export function softwareWalk(physBase: usize, directory: u32, vaddr: u32): u64 {
+  const pde = load<u32>(physBase + directory + pdeIndex(vaddr) * 4);
+  if ((pde & PTE_PRESENT) == 0) return PAGE_NOT_MAPPED;
+  const pte = load<u32>(physBase + (pde & PTE_ADDRESS) + pteIndex(vaddr) * 4);
+  if ((pte & PTE_PRESENT) == 0) return PAGE_NOT_MAPPED;
+  return <u64>((pte & PTE_ADDRESS) | (vaddr & (PAGE_SIZE - 1)));
+}
+
+/** Prints the PDE and PTE for `vaddr`, read through the mirror (for fault reports). */
+export function pagingPrintWalk(vaddr: u32): void {
+  if (!enabled) return;
+  const pde = load<u32>(pdeAddress(vaddr));
+  print("    pde:         ");
+  printHex(pde);
+  print(" at ");
+  printHex(pdeAddress(vaddr));
+  printEntryFlags(pde);
+  if ((pde & PTE_PRESENT) == 0) return;
+  const pte = load<u32>(pteAddress(vaddr));
+  print("    pte:         ");
+  printHex(pte);
+  print(" at ");
+  printHex(pteAddress(vaddr));
+  printEntryFlags(pte);
+}
+
+/** Writes an entry's flags in words, then a newline. */
+export function printEntryFlags(entry: u32): void {
+  if ((entry & PTE_PRESENT) == 0) {
+    println(" (not present)");
+    return;
+  }
+  print(" (present");
+  print((entry & PTE_WRITABLE) != 0 ? ", writable" : ", read-only");
+  print((entry & PTE_USER) != 0 ? ", user" : ", supervisor");
+  if ((entry & PTE_ACCESSED) != 0) print(", accessed");
+  if ((entry & PTE_DIRTY) != 0) print(", dirty");
+  println(")");
+}

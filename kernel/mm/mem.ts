@@ -1,0 +1,292 @@
+// kernel/mm/mem.ts: physical page bookkeeping.
+//
+// One descriptor per 4 KiB physical page, from address 0 up to the highest
+// available byte below 4 GiB, in an array placed right after the kernel
+// (layout kernelEnd), or after the multiboot structures when the loader put
+// them there (QEMU puts its buffer right after the kernel's last segment). A page is free only if the memory map calls it
+// available and nothing reserves it: the first 1 MiB (BIOS data, VGA), the
+// kernel image and the AssemblyScript region, the descriptor array itself,
+// the multiboot structures, and every range the map does not call available
+// (where ranges overlap, reserved wins). Free pages form a stack linked
+// through their descriptors, so pageAlloc and pageRelease are O(1).
+//
+// Each page has a reference count: pageAlloc hands out a page with one
+// reference, pageRetain adds one (a second mapping), pageRelease drops one
+// and frees the page at zero. Misuse (releasing a free, reserved or unknown
+// page) stops the kernel; running out returns 0.
+//
+// A descriptor (8 bytes):
+//   +0 refCount u16   references held; 0 when free or reserved
+//   +2 flags    u16   PAGE_AVAILABLE | PAGE_RESERVED | PAGE_FREE
+//   +4 link     u32   free: index of the next free page (NO_PAGE ends the list)
+//                     in use: a word for the page's user (the slab allocator's owner)
+
+import { print, printDec, printHex, printSize, println } from "../core/console";
+import { kernelEnd, kernelStart } from "../core/layout";
+import {
+  MultibootInfo, MULTIBOOT_INFO_CMDLINE, MULTIBOOT_INFO_LOADER_NAME, MMAP_AVAILABLE,
+  mmapBase, mmapFirst, mmapLength, mmapNext, mmapType,
+} from "../core/multiboot";
+import { panicAt } from "../core/panic";
+import { cstringLength } from "../lib/cmdline";
+
+@inline export const PAGE_SIZE: u32 = 4096;
+@inline export const PAGE_SHIFT: u32 = 12;
+@inline export const PAGE_MASK: u32 = PAGE_SIZE - 1;
+/** Physical addresses below this are never handed out (BIOS data area, VGA, ROMs). */
+@inline export const LOW_MEMORY_END: u32 = 0x100000;
+/** Pages at or above 4 GiB cannot be described with 32-bit addresses. */
+@inline const ADDRESS_SPACE_END: u64 = 1 << 32;
+
+@inline export const PAGE_AVAILABLE: u16 = 1 << 0;  // the memory map says RAM
+@inline export const PAGE_RESERVED: u16 = 1 << 1;   // never handed out
+@inline export const PAGE_FREE: u16 = 1 << 2;       // on the free list
+@inline const NO_PAGE: u32 = 0xFFFFFFFF;
+
+@unmanaged export class PageDescriptor {
+  refCount: u16;
+  flags: u16;
+  link: u32;
+}
+@inline export const DESCRIPTOR_BYTES: u32 = 8;
+
+// The whole state of the physical page allocator.
+let descriptors: usize = 0;      // the array
+let pageCount: u32 = 0;          // pages described, from address 0
+let freeHead: u32 = NO_PAGE;     // top of the free stack
+let freePages: u32 = 0;
+let reservedPages: u32 = 0;
+
+@inline function descriptor(page: u32): PageDescriptor {
+  return changetype<PageDescriptor>(descriptors + <usize>page * DESCRIPTOR_BYTES);
+}
+
+@inline export function alignDown(value: u64, alignment: u64): u64 { return value & ~(alignment - 1); }
+@inline export function alignUp(value: u64, alignment: u64): u64 { return (value + alignment - 1) & ~(alignment - 1); }
+
+/** Pages described (total), free, and reserved (never handed out). */
+export function memTotalPages(): u32 { return pageCount; }
+export function memFreePages(): u32 { return freePages; }
+export function memReservedPages(): u32 { return reservedPages; }
+/** Pages handed out and not yet released. */
+export function memUsedPages(): u32 { return pageCount - freePages - reservedPages; }
+/** The descriptor array: [memDescriptors(), memDescriptorsEnd()). */
+export function memDescriptors(): usize { return descriptors; }
+export function memDescriptorsEnd(): usize { return descriptors + <usize>pageCount * DESCRIPTOR_BYTES; }
+
+// ---------------------------------------------------------------------------
+// Set-up, in three steps that the kernel (memInit) and the host tests share:
+// memSetup (every page reserved), then any number of memAddAvailable and
+// memReserve in any order, then memFinish (build the free list, count).
+
+/** Starts describing `pages` pages with the array at `array`; every page starts unavailable. */
+export function memSetup(array: usize, pages: u32): void {
+  descriptors = array;
+  pageCount = pages;
+  memory.fill(array, 0, <usize>pages * DESCRIPTOR_BYTES);
+}
+
+/** Marks the pages entirely inside [start, end) as RAM. Partial pages at the edges are not. */
+export function memAddAvailable(start: u64, end: u64): void {
+  const first = alignUp(start, PAGE_SIZE) >> PAGE_SHIFT;
+  const last = min(alignDown(min(end, ADDRESS_SPACE_END), PAGE_SIZE) >> PAGE_SHIFT, <u64>pageCount);
+  for (let page = first; page < last; page++) descriptor(<u32>page).flags |= PAGE_AVAILABLE;
+}
+
+/** Marks every page that [start, end) touches as reserved. */
+export function memReserve(start: u64, end: u64): void {
+  if (end <= start) return;
+  const first = start >> PAGE_SHIFT;
+  const last = min(alignUp(min(end, ADDRESS_SPACE_END), PAGE_SIZE) >> PAGE_SHIFT, <u64>pageCount);
+  for (let page = first; page < last; page++) descriptor(<u32>page).flags |= PAGE_RESERVED;
+}
+
+/** Builds the free stack (lowest page on top) and the counters. */
+export function memFinish(): void {
+  freeHead = NO_PAGE;
+  freePages = 0;
+  reservedPages = 0;
+  for (let page = pageCount; page-- > 0;) {
+    const d = descriptor(page);
+    if ((d.flags & PAGE_AVAILABLE) == 0) d.flags |= PAGE_RESERVED;
+    if ((d.flags & PAGE_RESERVED) != 0) {
+      reservedPages++;
+      continue;
+    }
+    d.flags |= PAGE_FREE;
+    d.link = freeHead;
+    freeHead = page;
+    freePages++;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Allocation.
+
+/** A free physical page with one reference, or 0 when none is left (0 is never a free page). */
+export function pageAlloc(): u32 {
+  if (freeHead == NO_PAGE) return 0;
+  const page = freeHead;
+  const d = descriptor(page);
+  freeHead = d.link;
+  freePages--;
+  d.flags &= ~PAGE_FREE;
+  d.refCount = 1;
+  d.link = 0;
+  return page << PAGE_SHIFT;
+}
+
+/** Adds a reference to the page at `paddr`, which must be in use. */
+export function pageRetain(paddr: u32): void {
+  const d = descriptor(checkedPage("pageRetain", paddr));
+  d.refCount++;
+}
+
+/** Drops a reference to the page at `paddr`; the last one frees it. */
+export function pageRelease(paddr: u32): void {
+  const page = checkedPage("pageRelease", paddr);
+  const d = descriptor(page);
+  if (--d.refCount != 0) return;
+  d.flags |= PAGE_FREE;
+  d.link = freeHead;
+  freeHead = page;
+  freePages++;
+}
+
+/** The references held on the page at `paddr` (0 for free and reserved pages). */
+export function pageRefCount(paddr: u32): u32 {
+  const page = paddr >> PAGE_SHIFT;
+  return page < pageCount ? descriptor(page).refCount : 0;
+}
+
+/** The flags of the page at `paddr`, 0 beyond the described range. */
+export function pageFlags(paddr: u32): u16 {
+  const page = paddr >> PAGE_SHIFT;
+  return page < pageCount ? descriptor(page).flags : 0;
+}
+
+/** The owner word of an in-use page (for the slab allocator). */
+export function pageOwner(paddr: u32): u32 {
+  return descriptor(checkedPage("pageOwner", paddr)).link;
+}
+export function pageSetOwner(paddr: u32, owner: u32): void {
+  descriptor(checkedPage("pageSetOwner", paddr)).link = owner;
+}
+
+/**
+ * Whether the page at `paddr` is a page in use: aligned, described, neither
+ * reserved nor free. Everything that takes a page from a caller checks this
+ * first and changes nothing when it fails.
+ */
+export function pageIsInUse(paddr: u32): bool {
+  const page = paddr >> PAGE_SHIFT;
+  if ((paddr & PAGE_MASK) != 0 || page >= pageCount) return false;
+  return (descriptor(page).flags & (PAGE_RESERVED | PAGE_FREE)) == 0;
+}
+
+function checkedPage(functionName: string, paddr: u32): u32 {
+  if ((paddr & PAGE_MASK) != 0) panicAt(functionName, "unaligned physical address", paddr);
+  const page = paddr >> PAGE_SHIFT;
+  if (page >= pageCount) panicAt(functionName, "physical address beyond RAM", paddr);
+  const flags = descriptor(page).flags;
+  if ((flags & PAGE_RESERVED) != 0) panicAt(functionName, "reserved physical page", paddr);
+  if ((flags & PAGE_FREE) != 0) panicAt(functionName, "physical page is free (double release?)", paddr);
+  return page;
+}
+
+// ---------------------------------------------------------------------------
+// The kernel's set-up from the multiboot memory map.
+
+/** Describes physical memory from the boot loader's map and reports it. Returns false without a map. */
+export function memInit(info: MultibootInfo): bool {
+  let top: u64 = 0;
+  let ram: u64 = 0;
+  let ignored: u64 = 0;
+  let ranges: u32 = 0;
+  for (let e = mmapFirst(info); e != 0; e = mmapNext(info, e)) {
+    if (mmapType(e) != MMAP_AVAILABLE) continue;
+    const start = mmapBase(e);
+    const end = start + mmapLength(e);
+    ranges++;
+    ram += mmapLength(e);
+    if (end > ADDRESS_SPACE_END) ignored += end - max(start, ADDRESS_SPACE_END);
+    if (start < ADDRESS_SPACE_END) top = max(top, min(end, ADDRESS_SPACE_END));
+  }
+  if (ranges == 0) return false;
+
+  const array = <usize>alignUp(max(<u64>kernelEnd(), multibootEnd(info)), PAGE_SIZE);
+  memSetup(array, <u32>(alignDown(top, PAGE_SIZE) >> PAGE_SHIFT));
+  for (let e = mmapFirst(info); e != 0; e = mmapNext(info, e)) {
+    const start = mmapBase(e);
+    const end = start + mmapLength(e);
+    if (mmapType(e) == MMAP_AVAILABLE) memAddAvailable(start, end);
+    else memReserve(start, end);
+  }
+  memReserve(0, LOW_MEMORY_END);
+  memReserve(kernelStart(), kernelEnd());
+  memReserve(array, memDescriptorsEnd());
+  reserveMultiboot(info);
+  memFinish();
+
+  print("mem: ");
+  printSize(ram);
+  print(" of RAM in ");
+  printDec(ranges);
+  print(" ranges; ");
+  printDec(pageCount);
+  print(" pages below 4 GiB: ");
+  printDec(freePages);
+  print(" free, ");
+  printDec(reservedPages);
+  println(" reserved");
+  print("mem: page descriptors at ");
+  printHex(array);
+  print("-");
+  printHex(memDescriptorsEnd() - 1);
+  println();
+  if (ignored != 0) {
+    print("mem: ignoring ");
+    printSize(ignored);
+    println(" of RAM above 4 GiB (no PAE)");
+  }
+  return true;
+}
+
+// The information structure, the map, the command line and the loader name
+// may lie anywhere the loader chose; none of them may be handed out or
+// overwritten. Each range is [start, end).
+@inline const MULTIBOOT_RANGES: i32 = 4;
+const multibootRanges = memory.data(MULTIBOOT_RANGES * 16, 8);
+
+function collectMultiboot(info: MultibootInfo): void {
+  memory.fill(multibootRanges, 0, MULTIBOOT_RANGES * 16);
+  const at = changetype<usize>(info);
+  setRange(0, at, at + offsetof<MultibootInfo>());
+  if (mmapFirst(info) != 0) setRange(1, info.mmapAddr, <u64>info.mmapAddr + info.mmapLength);
+  if ((info.flags & MULTIBOOT_INFO_CMDLINE) != 0) {
+    setRange(2, info.cmdline, <u64>info.cmdline + <u64>cstringLength(info.cmdline) + 1);
+  }
+  if ((info.flags & MULTIBOOT_INFO_LOADER_NAME) != 0) {
+    setRange(3, info.bootLoaderName, <u64>info.bootLoaderName + <u64>cstringLength(info.bootLoaderName) + 1);
+  }
+}
+
+function setRange(i: i32, start: u64, end: u64): void {
+  store<u64>(multibootRanges + <usize>(i * 16), start);
+  store<u64>(multibootRanges + <usize>(i * 16 + 8), end);
+}
+
+/** The end of the highest multiboot structure. */
+function multibootEnd(info: MultibootInfo): u64 {
+  collectMultiboot(info);
+  let end: u64 = 0;
+  for (let i = 0; i < MULTIBOOT_RANGES; i++) end = max(end, load<u64>(multibootRanges + <usize>(i * 16 + 8)));
+  return end;
+}
+
+function reserveMultiboot(info: MultibootInfo): void {
+  collectMultiboot(info);
+  for (let i = 0; i < MULTIBOOT_RANGES; i++) {
+    memReserve(load<u64>(multibootRanges + <usize>(i * 16)), load<u64>(multibootRanges + <usize>(i * 16 + 8)));
+  }
+}
