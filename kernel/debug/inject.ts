@@ -89,8 +89,12 @@ export function raiseDoubleFault(): void {
   raiseGeneralProtection();
 }
 
-/** Recurses until the stack runs out. The load after the call keeps it a real call. */
+/**
+ * Recurses until the stack runs out, long before `depth` could wrap. The
+ * load after the call keeps each level a real call with its own frame.
+ */
 export function overflowStack(depth: u32): u32 {
+  if (depth == u32.MAX_VALUE) return depth;
   store<u32>(operands, depth);
   return overflowStack(depth + 1) ^ load<u32>(operands);
 }
