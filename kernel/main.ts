@@ -7,6 +7,7 @@
 //
 //   fault=ADDR, fault=read:ADDR, trap=NAME   see kernel/debug/inject.ts
 //   test=NAME   run an in-kernel test suite and leave QEMU with its verdict
+//   dump=alloc  print the size classes and both area lists before halting
 //
 // and otherwise halts cleanly.
 
@@ -20,7 +21,9 @@ import { gdtInit } from "./core/gdt";
 import { idtInit } from "./core/idt";
 import { picInit } from "./drivers/pic";
 import { memDescriptorsEnd, memInit } from "./mm/mem";
-import { identityMapEnd, mirrorDirectory, MIRROR_INDEX, pageDirectory, pagingInit } from "./arch/x86/paging";
+import { identityMapEnd, mirrorDirectory, MIRROR_BASE, MIRROR_INDEX, pageDirectory, pagingInit } from "./arch/x86/paging";
+import { allocDump, allocInit, CLASS_COUNT, CLASS_MAX_SHIFT, CLASS_MIN_SHIFT } from "./mm/alloc";
+import { areaDump, areaFreeCount, areaFreePages, areaRangeEnd, areaRangeStart, areaUsedCount, areaUsedPages } from "./mm/area";
 import { stackGuard } from "./core/layout";
 import { injectFault, injectTrap } from "./debug/inject";
 import { cmdlineValue, cstringLength } from "./lib/cmdline";
@@ -46,6 +49,7 @@ export function kmain(magic: u32, multibootInfo: usize): void {
   printMemoryMap(info);
   cpuInit();
   memoryInit(info);
+  allocatorsInit();
 
   const line = commandLine(info);
   const length = cstringLength(line);
@@ -58,6 +62,12 @@ export function kmain(magic: u32, multibootInfo: usize): void {
     print("unknown test suite: ");
     println(test);
     haltFailure();
+  }
+  const dump = cmdlineValue(line, length, "dump");
+  if (dump != null && dump != "alloc") refuse("dump=", dump);
+  if (dump != null) {
+    allocDump();
+    areaDump(64);
   }
   println("kernel halted cleanly");
   haltSuccess();
@@ -92,6 +102,33 @@ function memoryInit(info: MultibootInfo): void {
   print(" (page 0 and the stack guard page ");
   printHexCell(stackGuard(), 8, 0);
   println(" unmapped)");
+}
+
+function allocatorsInit(): void {
+  if (!allocInit(identityMapEnd(), MIRROR_BASE)) {
+    println("alloc: no physical page for the first slab");
+    haltFailure();
+  }
+  print("alloc: areas over ");
+  printHexCell(areaRangeStart(), 8, 0);
+  print("-");
+  printHexCell(areaRangeEnd() - 1, 8, 0);
+  print("; ");
+  printDec(CLASS_COUNT);
+  print(" size classes, ");
+  printDec(1 << CLASS_MIN_SHIFT);
+  print(" to ");
+  printDec(1 << CLASS_MAX_SHIFT);
+  println(" bytes by powers of two; larger requests are areas");
+  print("alloc: ");
+  printDec(areaUsedCount());
+  print(" used area (");
+  printDec(areaUsedPages());
+  print(" page: the first record slab), ");
+  printDec(areaFreeCount());
+  print(" free area (");
+  printDec(areaFreePages());
+  println(" pages)");
 }
 
 function refuse(what: string, value: string): void {

@@ -165,10 +165,11 @@ export function pageFlags(paddr: u32): u16 {
   return page < pageCount ? descriptor(page).flags : 0;
 }
 
-/** The owner word of an in-use page (for the slab allocator). */
+/** The owner word of the page at `paddr` if it is in use, else 0 (mm/backing tags area pages with it). */
 export function pageOwner(paddr: u32): u32 {
-  return descriptor(checkedPage("pageOwner", paddr)).link;
+  return pageIsInUse(paddr) ? descriptor(paddr >> PAGE_SHIFT).link : 0;
 }
+/** Sets the owner word of an in-use page. */
 export function pageSetOwner(paddr: u32, owner: u32): void {
   descriptor(checkedPage("pageSetOwner", paddr)).link = owner;
 }

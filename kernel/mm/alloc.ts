@@ -1,0 +1,407 @@
+// kernel/mm/alloc.ts: the kernel's object allocator, alloc/free, with slabs.
+//
+// alloc(size) above a page is areaAlloc; otherwise it takes a block of the
+// smallest size class that fits, from a slab: an area of one or more pages
+// cut into blocks of that size. Classes are fixed at start-up: powers of two
+// from 8 to 4096 bytes (CLASS_MIN_SHIFT..CLASS_MAX_SHIFT), so that a block's
+// index in its slab is a shift, every block is aligned to min(size, 32), and
+// rounding up wastes less than half a block. A class is a SlabDesc; each of
+// its slabs is headed by a SlabEntry. Free blocks form a list through their
+// own first word (freeEl, then each free block holds the next one's address).
+//
+// Finding room is O(1): a class keeps slabs with free blocks (partial) apart
+// from full ones. free(ptr) is O(1): the page's tag (mm/backing.ts, found
+// through the mirror) gives the area, whose owner is the slab. When every
+// slab of a class is full, one more is added; an empty slab is kept as a
+// reserve (EMPTY_SLABS_KEPT per class) and any beyond that is given back.
+//
+// Misuse is always caught, before anything changes, and stops the kernel
+// naming the function and the address: a double free (each slab has a bit
+// per block), a pointer that is not the start of a live block (inside a
+// block, inside the slab header, past the last block, in no allocated area).
+// Exhaustion returns 0 and changes nothing. alloc(0) returns 0 (a request
+// for nothing), and free(0) does nothing.
+//
+// Debug builds (make DEBUG=1: KERNEL_DEBUG) fill free blocks with POISON and
+// check it when a block is handed out again, so a write after free shows.
+//
+// A slab (SLAB_HEADER_BYTES of header, then `capacity` blocks):
+//   +0  freeEl  u32      first free block, 0 when full
+//   +4  inUse   u32      blocks handed out
+//   +8  next    u32      next slab on its class's partial or full list
+//   +12 prev    u32      previous slab, 0 at the head
+//   +16 desc    u32      its SlabDesc
+//   +32 used    u32[16]  bit i set: block i is handed out (512 bits)
+//   +96 block 0, block 1, ...
+//
+// The recursion. areaAlloc needs a record (MemArea) from here, and a new
+// slab needs an area from there. Records come from their own cache of
+// 32-byte blocks (recordAlloc), which never lends its last free block to
+// anyone but itself:
+//  - Bootstrap: the first record slab is made on the first page of the
+//    range with no record at all (backPage directly), then hands out the
+//    record for its own area and the one for the free rest of the range.
+//  - Steady state: growing any class other than the record cache asks
+//    recordAlloc for one record, and area.ts's areaTake for pages; areaTake
+//    needs no record (at most it frees one). recordAlloc grows the record
+//    cache when it is down to its last block, and that growth takes the last
+//    block for its own record; so growing the cache never asks for a record,
+//    and recordAlloc never waits on itself. The depth is bounded:
+//    alloc -> growSlab(class) -> recordAlloc -> growSlab(records) -> areaTake.
+//  - Freeing: releasing an empty slab frees records (at most two merged
+//    away), which may empty a record slab, whose release frees records in
+//    turn; each step removes a slab, so it ends.
+// test=alloc and the host specs drive the record cache through many growths.
+
+import { print, printDec, printHex, println } from "../core/console";
+import { panicAt } from "../core/panic";
+import { areaAddFree, areaAlloc, areaAttach, areaInit, areaOf, areaRelease, areaTake, MemArea, MEM_AREA_BYTES } from "./area";
+import { backPage } from "./backing";
+import { PAGE_SHIFT, PAGE_SIZE } from "./mem";
+
+@inline export const CLASS_MIN_SHIFT: u32 = 3;                 // 8 bytes
+@inline export const CLASS_MAX_SHIFT: u32 = 12;                // 4096 bytes, one page
+@inline export const CLASS_COUNT: u32 = CLASS_MAX_SHIFT - CLASS_MIN_SHIFT + 1;
+@inline export const SMALL_MAX: u32 = 1 << CLASS_MAX_SHIFT;    // larger requests are areas
+@inline const RECORD_SHIFT: u32 = 5;                           // records take 32-byte blocks
+/** Empty slabs a class keeps instead of giving them back. */
+@inline export const EMPTY_SLABS_KEPT: u32 = 1;
+/** The pattern free blocks hold in debug builds. */
+@inline export const POISON: u32 = 0xDEADDEAD;
+
+@inline export const SLAB_HEADER_BYTES: u32 = 96;
+@inline const SLAB_BITMAP: usize = 32;
+@inline const SLAB_MAX_BLOCKS: u32 = (SLAB_HEADER_BYTES - <u32>SLAB_BITMAP) * 8;
+
+/** A slab's header, at the start of its area (layout above). */
+@unmanaged export class SlabEntry {
+  freeEl: usize;
+  inUse: u32;
+  next: usize;
+  prev: usize;
+  desc: usize;
+}
+
+/** A size class (or the record cache): its geometry, lists and counters. */
+@unmanaged export class SlabDesc {
+  /** Block size, 1 << shift. */
+  size: u32;
+  shift: u32;
+  /** Pages per slab, and blocks per slab. */
+  slabPages: u32;
+  capacity: u32;
+  /** Slabs with at least one free block, and slabs with none. */
+  partial: usize;
+  full: usize;
+  /** Counters: slabs, of which empty; blocks handed out; free blocks over all slabs. */
+  slabs: u32;
+  emptySlabs: u32;
+  inUse: u32;
+  freeBlocks: u32;
+}
+@inline const DESC_BYTES: usize = 48;
+
+const descs = memory.data(<i32>((CLASS_COUNT + 1) * <u32>DESC_BYTES), 16);
+/** The record cache is the last desc, after the size classes. */
+@inline function recordCache(): SlabDesc { return desc(CLASS_COUNT); }
+@inline function desc(index: u32): SlabDesc { return changetype<SlabDesc>(descs + <usize>index * DESC_BYTES); }
+@inline function slabOf(entry: usize): SlabEntry { return changetype<SlabEntry>(entry); }
+
+/** The class index for a request of `size` bytes, 1 <= size <= SMALL_MAX. */
+@inline export function classIndex(size: u32): u32 {
+  return size <= (1 << CLASS_MIN_SHIFT) ? 0 : 32 - clz(size - 1) - CLASS_MIN_SHIFT;
+}
+
+/** The SlabDesc of class `index` (0 .. CLASS_COUNT - 1), or of the record cache (CLASS_COUNT). */
+export function classDesc(index: u32): SlabDesc { return desc(index); }
+
+// Pages per slab: one for blocks up to 512 bytes, then enough for 7 blocks
+// or more (1 KiB: 2 pages, 2 KiB: 4, 4 KiB: 8), so the header costs little.
+function slabPagesFor(shift: u32): u32 {
+  return shift <= 9 ? 1 : 1 << (shift - 9);
+}
+
+function descInit(d: SlabDesc, shift: u32): void {
+  d.size = 1 << shift;
+  d.shift = shift;
+  d.slabPages = slabPagesFor(shift);
+  d.capacity = min(((d.slabPages << PAGE_SHIFT) - SLAB_HEADER_BYTES) >> shift, SLAB_MAX_BLOCKS);
+  d.partial = d.full = 0;
+  d.slabs = d.emptySlabs = d.inUse = d.freeBlocks = 0;
+}
+
+/**
+ * Sets up the area allocator over [base, top) and the slab allocator on
+ * top of it. Returns false when not even the first page could be backed.
+ */
+export function allocInit(base: u32, top: u32): bool {
+  areaInit(base, top);
+  for (let i: u32 = 0; i < CLASS_COUNT; i++) descInit(desc(i), CLASS_MIN_SHIFT + i);
+  const records = recordCache();
+  descInit(records, RECORD_SHIFT);
+  // The bootstrap (see "The recursion" above).
+  if (!backPage(base)) return false;
+  slabSetup(records, base);
+  areaAttach(slabTake(records, records.partial), base, 1, base);
+  areaAddFree(slabTake(records, records.partial), base + PAGE_SIZE, (top - base - PAGE_SIZE) >> PAGE_SHIFT);
+  return true;
+}
+
+// ---------------------------------------------------------------------------
+// alloc and free.
+
+/**
+ * A block of at least `size` bytes, aligned to min(size rounded up to a
+ * power of two, 32) (page aligned above SMALL_MAX), or 0 when memory is
+ * exhausted or `size` is 0 or larger than the area range. O(1) unless a new
+ * slab is needed.
+ */
+export function alloc(size: u32): usize {
+  if (size - 1 >= SMALL_MAX) return size == 0 ? 0 : allocLarge(size);
+  const d = desc(classIndex(size));
+  let slab = d.partial;
+  if (slab == 0) {
+    if (!growSlab(d)) return 0;
+    slab = d.partial;
+  }
+  return slabTake(d, slab);
+}
+
+function allocLarge(size: u32): usize {
+  // Round up in 64 bits: a size near 4 GiB must not wrap to a small one.
+  const pages = (<u64>size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+  return pages > <u64>u32.MAX_VALUE ? 0 : areaAlloc(<u32>pages);
+}
+
+/**
+ * Frees the block at `ptr` (from alloc). free(0) does nothing. O(1): no
+ * search. Stops the kernel, changing nothing, when `ptr` is not the start
+ * of a live block.
+ */
+export function free(ptr: usize): void {
+  if (ptr == 0) return;
+  const record = areaOf(<u32>ptr);
+  if (record == 0) panicAt("free", "not an allocated block (never allocated, or already freed)", ptr);
+  const owner = changetype<MemArea>(record).owner;
+  if (owner == 0) {
+    if (<u32>ptr != changetype<MemArea>(record).start) panicAt("free", "pointer inside a block, not at its start", ptr);
+    areaRelease(record);
+    return;
+  }
+  slabPut(owner, ptr);
+}
+
+/** A record for the area allocator, from the record cache; 0 when memory is exhausted. */
+export function recordAlloc(): usize {
+  const records = recordCache();
+  if (records.freeBlocks <= 1 && !growSlab(records)) return 0;
+  return slabTake(records, records.partial);
+}
+
+/** Gives back a record from recordAlloc. */
+export function recordFree(record: usize): void {
+  free(record);
+}
+
+// ---------------------------------------------------------------------------
+// Slabs.
+
+// Takes the first free block of `slab`, a slab of `d` with room.
+function slabTake(d: SlabDesc, slab: usize): usize {
+  const s = slabOf(slab);
+  const block = s.freeEl;
+  s.freeEl = <usize>load<u32>(block);
+  const index = <u32>(block - slab - SLAB_HEADER_BYTES) >> d.shift;
+  const word = slab + SLAB_BITMAP + <usize>(index >> 5) * 4;
+  store<u32>(word, load<u32>(word) | (1 << (index & 31)));
+  if (s.inUse++ == 0) d.emptySlabs--;
+  d.inUse++;
+  d.freeBlocks--;
+  if (s.freeEl == 0) listMove(d, slab, true);
+  if (isDefined(KERNEL_DEBUG)) poisonCheck(block, d.size);
+  return block;
+}
+
+// Returns `ptr` to `slab`, after checking it is a live block's start.
+function slabPut(slab: usize, ptr: usize): void {
+  const s = slabOf(slab);
+  const d = changetype<SlabDesc>(s.desc);
+  const first = slab + SLAB_HEADER_BYTES;
+  if (ptr < first) panicAt("free", "pointer into a slab's header", ptr);
+  const offset = <u32>(ptr - first);
+  if ((offset & (d.size - 1)) != 0) panicAt("free", "pointer inside a block, not at its start", ptr);
+  const index = offset >> d.shift;
+  if (index >= d.capacity) panicAt("free", "pointer past a slab's last block", ptr);
+  const word = slab + SLAB_BITMAP + <usize>(index >> 5) * 4;
+  const bit: u32 = 1 << (index & 31);
+  if ((load<u32>(word) & bit) == 0) panicAt("free", "double free (the block is already free)", ptr);
+  store<u32>(word, load<u32>(word) & ~bit);
+  if (isDefined(KERNEL_DEBUG)) poisonFill(ptr, d.size);
+  const wasFull = s.freeEl == 0;
+  store<u32>(ptr, <u32>s.freeEl);
+  s.freeEl = ptr;
+  d.inUse--;
+  d.freeBlocks++;
+  if (wasFull) listMove(d, slab, false);
+  if (--s.inUse == 0) slabEmptied(d, slab);
+}
+
+// Adds a slab to class `d`. False, changing nothing, when memory is exhausted.
+function growSlab(d: SlabDesc): bool {
+  const records = recordCache();
+  // The record cache pays for its own growth with its last block.
+  let record: usize = 0;
+  if (d != records) record = recordAlloc();
+  else if (records.partial != 0) record = slabTake(records, records.partial);
+  if (record == 0) return false;
+  const start = areaTake(d.slabPages);
+  if (start == 0) {
+    recordFree(record);
+    return false;
+  }
+  slabSetup(d, start);
+  areaAttach(record, start, d.slabPages, start);
+  return true;
+}
+
+// Cuts the backed pages at `start` into a new, empty slab of `d`, on its partial list.
+function slabSetup(d: SlabDesc, start: usize): void {
+  const s = slabOf(start);
+  memory.fill(start + 4, 0, SLAB_HEADER_BYTES - 4);
+  s.desc = changetype<usize>(d);
+  // Chain the blocks in address order: the lowest is handed out first.
+  const first = start + SLAB_HEADER_BYTES;
+  for (let i: u32 = 0; i < d.capacity; i++) {
+    const block = first + (<usize>i << d.shift);
+    if (isDefined(KERNEL_DEBUG)) poisonFill(block, d.size);
+    store<u32>(block, i + 1 < d.capacity ? <u32>(block + d.size) : 0);
+  }
+  s.freeEl = first;
+  listPush(d, start, false);
+  d.slabs++;
+  d.emptySlabs++;
+  d.freeBlocks += d.capacity;
+}
+
+// A slab just became empty: keep it as the class's reserve, or give it back.
+function slabEmptied(d: SlabDesc, slab: usize): void {
+  if (d.emptySlabs < EMPTY_SLABS_KEPT) {
+    d.emptySlabs++;
+    return;
+  }
+  slabRelease(d, slab);
+}
+
+function slabRelease(d: SlabDesc, slab: usize): void {
+  listRemove(d, slab, false);
+  d.slabs--;
+  d.freeBlocks -= d.capacity;
+  areaRelease(areaOf(<u32>slab));
+}
+
+/**
+ * Gives back every empty slab, the reserves included, except what the
+ * record cache needs to keep one free record. For memory pressure, and for
+ * tests that count pages.
+ */
+export function allocTrim(): void {
+  for (let i: u32 = 0; i <= CLASS_COUNT; i++) {
+    const d = desc(i);
+    const keep: u32 = i == CLASS_COUNT ? 1 : 0;
+    // Releasing a slab frees records, which can release record slabs: rescan
+    // the list after every release instead of holding on to a neighbour.
+    let slab = trimCandidate(d, keep);
+    while (slab != 0) {
+      d.emptySlabs--;
+      slabRelease(d, slab);
+      slab = trimCandidate(d, keep);
+    }
+  }
+}
+
+// An empty slab of `d` whose release leaves at least `keep` free blocks, or 0.
+function trimCandidate(d: SlabDesc, keep: u32): usize {
+  if (d.freeBlocks < d.capacity + keep) return 0;
+  for (let slab = d.partial; slab != 0; slab = slabOf(slab).next) {
+    if (slabOf(slab).inUse == 0) return slab;
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------
+// A class's two lists.
+
+@inline function listHead(d: SlabDesc, full: bool): usize { return full ? d.full : d.partial; }
+
+function listPush(d: SlabDesc, slab: usize, full: bool): void {
+  const head = listHead(d, full);
+  slabOf(slab).prev = 0;
+  slabOf(slab).next = head;
+  if (head != 0) slabOf(head).prev = slab;
+  if (full) d.full = slab;
+  else d.partial = slab;
+}
+
+function listRemove(d: SlabDesc, slab: usize, full: bool): void {
+  const s = slabOf(slab);
+  if (s.prev != 0) slabOf(s.prev).next = s.next;
+  else if (full) d.full = s.next;
+  else d.partial = s.next;
+  if (s.next != 0) slabOf(s.next).prev = s.prev;
+}
+
+// Moves `slab` to the full list (toFull) or back to the partial list.
+function listMove(d: SlabDesc, slab: usize, toFull: bool): void {
+  listRemove(d, slab, !toFull);
+  listPush(d, slab, toFull);
+}
+
+// ---------------------------------------------------------------------------
+// Debug builds: poison.
+
+function poisonFill(block: usize, size: u32): void {
+  for (let i: u32 = 4; i < size; i += 4) store<u32>(block + i, POISON);
+}
+
+function poisonCheck(block: usize, size: u32): void {
+  for (let i: u32 = 4; i < size; i += 4) {
+    if (load<u32>(block + i) != POISON) panicAt("alloc", "a free block was written after free, at", block + i);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Visibility.
+
+/** Objects in use across all size classes (records not counted). */
+export function allocInUse(): u32 {
+  let n: u32 = 0;
+  for (let i: u32 = 0; i < CLASS_COUNT; i++) n += desc(i).inUse;
+  return n;
+}
+
+/** Prints the size classes as a table, like slabinfo. */
+export function allocDump(): void {
+  println("slab classes:");
+  println("  class     size  in use    free   slabs   empty   pages");
+  for (let i: u32 = 0; i <= CLASS_COUNT; i++) {
+    const d = desc(i);
+    print("  ");
+    printColumn(i == CLASS_COUNT ? "records" : "", i, 7);
+    printColumn("", d.size, 9);
+    printColumn("", d.inUse, 8);
+    printColumn("", d.freeBlocks, 8);
+    printColumn("", d.slabs, 8);
+    printColumn("", d.emptySlabs, 8);
+    printColumn("", d.slabs * d.slabPages, 8);
+    println();
+  }
+}
+
+// A right-aligned number column (or a word in its place).
+function printColumn(word: string, value: u32, width: i32): void {
+  let digits = word.length > 0 ? word.length : 1;
+  if (word.length == 0) for (let v = value; v >= 10; v /= 10) digits++;
+  for (let i = digits; i < width; i++) print(" ");
+  if (word.length > 0) print(word);
+  else printDec(value);
+}

@@ -1,0 +1,54 @@
+// kernel/mm/backing.ts: physical memory behind virtual areas, and the tag
+// that says which area a page belongs to.
+//
+// The area allocator (mm/area.ts) reaches paging and physical pages only
+// through these four functions. In the kernel, a page is backed by
+// pageAlloc + pageMap, and its tag is the owner word of its physical page
+// descriptor, found through the mirror in O(1). The host unit tests are
+// built with `--use HOST_TEST=1`, which swaps in a test double
+// (tests/unit/as-pect.config.js) over an arena of wasm memory; the choice
+// is made at compile time, so the kernel carries no trace of it.
+
+import { pageEntry, pageMap, PTE_ADDRESS, PTE_PRESENT, PTE_WRITABLE } from "../arch/x86/paging";
+import { pageAlloc, pageOwner, pageRelease, pageSetOwner } from "./mem";
+import { pageUnmap } from "../arch/x86/paging";
+
+@external("host", "backPage") declare function hostBackPage(vaddr: u32): bool;
+@external("host", "unbackPage") declare function hostUnbackPage(vaddr: u32): void;
+@external("host", "pageTag") declare function hostPageTag(vaddr: u32): u32;
+@external("host", "setPageTag") declare function hostSetPageTag(vaddr: u32, tag: u32): void;
+
+/** Puts a fresh physical page behind `vaddr`, writable. False, changing nothing, when memory ran out. */
+export function backPage(vaddr: u32): bool {
+  if (isDefined(HOST_TEST)) return hostBackPage(vaddr);
+  const page = pageAlloc();
+  if (page == 0) return false;
+  const mapped = pageMap(vaddr, page, PTE_WRITABLE);
+  pageRelease(page); // the mapping holds the page now; without one, this frees it
+  return mapped;
+}
+
+/** Unmaps `vaddr` and releases its physical page. */
+export function unbackPage(vaddr: u32): void {
+  if (isDefined(HOST_TEST)) {
+    hostUnbackPage(vaddr);
+    return;
+  }
+  pageUnmap(vaddr);
+}
+
+/** The tag of the backed page at `vaddr`, or 0 when it is not backed (or not tagged). */
+export function pageTag(vaddr: u32): u32 {
+  if (isDefined(HOST_TEST)) return hostPageTag(vaddr);
+  const entry = pageEntry(vaddr);
+  return (entry & PTE_PRESENT) != 0 ? pageOwner(entry & PTE_ADDRESS) : 0;
+}
+
+/** Tags the backed page at `vaddr`. */
+export function setPageTag(vaddr: u32, tag: u32): void {
+  if (isDefined(HOST_TEST)) {
+    hostSetPageTag(vaddr, tag);
+    return;
+  }
+  pageSetOwner(pageEntry(vaddr) & PTE_ADDRESS, tag);
+}
