@@ -5,7 +5,7 @@
 // up the console, reports what the boot loader passed, sets up the CPU (GDT,
 // IDT, PICs), then does what the command line asks:
 //
-//   fault=ADDR, fault=read:ADDR, trap=NAME   see kernel/debug/inject.ts
+//   fault=ADDR, fault=read:ADDR, trap=NAME, misuse=NAME   see kernel/debug/inject.ts
 //   test=NAME   run an in-kernel test suite and leave QEMU with its verdict
 //   dump=alloc  print the size classes and both area lists before halting
 //
@@ -25,7 +25,7 @@ import { identityMapEnd, mirrorDirectory, MIRROR_BASE, MIRROR_INDEX, pageDirecto
 import { allocDump, allocInit, CLASS_COUNT, CLASS_MAX_SHIFT, CLASS_MIN_SHIFT } from "./mm/alloc";
 import { areaDump, areaFreeCount, areaFreePages, areaRangeEnd, areaRangeStart, areaUsedCount, areaUsedPages } from "./mm/area";
 import { stackGuard } from "./core/layout";
-import { injectFault, injectTrap } from "./debug/inject";
+import { injectFault, injectMisuse, injectTrap } from "./debug/inject";
 import { cmdlineValue, cstringLength } from "./lib/cmdline";
 import { runSuite } from "./ktest/suites";
 
@@ -57,6 +57,8 @@ export function kmain(magic: u32, multibootInfo: usize): void {
   if (fault != null && !injectFault(fault)) refuse("fault=", fault);
   const trap = cmdlineValue(line, length, "trap");
   if (trap != null && !injectTrap(trap)) refuse("unknown trap=", trap);
+  const misuse = cmdlineValue(line, length, "misuse");
+  if (misuse != null && !injectMisuse(misuse)) refuse("misuse=", misuse);
   const test = cmdlineValue(line, length, "test");
   if (test != null && !runSuite(test, info)) {
     print("unknown test suite: ");

@@ -13,6 +13,10 @@
 //                     frame, and the double-fault task reports it
 //     panic           panic() with a message
 //     unreachable, abort, int-divide, int-overflow   the wasm traps
+//   misuse=NAME       misuse the allocators; each stops the kernel with a
+//                     message naming the function and the address:
+//     double-free, interior, header, foreign, area-interior, area-slab,
+//     area-double-free
 //
 // So that every report can be seen by a person and checked by a test. Each
 // function below is where its fault happens, so reports name it.
@@ -23,6 +27,8 @@ import { SEL_KERNEL_CODE } from "../core/gdt";
 import { idtRemoveGate } from "../core/idt";
 import { VECTOR_GENERAL_PROTECTION } from "../core/exceptions";
 import { panic } from "../core/panic";
+import { alloc, free } from "../mm/alloc";
+import { areaAlloc, areaFree } from "../mm/area";
 import { parseNumber } from "../lib/cmdline";
 
 // A selector past the GDT's 7 entries: loading it raises #GP(selector).
@@ -97,6 +103,31 @@ export function overflowStack(depth: u32): u32 {
   if (depth == u32.MAX_VALUE) return depth;
   store<u32>(operands, depth);
   return overflowStack(depth + 1) ^ load<u32>(operands);
+}
+
+/** Handles `misuse=NAME`; returns false for an unknown name. */
+export function injectMisuse(name: string): bool {
+  if (name == "double-free") misuseDoubleFree();
+  else if (name == "interior") free(alloc(64) + 8);
+  else if (name == "header") free((alloc(64) & ~0xFFF) + 4);
+  else if (name == "foreign") free(0x00100000);
+  else if (name == "area-interior") areaFree(areaAlloc(2) + 0x1000);
+  else if (name == "area-slab") areaFree(<u32>alloc(64) & ~0xFFF);
+  else if (name == "area-double-free") misuseAreaDoubleFree();
+  else return false;
+  return true;
+}
+
+function misuseDoubleFree(): void {
+  const block = alloc(64);
+  free(block);
+  free(block);
+}
+
+function misuseAreaDoubleFree(): void {
+  const area = areaAlloc(1);
+  areaFree(area);
+  areaFree(area);
 }
 
 // Operands kept in memory, so that the optimiser cannot see the values and

@@ -4,12 +4,15 @@ import { MultibootInfo } from "../core/multiboot";
 import { consoleSuite } from "./console";
 import { cpuSuite } from "./cpu";
 import { pagingSuite } from "./paging";
+import { allocExhaustSuite, allocSuite } from "./alloc";
 
 /** Runs the suite `name`; each suite ends by leaving QEMU. Returns false for an unknown name. */
 export function runSuite(name: string, info: MultibootInfo): bool {
   if (name == "console") consoleSuite(info);
   else if (name == "cpu") cpuSuite();
   else if (name == "paging") pagingSuite();
+  else if (name == "alloc") allocSuite();
+  else if (name == "alloc-exhaust") allocExhaustSuite();
   else return false;
   return true;
 }

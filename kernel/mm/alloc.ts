@@ -55,7 +55,7 @@
 
 import { print, printDec, printHex, println } from "../core/console";
 import { panicAt } from "../core/panic";
-import { areaAddFree, areaAlloc, areaAttach, areaInit, areaOf, areaRelease, areaTake, MemArea, MEM_AREA_BYTES } from "./area";
+import { areaAddFree, areaAlloc, areaAttach, areaInit, areaMoveRecord, areaOf, areaRelease, areaTake, MemArea } from "./area";
 import { backPage } from "./backing";
 import { PAGE_SHIFT, PAGE_SIZE } from "./mem";
 
@@ -210,6 +210,7 @@ export function recordFree(record: usize): void {
 function slabTake(d: SlabDesc, slab: usize): usize {
   const s = slabOf(slab);
   const block = s.freeEl;
+  if (isDefined(KERNEL_DEBUG)) poisonCheck(block, d.size);
   s.freeEl = <usize>load<u32>(block);
   const index = <u32>(block - slab - SLAB_HEADER_BYTES) >> d.shift;
   const word = slab + SLAB_BITMAP + <usize>(index >> 5) * 4;
@@ -218,7 +219,6 @@ function slabTake(d: SlabDesc, slab: usize): usize {
   d.inUse++;
   d.freeBlocks--;
   if (s.freeEl == 0) listMove(d, slab, true);
-  if (isDefined(KERNEL_DEBUG)) poisonCheck(block, d.size);
   return block;
 }
 
@@ -301,10 +301,12 @@ function slabRelease(d: SlabDesc, slab: usize): void {
 
 /**
  * Gives back every empty slab, the reserves included, except what the
- * record cache needs to keep one free record. For memory pressure, and for
- * tests that count pages.
+ * record cache needs to keep one free record; first packs the records into
+ * the lowest record slabs, so that the others empty. For memory pressure,
+ * and for tests that count pages.
  */
 export function allocTrim(): void {
+  recordsCompact();
   for (let i: u32 = 0; i <= CLASS_COUNT; i++) {
     const d = desc(i);
     const keep: u32 = i == CLASS_COUNT ? 1 : 0;
@@ -324,6 +326,57 @@ function trimCandidate(d: SlabDesc, keep: u32): usize {
   if (d.freeBlocks < d.capacity + keep) return 0;
   for (let slab = d.partial; slab != 0; slab = slabOf(slab).next) {
     if (slabOf(slab).inUse == 0) return slab;
+  }
+  return 0;
+}
+
+// Records outlive the churn that made them: a free area's record may sit in
+// any record slab, and record slabs split the range into holes that each
+// need a record. Left alone, a few record slabs keep each other alive.
+// Moving records out of the highest record slab into lower ones, while they
+// fit, breaks that: the emptied slab goes, its area merges away.
+function recordsCompact(): void {
+  const records = recordCache();
+  while (true) {
+    const source = highestRecordSlab();
+    if (source == 0) return;
+    let moves = slabOf(source).inUse;
+    const roomElsewhere = records.freeBlocks - (records.capacity - moves);
+    if (roomElsewhere < moves + 1) return;   // and keep one free record
+    // The last move may release `source`: read nothing from it after that.
+    while (moves-- > 0) {
+      const from = firstLiveBlock(records, source);
+      const to = slabTake(records, lowestSlabWithRoom(records, source));
+      areaMoveRecord(from, to);
+      slabPut(source, from);
+    }
+  }
+}
+
+// The record slab at the highest address that holds records, other than the lowest one; 0 if none.
+function highestRecordSlab(): usize {
+  const records = recordCache();
+  let lowest: usize = usize.MAX_VALUE;
+  let highest: usize = 0;
+  for (let pass = 0; pass < 2; pass++) {
+    for (let slab = pass == 0 ? records.partial : records.full; slab != 0; slab = slabOf(slab).next) {
+      lowest = min(lowest, slab);
+      if (slabOf(slab).inUse != 0) highest = max(highest, slab);
+    }
+  }
+  return highest > lowest ? highest : 0;
+}
+
+function lowestSlabWithRoom(d: SlabDesc, except: usize): usize {
+  let best: usize = usize.MAX_VALUE;
+  for (let slab = d.partial; slab != 0; slab = slabOf(slab).next) if (slab != except) best = min(best, slab);
+  return best;
+}
+
+function firstLiveBlock(d: SlabDesc, slab: usize): usize {
+  for (let w: u32 = 0; w < (d.capacity + 31) >> 5; w++) {
+    const bits = load<u32>(slab + SLAB_BITMAP + <usize>w * 4);
+    if (bits != 0) return slab + SLAB_HEADER_BYTES + ((<usize>(w * 32 + ctz(bits))) << d.shift);
   }
   return 0;
 }

@@ -216,6 +216,22 @@ function freeInsert(record: usize): void {
   if (spareB != 0) recordFree(spareB);
 }
 
+/**
+ * Moves the record at `from` into the block `to` (the record cache's
+ * compaction, mm/alloc.ts). A record is known only to its list neighbours
+ * and, for a used area, to the tags of its pages: all of them follow.
+ */
+export function areaMoveRecord(from: usize, to: usize): void {
+  memory.copy(to, from, MEM_AREA_BYTES);
+  const a = area(to);
+  const used = pageTag(a.start) == <u32>from;   // a free area's pages are not backed
+  if (a.prev != 0) area(a.prev).next = to;
+  else if (used) usedHead = to;
+  else freeHead = to;
+  if (a.next != 0) area(a.next).prev = to;
+  if (used) for (let i: u32 = 0; i < a.pages; i++) setPageTag(a.start + (i << PAGE_SHIFT), <u32>to);
+}
+
 // ---------------------------------------------------------------------------
 // The two doubly linked lists.
 

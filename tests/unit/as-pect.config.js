@@ -9,8 +9,21 @@
 // haltCount() tells that it was the kernel halting and not another trap.
 //
 // as-pect.asconfig.json puts AssemblyScript's data and heap above 1 MiB, so
-// the low megabyte is scratch memory where the kernel's VGA writes land.
+// the low megabyte is scratch memory where the kernel's VGA writes land. It
+// also builds with HOST_TEST (kernel/mm/backing.ts then calls the "host"
+// page double below instead of paging) and KERNEL_DEBUG (poison).
 let halts = 0;
+
+// The page double: which pages of the test arena are "backed", each with its
+// tag, and a limit on how many may be, to exhaust memory on purpose. It
+// refuses what paging would refuse: backing a page twice, or unbacking or
+// tagging one that is not backed.
+const backed = new Map();
+let pageLimit = Infinity;
+const hex = (v) => "0x" + (v >>> 0).toString(16);
+function mustBeBacked(vaddr, what) {
+  if (!backed.has(vaddr >>> 0)) throw new Error(`page double: ${what} of ${hex(vaddr)}, which is not backed`);
+}
 const STAND_INS = {
   cpu: {
     inb: () => 0xff,
@@ -23,6 +36,29 @@ const STAND_INS = {
   layout: {},
   host: {
     haltCount: () => halts,
+    backPage: (vaddr) => {
+      if (backed.has(vaddr >>> 0)) throw new Error(`page double: ${hex(vaddr)} is backed already`);
+      if (backed.size >= pageLimit) return 0;
+      backed.set(vaddr >>> 0, 0);
+      return 1;
+    },
+    unbackPage: (vaddr) => {
+      mustBeBacked(vaddr, "unbackPage");
+      backed.delete(vaddr >>> 0);
+    },
+    pageTag: (vaddr) => backed.get(vaddr >>> 0) ?? 0,
+    setPageTag: (vaddr, tag) => {
+      mustBeBacked(vaddr, "setPageTag");
+      backed.set(vaddr >>> 0, tag >>> 0);
+    },
+    backedPages: () => backed.size,
+    setPageLimit: (limit) => {
+      pageLimit = limit >>> 0 === 0xffffffff ? Infinity : limit >>> 0;
+    },
+    resetPages: () => {
+      backed.clear();
+      pageLimit = Infinity;
+    },
   },
 };
 

@@ -2,3 +2,22 @@
 
 /** How many times the kernel code under test has halted (cpu.hlt); a panic halts once. */
 @external("host", "haltCount") export declare function haltCount(): u32;
+
+/** The page double behind kernel/mm/backing.ts: pages backed now. */
+@external("host", "backedPages") export declare function backedPages(): u32;
+/** Lets at most `limit` pages be backed (u32.MAX_VALUE: no limit). */
+@external("host", "setPageLimit") export declare function setPageLimit(limit: u32): void;
+/** Forgets every backed page and lifts the limit (before a fresh allocInit). */
+@external("host", "resetPages") export declare function resetPages(): void;
+
+/** A page-aligned arena of `pages` pages of wasm memory, for an allocator to manage. */
+export function arena(pages: u32): u32 {
+  return <u32>((heap.alloc(<usize>(pages + 1) << 12) + 4095) & ~<usize>4095);
+}
+
+/** Expects `fn` to stop the kernel (a panic), and nothing else to have thrown. */
+export function expectPanic(fn: () => void): void {
+  const halts = haltCount();
+  expect(fn).toThrow();
+  expect(haltCount()).toBe(halts + 1, "the kernel halted (a panic), not some other trap");
+}

@@ -1,0 +1,211 @@
+// kernel/ktest/alloc.ts: `test=alloc` and `test=alloc-exhaust`, the
+// allocators on real paging and physical pages.
+
+import { check, checkEqual, suiteBegin, suiteEnd } from "./harness";
+import { pageTranslate, PAGE_NOT_MAPPED } from "../arch/x86/paging";
+import { alloc, allocInUse, allocTrim, classDesc, classIndex, CLASS_COUNT, free, SMALL_MAX } from "../mm/alloc";
+import { areaAlloc, areaFree, areaFreeCount, areaRangeEnd, areaRangeStart, areaUsedCount } from "../mm/area";
+import { memFreePages, PAGE_SIZE } from "../mm/mem";
+
+// xorshift32: the same sequence on every run.
+let seed: u32 = 0x2545F491;
+function random(): u32 {
+  seed ^= seed << 13;
+  seed ^= seed >> 17;
+  seed ^= seed << 5;
+  return seed;
+}
+
+export function allocSuite(): void {
+  suiteBegin("alloc");
+  const freeAtStart = memFreePages();
+  const areasAtStart = areaUsedCount();
+  basics();
+  areas();
+  recordCacheGrowth();
+  randomWorkload(1_000_000);
+  allocTrim();
+  checkEqual("every object is freed at the end", allocInUse(), 0);
+  checkEqual("the used areas are back to the start", areaUsedCount(), areasAtStart);
+  checkEqual("free physical pages are back at their starting count", memFreePages(), freeAtStart);
+  suiteEnd();
+}
+
+function basics(): void {
+  checkEqual("alloc(0) returns 0", alloc(0), 0);
+  free(0);
+  check("free(0) does nothing", true);
+  const a = alloc(1);
+  const b = alloc(8);
+  check("alloc(1) and alloc(8) share the 8-byte class, one block apart", b == a + 8);
+  const c = alloc(100);
+  checkEqual("alloc(100) comes from the 128-byte class, aligned to 32", c & 31, 0);
+  check("a small block is backed by a physical page", pageTranslate(<u32>c) != PAGE_NOT_MAPPED);
+  const big = alloc(3 * PAGE_SIZE + 1);
+  checkEqual("alloc above a page is a page-aligned area", big & (PAGE_SIZE - 1), 0);
+  check("...with all of its 4 pages backed", pageTranslate(<u32>big + 3 * PAGE_SIZE) != PAGE_NOT_MAPPED);
+  free(big);
+  checkEqual("free of a large block unmaps it", pageTranslate(<u32>big), PAGE_NOT_MAPPED);
+  free(c);
+  free(b);
+  const again = alloc(8);
+  checkEqual("the block freed last is handed out first", again, b);
+  free(again);
+  free(a);
+  checkEqual("alloc(4 GiB - 1) cannot be had: 0", alloc(u32.MAX_VALUE), 0);
+}
+
+function areas(): void {
+  const a = areaAlloc(2);
+  const b = areaAlloc(3);
+  const c = areaAlloc(1);
+  check("areaAlloc splits consecutive areas off the front of the free range", b == a + 2 * PAGE_SIZE && c == b + 3 * PAGE_SIZE);
+  const holes = areaFreeCount();
+  areaFree(b);
+  checkEqual("freeing an area between two used ones makes a new free area", areaFreeCount(), holes + 1);
+  areaFree(a);
+  checkEqual("freeing its neighbour before merges with it (no new free area)", areaFreeCount(), holes + 1);
+  const d = areaAlloc(5);
+  checkEqual("the merged hole is found first and fits 5 pages exactly", d, a);
+  areaFree(d);
+  areaFree(c);
+  checkEqual("freeing the area between the hole and the free rest merges all three", areaFreeCount(), holes);
+  checkEqual("areaAlloc(0) returns 0", areaAlloc(0), 0);
+  checkEqual("areaAlloc of more pages than the range holds returns 0", areaAlloc((areaRangeEnd() - areaRangeStart()) / PAGE_SIZE + 1), 0);
+}
+
+// Thousands of separate areas, each needing a record: the record cache grows
+// many times over, then shrinks back when they are freed.
+@inline const MANY_AREAS: i32 = 3000;
+const areaTable = memory.data(MANY_AREAS * 4);
+
+function recordCacheGrowth(): void {
+  const records = classDesc(CLASS_COUNT);
+  const slabsBefore = records.slabs;
+  let ok = true;
+  // Every other page stays free, so no two areas merge and each keeps its record.
+  for (let i = 0; i < MANY_AREAS; i++) {
+    const a = areaAlloc(1);
+    const gap = areaAlloc(1);
+    if (a == 0 || gap == 0) ok = false;
+    store<u32>(areaTable + <usize>i * 4, a);
+    areaFree(gap);
+  }
+  check("3000 single-page areas with gaps between them", ok);
+  check("the record cache grew many times over (20+ slabs)", records.slabs >= slabsBefore + 20);
+  for (let i = 0; i < MANY_AREAS; i++) areaFree(load<u32>(areaTable + <usize>i * 4));
+  allocTrim();
+  checkEqual("freed, the record cache shrinks back", records.slabs, slabsBefore);
+}
+
+// The live set: up to LIVE blocks, each filled with a pattern from its id.
+@inline const LIVE: u32 = 2048;
+const liveTable = memory.data(<i32>LIVE * 12);   // ptr u32, size u32, id u32
+
+@inline function pattern(id: u32, word: u32): u32 { return (id * 0x9E3779B1) ^ (word * 0x85EBCA6B); }
+
+function randomSize(): u32 {
+  const r = random();
+  if ((r & 63) == 0) return SMALL_MAX + 1 + (random() % (3 * PAGE_SIZE));   // 1 in 64: 2 to 4 pages
+  return 1 + (random() % (<u32>1 << (1 + (r >> 8) % 12)));                 // 1 .. 4096, every class
+}
+
+function fill(ptr: usize, size: u32, id: u32): void {
+  for (let w: u32 = 0; w < size >> 2; w++) store<u32>(ptr + (<usize>w << 2), pattern(id, w));
+}
+
+function intact(ptr: usize, size: u32, id: u32): bool {
+  for (let w: u32 = 0; w < size >> 2; w++) if (load<u32>(ptr + (<usize>w << 2)) != pattern(id, w)) return false;
+  return true;
+}
+
+/**
+ * `operations` random allocs and frees, across every class and multi-page
+ * sizes. Each block is filled with its own pattern when allocated and checked
+ * when freed: a block that overlapped another would have overwritten it.
+ */
+function randomWorkload(operations: i32): void {
+  let live: u32 = 0;
+  let nextId: u32 = 1;
+  let damaged: u32 = 0;
+  let misplaced: u32 = 0;
+  let failed: u32 = 0;
+  for (let op = 0; op < operations; op++) {
+    const r = random();
+    if (live < LIVE && (live == 0 || (r & 1) == 0)) {
+      const size = randomSize();
+      const ptr = alloc(size);
+      if (ptr == 0) {
+        failed++;
+        continue;
+      }
+      const alignment: u32 = size > SMALL_MAX ? PAGE_SIZE : min(32, 1 << (classIndex(size) + 3));
+      if ((<u32>ptr & (alignment - 1)) != 0 || <u32>ptr < areaRangeStart() || <u32>ptr + size > areaRangeEnd()) misplaced++;
+      const slot = liveTable + <usize>live * 12;
+      store<u32>(slot, <u32>ptr);
+      store<u32>(slot + 4, size);
+      store<u32>(slot + 8, nextId);
+      fill(ptr, size, nextId++);
+      live++;
+    } else {
+      const slot = liveTable + <usize>((r >> 1) % live) * 12;
+      const ptr = <usize>load<u32>(slot);
+      if (!intact(ptr, load<u32>(slot + 4), load<u32>(slot + 8))) damaged++;
+      free(ptr);
+      live--;
+      memory.copy(slot, liveTable + <usize>live * 12, 12);
+    }
+  }
+  for (let i: u32 = 0; i < live; i++) {
+    const slot = liveTable + <usize>i * 12;
+    if (!intact(<usize>load<u32>(slot), load<u32>(slot + 4), load<u32>(slot + 8))) damaged++;
+    free(<usize>load<u32>(slot));
+  }
+  checkEqual("1,000,000 random operations: every alloc succeeded", failed, 0);
+  checkEqual("...every block was aligned and inside the area range", misplaced, 0);
+  checkEqual("...every block kept its pattern (no overlap, no corruption)", damaged, 0);
+  checkEqual("...and nothing is left in use", allocInUse(), 0);
+}
+
+/**
+ * `test=alloc-exhaust`, for a small machine (-m 16M): allocate until memory
+ * runs out, check the failing call changed nothing, and carry on.
+ */
+export function allocExhaustSuite(): void {
+  suiteBegin("alloc-exhaust");
+  const freeAtStart = memFreePages();
+  exhaust(3 * PAGE_SIZE, "3-page blocks");
+  exhaust(64, "64-byte blocks");
+  exhaust(SMALL_MAX, "4096-byte blocks");
+  checkEqual("free physical pages are back at their starting count", memFreePages(), freeAtStart);
+  suiteEnd();
+}
+
+// Chain the blocks through their first word, so no table is needed.
+function exhaust(size: u32, what: string): void {
+  let head: usize = 0;
+  let count: u32 = 0;
+  while (true) {
+    const freeBefore = memFreePages();
+    const areasBefore = areaUsedCount();
+    const inUseBefore = allocInUse();
+    const ptr = alloc(size);
+    if (ptr == 0) {
+      check("alloc of " + what + " returned 0 after " + count.toString() + " blocks", count > 0);
+      checkEqual("...and the failed call left the free pages as they were", memFreePages(), freeBefore);
+      checkEqual("...the used areas as they were", areaUsedCount(), areasBefore);
+      checkEqual("...and the objects in use as they were", allocInUse(), inUseBefore);
+      break;
+    }
+    store<u32>(ptr, <u32>head);
+    head = ptr;
+    count++;
+  }
+  while (head != 0) {
+    const next = <usize>load<u32>(head);
+    free(head);
+    head = next;
+  }
+  allocTrim();
+  checkEqual("after freeing the " + what + " nothing is in use", allocInUse(), 0);
+}
