@@ -46,16 +46,21 @@ interrupt_common:
     cld
     pushad
     mov eax, esp                        ; the frame
-    ; A frame record (saved EBP, return address) that points back into the
-    ; interrupted code, so frame-pointer backtraces walk through the fault.
+    ; From here the stack looks as if the interrupted code had called
+    ; interrupt_entry: its EIP as the return address, then a standard frame.
+    ; Frame-pointer backtraces (core/symbols.ts) and GDB's unwinder both walk
+    ; from the dispatcher through here into the interrupted function.
     push dword [eax + FRAME_EIP]
+global interrupt_entry
+interrupt_entry:                        ; EAX holds the frame (tools/gdb/kernel.py stops here)
     push ebp
     mov ebp, esp
     push eax
     push kernel_instance
     call Z_kernelZ_interruptDispatch
     mov esp, ebp
-    add esp, 8                          ; the frame record
+    pop ebp
+    add esp, 4                          ; the pushed EIP
     popad
     add esp, 8                          ; vector and error code
     iretd

@@ -7,7 +7,7 @@
 //
 //   fault=ADDR, fault=read:ADDR, trap=NAME, misuse=NAME   see kernel/debug/inject.ts
 //   test=NAME   run an in-kernel test suite and leave QEMU with its verdict
-//   dump=alloc  print the size classes and both area lists before halting
+//   dump=alloc  print the size classes and both area lists (before the above)
 //
 // and otherwise halts cleanly.
 
@@ -53,6 +53,12 @@ export function kmain(magic: u32, multibootInfo: usize): void {
 
   const line = commandLine(info);
   const length = cstringLength(line);
+  const dump = cmdlineValue(line, length, "dump");
+  if (dump != null && dump != "alloc") refuse("dump=", dump);
+  if (dump != null) {
+    allocDump();
+    areaDump(64);
+  }
   const fault = cmdlineValue(line, length, "fault");
   if (fault != null && !injectFault(fault)) refuse("fault=", fault);
   const trap = cmdlineValue(line, length, "trap");
@@ -64,12 +70,6 @@ export function kmain(magic: u32, multibootInfo: usize): void {
     print("unknown test suite: ");
     println(test);
     haltFailure();
-  }
-  const dump = cmdlineValue(line, length, "dump");
-  if (dump != null && dump != "alloc") refuse("dump=", dump);
-  if (dump != null) {
-    allocDump();
-    areaDump(64);
   }
   println("kernel halted cleanly");
   haltSuccess();

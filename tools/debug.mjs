@@ -1,6 +1,6 @@
 // tools/debug.mjs: `make debug`. Starts QEMU halted with its GDB stub on
 // localhost:1234 (serial to build/serial.log), then GDB with the kernel's
-// symbols and tools/gdb/kernel.gdb, attached. Quitting GDB ends QEMU.
+// symbols and tools/gdb/kernel.py, attached. Quitting GDB ends QEMU.
 //
 //   CMDLINE="test=console" QEMU_ARGS="-m 8M" node tools/debug.mjs build/kernel.elf
 
@@ -18,7 +18,7 @@ const args = qemuArgs({
 const qemu = spawn("qemu-system-i386", [...args, "-s", "-S"], { stdio: ["ignore", "inherit", "inherit"] });
 console.error(`debug: QEMU waits for GDB on localhost:1234; kernel serial output goes to ${serialLog}`);
 
-const gdb = spawnSync("gdb", ["-q", kernel, "-x", "tools/gdb/kernel.gdb", "-ex", "target remote localhost:1234"], {
+const gdb = spawnSync("gdb", ["-q", kernel, "-x", "tools/gdb/kernel.py", "-ex", "target remote localhost:1234"], {
   stdio: "inherit",
 });
 qemu.kill("SIGKILL");

@@ -102,6 +102,12 @@ import { PAGE_SHIFT, PAGE_SIZE } from "./mem";
 @inline const DESC_BYTES: usize = 48;
 
 const descs = memory.data(<i32>((CLASS_COUNT + 1) * <u32>DESC_BYTES), 16);
+/**
+ * The table's address again, in a global: wasm2c makes globals fields of
+ * kernel_instance, where a debugger finds them (tools/gdb/kernel.py slabs).
+ * The allocator itself uses the constant.
+ */
+let slabClassTable: usize = 0;
 /** The record cache is the last desc, after the size classes. */
 @inline function recordCache(): SlabDesc { return desc(CLASS_COUNT); }
 @inline function desc(index: u32): SlabDesc { return changetype<SlabDesc>(descs + <usize>index * DESC_BYTES); }
@@ -113,7 +119,9 @@ const descs = memory.data(<i32>((CLASS_COUNT + 1) * <u32>DESC_BYTES), 16);
 }
 
 /** The SlabDesc of class `index` (0 .. CLASS_COUNT - 1), or of the record cache (CLASS_COUNT). */
-export function classDesc(index: u32): SlabDesc { return desc(index); }
+export function classDesc(index: u32): SlabDesc {
+  return changetype<SlabDesc>(slabClassTable + <usize>index * DESC_BYTES);
+}
 
 // Pages per slab: one for blocks up to 512 bytes, then enough for 7 blocks
 // or more (1 KiB: 2 pages, 2 KiB: 4, 4 KiB: 8), so the header costs little.
@@ -135,6 +143,7 @@ function descInit(d: SlabDesc, shift: u32): void {
  * top of it. Returns false when not even the first page could be backed.
  */
 export function allocInit(base: u32, top: u32): bool {
+  slabClassTable = descs;
   areaInit(base, top);
   for (let i: u32 = 0; i < CLASS_COUNT; i++) descInit(desc(i), CLASS_MIN_SHIFT + i);
   const records = recordCache();
@@ -437,7 +446,7 @@ export function allocDump(): void {
   println("slab classes:");
   println("  class     size  in use    free   slabs   empty   pages");
   for (let i: u32 = 0; i <= CLASS_COUNT; i++) {
-    const d = desc(i);
+    const d = classDesc(i);
     print("  ");
     printColumn(i == CLASS_COUNT ? "records" : "", i, 7);
     printColumn("", d.size, 9);

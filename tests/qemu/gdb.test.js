@@ -1,0 +1,99 @@
+// GDB against the kernel over QEMU's stub: the page-fault stop and the
+// commands of tools/gdb/kernel.py, checked against what the kernel itself
+// prints in the same boot (dump=alloc runs before the fault).
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { promisify } from "node:util";
+import { qemuArgs } from "../../tools/qemu.mjs";
+import { KERNEL, QEMU_ARGS } from "./kernel.js";
+
+const run = promisify(execFile);
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/** Boots halted with the GDB stub, runs GDB in batch mode with `commands`, returns both outputs. */
+async function debugSession(cmdline, commands) {
+  const port = await freePort();
+  const args = [...qemuArgs({ kernel: KERNEL, cmdline, qemuArgs: QEMU_ARGS }), "-S", "-gdb", `tcp:127.0.0.1:${port}`];
+  const qemu = spawn("qemu-system-i386", args, { stdio: ["ignore", "pipe", "pipe"] });
+  let serial = "";
+  qemu.stdout.on("data", (chunk) => (serial += chunk.toString("latin1")));
+  const exited = new Promise((resolve) => qemu.on("close", resolve));
+  try {
+    const gdbArgs = ["-q", "-nx", "-batch", KERNEL, "-x", "tools/gdb/kernel.py", "-ex", `target remote 127.0.0.1:${port}`];
+    for (const c of [...commands, "kill"]) gdbArgs.push("-ex", c);
+    const { stdout, stderr } = await run("gdb", gdbArgs, { timeout: 60_000 });
+    return { gdb: stdout + stderr, serial: (await exited, serial.replace(/\r\n/g, "\n")) };
+  } finally {
+    qemu.kill("SIGKILL");
+  }
+}
+
+// The lines of a section that starts with `first`, up to the next line matching `end`.
+function section(text, first, end) {
+  const lines = text.split("\n");
+  const start = lines.findIndex((l) => l.startsWith(first));
+  if (start < 0) return [];
+  const stop = lines.findIndex((l, i) => i > start && end.test(l));
+  return lines.slice(start, stop < 0 ? undefined : stop);
+}
+
+test("GDB stops at the page fault with its context, and pt, bt, slabs, areas, vmmap, cr work there", async () => {
+  const { gdb, serial } = await debugSession("dump=alloc fault=0xdead0000", [
+    "continue", "pt 0xdead0000", "bt", "slabs", "areas", "vmmap", "cr",
+  ]);
+  const context = `\n--- gdb ---\n${gdb}\n--- serial ---\n${serial}`;
+
+  // The stop: CR2, the error code in words, the faulting function, a backtrace.
+  assert.match(gdb, /^page fault at 0xdead0000 \(cr2\): not present, write, supervisor \(error code 0x2\)$/m, context);
+  assert.match(gdb, /^  eip 0x[0-9a-f]{8} in kernel\/debug\/inject\.ts faultWrite\+0x[0-9a-f]+$/m, context);
+  const ours = section(gdb, "backtrace from the fault:", /^\(pt /).join("\n");
+  assert.match(ours, /#0 +0x[0-9a-f]{8}  kernel\/debug\/inject\.ts faultWrite\+.*\n.*#1 +0x[0-9a-f]{8}  kernel\/debug\/inject\.ts injectFault\+.*\n.*#2 +0x[0-9a-f]{8}  kernel\/main\.ts kmain\+/, context);
+
+  // pt: the walk stops at the PDE.
+  assert.match(gdb, /^  pde 0x00000000 at 0xfffffde8 \(not present\)\n  the walk stops at the PDE: 0xdead0000 is not mapped$/m, context);
+
+  // GDB's own bt goes through the interrupt stub into the function that faulted.
+  assert.match(gdb, /^#0  interrupt_entry \(\)/m, context);
+  assert.match(gdb, /^#1  0x[0-9a-f]{8} in w2c_kernel_debug_inject_faultWrite /m, context);
+  assert.match(gdb, /^#\d+ +0x[0-9a-f]{8} in w2c_kernel_main_kmain /m, context);
+  assert.match(gdb, /^#\d+ +0x[0-9a-f]{8} in _start \(\)/m, context);
+
+  // slabs and areas read the same state the kernel printed itself.
+  const kernelSlabs = section(serial, "slab classes:", /^areas:/);
+  const gdbSlabs = section(gdb, "slab classes:", /^areas:/);
+  assert.equal(kernelSlabs.length, 13, context);
+  assert.deepEqual(gdbSlabs, kernelSlabs);
+  const kernelAreas = section(serial, "areas: range", /^inject:/);
+  const gdbAreas = section(gdb, "areas: range", /^ +virtual/);
+  assert.ok(kernelAreas.length >= 5, context);
+  assert.deepEqual(gdbAreas, kernelAreas);
+
+  // vmmap: the identity map starts at page 1; the mirror shows the tables.
+  assert.match(gdb, /^  0x00001000-0x[0-9a-f]{8}  0x00001000  rws +\d+$/m, context);
+  assert.match(gdb, /^  0xfffff000-0xffffffff  0x[0-9a-f]{8}  rws +1  \(mirror: page tables\)$/m, context);
+
+  // cr: decoded.
+  assert.match(gdb, /^cr0 0x8001[0-9a-f]{4}  PE .*WP PG$/m, context);
+  assert.match(gdb, /^cr2 0xdead0000  last page fault address$/m, context);
+});
+
+test("every command explains itself in help", async () => {
+  const { stdout } = await run("gdb", ["-q", "-nx", "-batch", "-x", "tools/gdb/kernel.py",
+    "-ex", "help pt", "-ex", "help vmmap", "-ex", "help areas", "-ex", "help slabs", "-ex", "help cr"]);
+  for (const start of ["pt ADDR: walk", "vmmap: the mapped", "areas: the area", "slabs: the slab", "cr: CR0"]) {
+    assert.ok(stdout.includes(start), `help lacks "${start}":\n${stdout}`);
+  }
+});

@@ -1,0 +1,337 @@
+# tools/gdb/kernel.py: GDB support for the kernel, written with GDB's Python API.
+#
+#   make debug                        loads it, connected to QEMU
+#   gdb build/kernel.elf -x tools/gdb/kernel.py -ex 'target remote :1234'
+#
+# It stops GDB at every page fault with the faulting context on screen, and
+# adds commands that read kernel memory and registers only, so they work at
+# any stop, even with the kernel wedged:
+#
+#   pt ADDR   the page walk for ADDR through the mirror
+#   vmmap     the mapped virtual ranges, merged into runs
+#   areas     both lists of the area allocator
+#   slabs     the slab allocator's size classes and their slabs
+#   cr        the control registers, decoded
+#
+# The layouts below mirror kernel/arch/x86/paging.ts, kernel/mm/area.ts and
+# kernel/mm/alloc.ts; tests/qemu/gdb.test.js compares what these commands
+# print with what the kernel prints itself, so a drift shows.
+
+import gdb
+import gdb.unwinder
+
+PAGE = 4096
+MIRROR_INDEX = 1023                          # paging.ts MIRROR_INDEX
+MIRROR_BASE = MIRROR_INDEX << 22             # page tables appear here
+MIRROR_DIRECTORY = MIRROR_BASE + (MIRROR_INDEX << 12)
+PTE_PRESENT, PTE_WRITABLE, PTE_USER, PTE_ACCESSED, PTE_DIRTY = 1, 2, 4, 0x20, 0x40
+PF_PRESENT, PF_WRITE, PF_USER, PF_RESERVED, PF_FETCH = 1, 2, 4, 8, 16
+VECTOR_PAGE_FAULT = 14
+FRAME_EBP, FRAME_VECTOR, FRAME_ERROR, FRAME_EIP = 8, 32, 36, 40   # interrupts.ts InterruptFrame
+CLASS_COUNT, DESC_BYTES, SLAB_HEADER_BYTES = 10, 48, 96          # alloc.ts
+
+gdb.execute("set confirm off")
+gdb.execute("set pagination off")
+gdb.execute("set disassembly-flavor intel")
+
+
+# --- reading the kernel ------------------------------------------------------
+
+def u32(addr):
+    return int.from_bytes(gdb.selected_inferior().read_memory(addr, 4).tobytes(), "little")
+
+
+def words(addr, count):
+    data = gdb.selected_inferior().read_memory(addr, 4 * count).tobytes()
+    return [int.from_bytes(data[i:i + 4], "little") for i in range(0, len(data), 4)]
+
+
+def register(name):
+    return int(gdb.parse_and_eval("$" + name)) & 0xFFFFFFFF
+
+
+def kernel_global(name):
+    """An AssemblyScript global: wasm2c keeps it as a field of kernel_instance."""
+    return int(gdb.parse_and_eval("kernel_instance.w2c_" + name.replace("/", "_"))) & 0xFFFFFFFF
+
+
+def paging_on():
+    return register("cr0") >> 31 == 1
+
+
+def symbol(addr, is_return=False):
+    """'file.ts function+0xoff' from the kernel's own symbol table (tools/symbols.mjs)."""
+    table = int(gdb.parse_and_eval("(unsigned)&kernel_symbols"))
+    look = addr - 1 if is_return else addr
+    low, high = 0, u32(table)
+    while low < high:
+        middle = (low + high) // 2
+        start, end, name = words(table + 4 + 12 * middle, 3)
+        if look < start:
+            high = middle
+        elif look >= end:
+            low = middle + 1
+        else:
+            text = gdb.selected_inferior().read_memory(name, 96).tobytes().split(b"\0")[0].decode()
+            return "%s+0x%x" % (text, addr - start)
+    return "(unknown)"
+
+
+def flags_in_words(entry):
+    if not entry & PTE_PRESENT:
+        return "not present"
+    words_ = ["present", "writable" if entry & PTE_WRITABLE else "read-only",
+              "user" if entry & PTE_USER else "supervisor"]
+    if entry & PTE_ACCESSED:
+        words_.append("accessed")
+    if entry & PTE_DIRTY:
+        words_.append("dirty")
+    return ", ".join(words_)
+
+
+def fault_in_words(code):
+    text = ["protection violation" if code & PF_PRESENT else "not present",
+            "write" if code & PF_WRITE else "read",
+            "user" if code & PF_USER else "supervisor"]
+    if code & PF_RESERVED:
+        text.append("reserved bit set")
+    if code & PF_FETCH:
+        text.append("instruction fetch")
+    return ", ".join(text)
+
+
+def backtrace(eip, ebp, limit=32):
+    """Frame-pointer walk from a context: [ebp] is the caller's ebp, [ebp+4] the return address."""
+    lines = ["  #0  0x%08x  %s" % (eip, symbol(eip))]
+    while ebp and len(lines) < limit:
+        try:
+            ret, ebp = u32(ebp + 4), u32(ebp)
+        except gdb.MemoryError:
+            break
+        if not ret:
+            break
+        lines.append("  #%-2d 0x%08x  %s" % (len(lines), ret, symbol(ret, True)))
+    return "\n".join(lines)
+
+
+# --- unwinding through interrupts -------------------------------------------------
+
+class InterruptFrameUnwinder(gdb.unwinder.Unwinder):
+    """Lets `bt` go from the dispatcher through boot/interrupts.asm into the
+    interrupted function, with the registers the CPU and PUSHAD saved."""
+
+    def __init__(self):
+        super().__init__("kernel interrupt frames")
+
+    def __call__(self, pending):
+        entry = int(gdb.parse_and_eval("(unsigned)&interrupt_entry"))
+        pc = int(pending.read_register("eip")) & 0xFFFFFFFF
+        if not entry <= pc < entry + 32:
+            return None
+        sp = int(pending.read_register("esp")) & 0xFFFFFFFF
+        # Where the trap frame is, before and after interrupt_entry's push ebp / mov ebp, esp.
+        if pc == entry:
+            frame = sp + 4
+        elif pc == entry + 1:
+            frame = sp + 8
+        else:
+            frame = (int(pending.read_register("ebp")) & 0xFFFFFFFF) + 8
+        edi, esi, ebp, _esp, ebx, edx, ecx, eax = words(frame, 8)
+        info = pending.create_unwind_info(FrameId(frame, entry))
+        for name, value in (("eip", u32(frame + FRAME_EIP)), ("esp", frame + FRAME_EIP + 12), ("ebp", ebp),
+                            ("eax", eax), ("ebx", ebx), ("ecx", ecx), ("edx", edx), ("esi", esi), ("edi", edi)):
+            info.add_saved_register(name, gdb.Value(value).cast(gdb.lookup_type("int")))
+        return info
+
+
+class FrameId:
+    """A frame's identity for GDB: here, the trap frame's address and interrupt_entry."""
+
+    def __init__(self, sp, pc):
+        self.sp = gdb.Value(sp)
+        self.pc = gdb.Value(pc)
+
+
+gdb.unwinder.register_unwinder(None, InterruptFrameUnwinder(), replace=True)
+
+
+# --- stopping at page faults ---------------------------------------------------
+
+class PageFaultStop(gdb.Breakpoint):
+    """Stops at the interrupt dispatcher when the vector is a page fault, and shows why."""
+
+    def __init__(self):
+        super().__init__("interrupt_entry", internal=True)
+        self.silent = True
+
+    def stop(self):
+        frame = register("eax")
+        if u32(frame + FRAME_VECTOR) != VECTOR_PAGE_FAULT:
+            return False
+        cr2, code = register("cr2"), u32(frame + FRAME_ERROR)
+        eip, ebp = u32(frame + FRAME_EIP), u32(frame + FRAME_EBP)
+        print("page fault at 0x%08x (cr2): %s (error code 0x%x)" % (cr2, fault_in_words(code), code))
+        print("  eip 0x%08x in %s" % (eip, symbol(eip)))
+        print("  cr3 0x%08x" % register("cr3"))
+        print("backtrace from the fault:")
+        print(backtrace(eip, ebp))
+        print("(pt 0x%x walks the address; bt and frame N work through the fault)" % cr2)
+        return True
+
+
+PageFaultStop()
+
+
+# --- commands --------------------------------------------------------------------
+
+class PageTable(gdb.Command):
+    """pt ADDR: walk the page tables for ADDR through the mirror.
+
+Reads the PDE at 0xFFFFF000 + (ADDR >> 22) * 4 and, when present, the PTE at
+0xFFC00000 + (ADDR >> 12) * 4, with their flags; then the physical address,
+or where the walk stops."""
+
+    def __init__(self):
+        super().__init__("pt", gdb.COMMAND_DATA)
+
+    def invoke(self, argument, from_tty):
+        if not argument:
+            raise gdb.GdbError("usage: pt ADDR")
+        addr = int(gdb.parse_and_eval(argument)) & 0xFFFFFFFF
+        if not paging_on():
+            print("paging is off (CR0.PG clear): 0x%08x is a physical address" % addr)
+            return
+        pde_at = MIRROR_DIRECTORY + (addr >> 22) * 4
+        pde = u32(pde_at)
+        print("0x%08x: PDE %d, PTE %d, offset 0x%03x" % (addr, addr >> 22, (addr >> 12) & 1023, addr & 0xFFF))
+        print("  pde 0x%08x at 0x%08x (%s)" % (pde, pde_at, flags_in_words(pde)))
+        if not pde & PTE_PRESENT:
+            print("  the walk stops at the PDE: 0x%08x is not mapped" % addr)
+            return
+        pte_at = MIRROR_BASE + (addr >> 12) * 4
+        pte = u32(pte_at)
+        print("  pte 0x%08x at 0x%08x (%s)" % (pte, pte_at, flags_in_words(pte)))
+        if not pte & PTE_PRESENT:
+            print("  the walk stops at the PTE: 0x%08x is not mapped" % addr)
+            return
+        print("  physical 0x%08x" % ((pte & ~0xFFF) | (addr & 0xFFF)))
+
+
+class VirtualMap(gdb.Command):
+    """vmmap: the mapped virtual ranges, merged into runs.
+
+Walks every present PDE and its page table through the mirror. A run is
+consecutive pages with the same flags, mapped to consecutive physical pages.
+The mirror window itself shows as the last run."""
+
+    def __init__(self):
+        super().__init__("vmmap", gdb.COMMAND_DATA)
+
+    def invoke(self, argument, from_tty):
+        if not paging_on():
+            print("paging is off (CR0.PG clear)")
+            return
+        runs = []
+        directory = words(MIRROR_DIRECTORY, 1024)
+        for i, pde in enumerate(directory):
+            if not pde & PTE_PRESENT:
+                continue
+            for j, pte in enumerate(words(MIRROR_BASE + i * PAGE, 1024)):
+                if not pte & PTE_PRESENT:
+                    continue
+                va, pa, flags = (i << 22) | (j << 12), pte & ~0xFFF, pte & (PTE_WRITABLE | PTE_USER)
+                last = runs[-1] if runs else None
+                if last and last[1] == va and last[3] + (last[1] - last[0]) == pa and last[2] == flags:
+                    last[1] = va + PAGE
+                else:
+                    runs.append([va, va + PAGE, flags, pa])
+        print("  %-23s  %-10s  %-5s  %s" % ("virtual", "physical", "flags", "pages"))
+        for start, end, flags, pa in runs:
+            what = "rw" if flags & PTE_WRITABLE else "r-"
+            what += "u" if flags & PTE_USER else "s"
+            note = "  (mirror: page tables)" if start >= MIRROR_BASE else ""
+            print("  0x%08x-0x%08x  0x%08x  %-5s  %d%s" % (start, end - 1, pa, what, (end - start) // PAGE, note))
+
+
+class Areas(gdb.Command):
+    """areas: the area allocator's used and free lists (kernel/mm/area.ts).
+
+Reads the list heads and counters from kernel_instance and walks the
+MemArea records: start, pages, next, prev, owner (a slab, or 0)."""
+
+    def __init__(self):
+        super().__init__("areas", gdb.COMMAND_DATA)
+
+    def invoke(self, argument, from_tty):
+        g = lambda name: kernel_global("kernel/mm/area/" + name)
+        base, top = g("areaBase"), g("areaTop")
+        print("areas: range 0x%08x-0x%08x, %d used (%d pages), %d free (%d pages)" % (
+            base, top - 1, g("usedAreas"), g("usedPages"), g("freeAreas"), g("freePages")))
+        for name, head in (("used", g("usedHead")), ("free", g("freeHead"))):
+            print("  %s:" % name)
+            record, seen = head, 0
+            while record and seen < 4096:
+                start, pages, nxt, _prev, owner = words(record, 5)
+                print("    0x%08x-0x%08x  %d %s%s" % (start, start + pages * PAGE - 1, pages,
+                                                     "page" if pages == 1 else "pages", "  (slab)" if owner else ""))
+                record, seen = nxt, seen + 1
+
+
+class Slabs(gdb.Command):
+    """slabs: the slab allocator's size classes (kernel/mm/alloc.ts).
+
+One row per class and for the record cache: block size, blocks in use and
+free, slabs, empty slabs, pages. With an argument (a class number), also
+lists that class's slabs, partial and full, with their use."""
+
+    def __init__(self):
+        super().__init__("slabs", gdb.COMMAND_DATA)
+
+    def invoke(self, argument, from_tty):
+        table = kernel_global("kernel/mm/alloc/slabClassTable")
+        if not table:
+            print("slabs: the slab allocator is not set up yet")
+            return
+        print("slab classes:")
+        print("  class     size  in use    free   slabs   empty   pages")
+        for i in range(CLASS_COUNT + 1):
+            size, _shift, pages, _cap, _partial, _full, slabs, empty, in_use, free = words(table + i * DESC_BYTES, 10)
+            name = "records" if i == CLASS_COUNT else str(i)
+            print("  %7s %8d %7d %7d %7d %7d %7d" % (name, size, in_use, free, slabs, empty, slabs * pages))
+        if argument:
+            i = int(argument)
+            desc = words(table + i * DESC_BYTES, 10)
+            for name, head in (("partial", desc[4]), ("full", desc[5])):
+                print("  class %d %s slabs:" % (i, name))
+                slab = head
+                while slab:
+                    free_el, in_use, nxt = words(slab, 3)
+                    print("    0x%08x  %d of %d in use, first free 0x%08x" % (slab, in_use, desc[3], free_el))
+                    slab = nxt
+
+
+CR0_BITS = [(0, "PE"), (1, "MP"), (2, "EM"), (3, "TS"), (4, "ET"), (5, "NE"), (16, "WP"), (18, "AM"),
+            (29, "NW"), (30, "CD"), (31, "PG")]
+CR4_BITS = [(0, "VME"), (1, "PVI"), (2, "TSD"), (3, "DE"), (4, "PSE"), (5, "PAE"), (6, "MCE"), (7, "PGE"),
+            (8, "PCE"), (9, "OSFXSR"), (10, "OSXMMEXCPT")]
+
+
+class ControlRegisters(gdb.Command):
+    """cr: CR0, CR2, CR3 and CR4, decoded (Intel SDM vol. 3, 2.5)."""
+
+    def __init__(self):
+        super().__init__("cr", gdb.COMMAND_DATA)
+
+    def invoke(self, argument, from_tty):
+        named = lambda value, bits: " ".join(n for b, n in bits if value >> b & 1) or "-"
+        cr0, cr2, cr3, cr4 = (register(r) for r in ("cr0", "cr2", "cr3", "cr4"))
+        print("cr0 0x%08x  %s" % (cr0, named(cr0, CR0_BITS)))
+        print("cr2 0x%08x  last page fault address" % cr2)
+        print("cr3 0x%08x  page directory at 0x%08x%s%s" % (cr3, cr3 & ~0xFFF, " PWT" if cr3 & 8 else "",
+                                                          " PCD" if cr3 & 16 else ""))
+        print("cr4 0x%08x  %s" % (cr4, named(cr4, CR4_BITS)))
+
+
+for command in (PageTable, VirtualMap, Areas, Slabs, ControlRegisters):
+    command()
+print("kernel.py: stops at page faults; commands pt, vmmap, areas, slabs, cr (see 'help pt' ...)")
