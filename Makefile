@@ -5,15 +5,18 @@
 #   make test       host unit tests (as-pect), then the QEMU suites (node --test)
 #   make debug      QEMU halted with its GDB stub, and GDB attached with symbols
 #   make clean      remove build/
+#   DEBUG=1         any of the above with a debug kernel (poisoned free blocks),
+#                   built in build/debug/
 #
 # `run`, `test` and `debug` first run tools/setup.sh, which installs whatever
 # is missing (Debian packages, node_modules).
 
-BUILD      := build
+BUILD      := build$(if $(DEBUG),/debug)
 KERNEL     := $(BUILD)/kernel.elf
+ASCFLAGS   := $(if $(DEBUG),--use KERNEL_DEBUG=1)
 CMDLINE    ?=
 QEMU_ARGS  ?=
-export CMDLINE QEMU_ARGS
+export CMDLINE QEMU_ARGS KERNEL
 
 ASC        := node_modules/.bin/asc
 WASM2C     := wasm2c
@@ -58,7 +61,8 @@ setup:
 # in asconfig.json as a package name.
 $(BUILD)/kernel.wasm: $(KERNEL_TS) asconfig.json tools/noinline.mjs package-lock.json | setup
 	@mkdir -p $(@D)
-	$(ASC) kernel/main.ts --config asconfig.json --target kernel --transform ./tools/noinline.mjs
+	$(ASC) kernel/main.ts --config asconfig.json --target kernel --transform ./tools/noinline.mjs \
+	    --outFile $@ --textFile $(@:.wasm=.wat) $(ASCFLAGS)
 
 # wasm -> C, rewritten for the flat kernel memory and the out-of-line
 # functions (see tools/wasm2c-rewrite.mjs).
@@ -112,13 +116,13 @@ test: setup
 	@tools/test.sh
 
 # Tiny kernels that misbehave on purpose, for the host runner's own tests.
-FIXTURES := $(patsubst tests/qemu/fixtures/%.asm,$(BUILD)/fixtures/%.elf,$(wildcard tests/qemu/fixtures/*.asm))
+FIXTURES := $(patsubst tests/qemu/fixtures/%.asm,build/fixtures/%.elf,$(wildcard tests/qemu/fixtures/*.asm))
 .PHONY: test-fixtures
 test-fixtures: $(FIXTURES)
-$(BUILD)/fixtures/%.elf: tests/qemu/fixtures/%.asm tests/qemu/fixtures/header.inc
+build/fixtures/%.elf: tests/qemu/fixtures/%.asm tests/qemu/fixtures/header.inc
 	@mkdir -p $(@D)
 	$(NASM) -f elf32 -i tests/qemu/fixtures/ $< -o $(@:.elf=.o)
 	$(LD) -m elf_i386 -nostdlib -Ttext=0x100000 -e _start $(@:.elf=.o) -o $@
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf build

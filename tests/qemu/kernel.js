@@ -9,7 +9,8 @@
 
 import { bootKernel, describeStatus, STATUS_SUCCESS } from "../../tools/qemu.mjs";
 
-export const KERNEL = "build/kernel.elf";
+/** The kernel under test: build/kernel.elf, or build/debug/kernel.elf under `make test DEBUG=1`. */
+export const KERNEL = process.env.KERNEL ?? "build/kernel.elf";
 export const QEMU_ARGS = process.env.QEMU_ARGS ?? "";
 export const TIMEOUT_MS = 60_000;
 
