@@ -25,11 +25,13 @@ LD         := ld.lld
 NASM       := nasm
 
 # Every AssemblyScript source the kernel is built from.
-KERNEL_TS  := $(shell find kernel -name '*.ts')
+KERNEL_TS  := $(shell find kernel bench -name '*.ts')
 BOOT_C     := $(wildcard boot/*.c)
+BENCH_C    := $(wildcard bench/*.c)
 BOOT_ASM   := $(wildcard boot/*.asm)
 OBJS       := $(BOOT_ASM:boot/%.asm=$(BUILD)/obj/%.asm.o) \
               $(BOOT_C:boot/%.c=$(BUILD)/obj/%.o) \
+              $(BENCH_C:bench/%.c=$(BUILD)/obj/bench-%.o) \
               $(BUILD)/obj/kernel.o
 
 # Freestanding i386. The wasm2c runtime switches: no bounds checks on loads
@@ -37,7 +39,7 @@ OBJS       := $(BOOT_ASM:boot/%.asm=$(BUILD)/obj/%.asm.o) \
 # memory is the whole address space) and no call-depth counter. Frame
 # pointers stay and calls in tail position stay calls, so every frame shows
 # in a backtrace; null is a valid address (wasm address 0).
-CFLAGS     := --target=i386-unknown-none-elf -march=i686 -O2 -g \
+CFLAGS     := --target=i386-unknown-none-elf -march=i686 -O2 -g -flto \
               -ffreestanding -nostdinc -isystem $(shell $(CC) -print-resource-dir 2>/dev/null)/include \
               -Iboot/include -I$(BUILD)/gen \
               -fno-omit-frame-pointer -fno-optimize-sibling-calls -fno-delete-null-pointer-checks \
@@ -81,6 +83,11 @@ $(BUILD)/obj/kernel.o: $(BUILD)/gen/kernel.c $(BUILD)/gen/kernel.h tools/check-w
 $(BUILD)/obj/%.o: boot/%.c $(wildcard boot/*.h boot/include/*.h) $(BUILD)/gen/kernel.h Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+# The benchmark's C peer (bench/peer.c): the same flags as the kernel.
+$(BUILD)/obj/bench-%.o: bench/%.c boot/kernel_instance.h $(BUILD)/gen/kernel.h Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iboot -c $< -o $@
 
 $(BUILD)/obj/%.asm.o: boot/%.asm
 	@mkdir -p $(@D)

@@ -8,6 +8,7 @@
 //   fault=ADDR, fault=read:ADDR, trap=NAME, misuse=NAME   see kernel/debug/inject.ts
 //   test=NAME   run an in-kernel test suite and leave QEMU with its verdict
 //   dump=alloc  print the size classes and both area lists (before the above)
+//   bench       run bench/kernel/bench.ts (meant for make bench, under -icount)
 //
 // and otherwise halts cleanly.
 
@@ -28,6 +29,8 @@ import { stackGuard } from "./core/layout";
 import { injectFault, injectMisuse, injectTrap } from "./debug/inject";
 import { cmdlineValue, cstringLength } from "./lib/cmdline";
 import { runSuite } from "./ktest/suites";
+import { rdtsc } from "./arch/x86/cpu";
+import { runBenchmarks } from "../bench/kernel/bench";
 
 // The entry points boot/ calls, besides kmain.
 export { wasmTrap } from "./core/trap";
@@ -50,6 +53,7 @@ export function kmain(magic: u32, multibootInfo: usize): void {
   cpuInit();
   memoryInit(info);
   allocatorsInit();
+  const allocatorsReady = rdtsc();
 
   const line = commandLine(info);
   const length = cstringLength(line);
@@ -65,6 +69,7 @@ export function kmain(magic: u32, multibootInfo: usize): void {
   if (trap != null && !injectTrap(trap)) refuse("unknown trap=", trap);
   const misuse = cmdlineValue(line, length, "misuse");
   if (misuse != null && !injectMisuse(misuse)) refuse("misuse=", misuse);
+  if (cmdlineValue(line, length, "bench") != null) runBenchmarks(allocatorsReady);
   const test = cmdlineValue(line, length, "test");
   if (test != null && !runSuite(test, info)) {
     print("unknown test suite: ");

@@ -9,6 +9,12 @@
 // the bulk-memory range checks (memory.fill/copy), which would otherwise
 // refuse the top page of the address space where the page directory lives.
 //
+// Every load also ends in an empty asm statement that forces the loaded value
+// into a register, which keeps x86 from updating memory in place
+// (`incl 32(%edx)` becomes load, add, store). It exists so that a load
+// guarded by a bounds check is not moved or merged; with no bounds checks it
+// only costs, and it goes too.
+//
 // 2. Names. Functions listed in tools/noinline.mjs get
 // __attribute__((noinline)), so clang keeps them as binaryen did.
 //
@@ -31,6 +37,7 @@ const rewrites = [
   },
   { what: "load/store address", from: /&mem->data\[addr\]/g, to: `${FLAT}(addr)`, count: 2 },
   { what: "memory.fill address", from: /mem->data \+ d,/g, to: `${FLAT}d,`, count: 1 },
+  { what: "load register barrier", from: /\n *wasm_asm\("" ::"r"\(result\)\);\s*\\/g, to: "", count: 2 },
   { what: "memory.copy addresses", from: /dest->data \+ dest_addr, src->data \+ src_addr, n\);/g, to: `${FLAT}dest_addr, ${FLAT}src_addr, n);`, count: 1 },
 ];
 

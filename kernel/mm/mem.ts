@@ -138,13 +138,24 @@ export function pageAlloc(): u32 {
 
 /** Adds a reference to the page at `paddr`, which must be in use. */
 export function pageRetain(paddr: u32): void {
-  const d = descriptor(checkedPage("pageRetain", paddr));
-  d.refCount++;
+  pageRetainInUse(checkedPage("pageRetain", paddr) << PAGE_SHIFT);
 }
 
 /** Drops a reference to the page at `paddr`; the last one frees it. */
 export function pageRelease(paddr: u32): void {
-  const page = checkedPage("pageRelease", paddr);
+  pageReleaseInUse(checkedPage("pageRelease", paddr) << PAGE_SHIFT);
+}
+
+/**
+ * pageRetain and pageRelease without their check, for a caller that has
+ * just made sure with pageIsInUse (paging does, before changing anything).
+ */
+@inline export function pageRetainInUse(paddr: u32): void {
+  descriptor(paddr >> PAGE_SHIFT).refCount++;
+}
+
+@inline export function pageReleaseInUse(paddr: u32): void {
+  const page = paddr >> PAGE_SHIFT;
   const d = descriptor(page);
   if (--d.refCount != 0) return;
   d.flags |= PAGE_FREE;

@@ -45,8 +45,9 @@ test("trap=divide: #DE from the CPU's own DIV, named and traced", async () => {
   assertExceptionReport(report, {
     title: "divide error (#DE, vector 0x0)",
     errorCode: "0x00000000",
-    eipFunction: "boot/cpu.c divide",
-    callers: ["kernel/debug/inject.ts raiseDivideError", "kernel/debug/inject.ts injectTrap"],
+    // The CPU primitives are inlined (LTO): DIV is in the TypeScript function itself.
+    eipFunction: "kernel/debug/inject.ts raiseDivideError",
+    callers: ["kernel/debug/inject.ts injectTrap"],
   });
 });
 
@@ -54,8 +55,8 @@ test("trap=invalid-opcode: #UD at UD2", async () => {
   const { report } = await faultReport("trap=invalid-opcode");
   assertExceptionReport(report, {
     title: "invalid opcode (#UD, vector 0x6)",
-    eipFunction: "boot/cpu.c ud2",
-    callers: ["kernel/debug/inject.ts raiseInvalidOpcode"],
+    eipFunction: "kernel/debug/inject.ts raiseInvalidOpcode",
+    callers: ["kernel/debug/inject.ts injectTrap"],
   });
 });
 
@@ -64,8 +65,8 @@ test("trap=gpf: #GP with the offending selector as error code", async () => {
   assertExceptionReport(report, {
     title: "general protection fault (#GP, vector 0xd)",
     errorCode: "0x00000038",
-    eipFunction: "boot/cpu.c loadSegments",
-    callers: ["kernel/debug/inject.ts raiseGeneralProtection"],
+    eipFunction: "kernel/debug/inject.ts raiseGeneralProtection",
+    callers: ["kernel/debug/inject.ts injectTrap"],
   });
 });
 
@@ -73,8 +74,8 @@ test("trap=double-fault: reported from the double-fault task with the interrupte
   const { run, report } = await faultReport("trap=double-fault");
   assertExceptionReport(report, {
     title: "double fault (#DF, vector 0x8)",
-    eipFunction: "boot/cpu.c loadSegments",
-    callers: ["kernel/debug/inject.ts raiseGeneralProtection", "kernel/debug/inject.ts raiseDoubleFault"],
+    eipFunction: "kernel/debug/inject.ts raiseGeneralProtection",
+    callers: ["kernel/debug/inject.ts raiseDoubleFault"],
   });
   assert.doesNotMatch(run.serial, /kernel stack overflow/);
 });
@@ -82,7 +83,7 @@ test("trap=double-fault: reported from the double-fault task with the interrupte
 test("trap=breakpoint: #BP is announced and execution continues to a clean halt", async () => {
   const run = await boot("trap=breakpoint");
   assert.equal(run.status, STATUS_SUCCESS, explain(run));
-  assert.match(run.serial, /^breakpoint at 0x[0-9a-f]{8} in boot\/cpu\.c int3\+0x[0-9a-f]+, continuing$/m);
+  assert.match(run.serial, /^breakpoint at 0x[0-9a-f]{8} in kernel\/debug\/inject\.ts raiseBreakpoint\+0x[0-9a-f]+, continuing$/m);
   assert.match(run.serial, /^breakpoint at[^\n]*\ninject: back from the breakpoint\n(?:.*\n)*kernel halted cleanly$/m);
   assert.equal(parseReport(run.serial), null);
 });

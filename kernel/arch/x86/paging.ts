@@ -45,7 +45,7 @@ import { print, printHex, println } from "../../core/console";
 import { tssSetAddressSpace } from "../../core/gdt";
 import { stackGuard } from "../../core/layout";
 import { panicAt } from "../../core/panic";
-import { alignUp, pageAlloc, pageIsInUse, pageRelease, pageRetain, PAGE_SIZE } from "../../mm/mem";
+import { alignUp, pageAlloc, pageIsInUse, pageReleaseInUse, pageRetainInUse, PAGE_SIZE } from "../../mm/mem";
 
 // Entry bits, PDE and PTE alike (SDM vol. 3, tables 4-5 and 4-6).
 @inline export const PTE_PRESENT: u32 = 1 << 0;        // P
@@ -102,6 +102,8 @@ let enabled = false;
 @inline function tableCount(table: u32): u32 { return load<u16>(tableEntries + <usize>table * 2); }
 @inline function setTableCount(table: u32, n: u32): void { store<u16>(tableEntries + <usize>table * 2, <u16>n); }
 
+/** The per-table entry counts: ENTRIES_PER_TABLE u16s (for bench/peer.c). */
+export function pageTableCounts(): usize { return tableEntries; }
 /** Present entries in page table `table` (0 when it does not exist). */
 export function pageTableEntries(table: u32): u32 { return tableCount(table); }
 /** Whether paging is on. */
@@ -168,7 +170,7 @@ export function pageMap(vaddr: u32, paddr: u32, flags: u32): bool {
   } else if ((load<u32>(pteAddress(vaddr)) & PTE_PRESENT) != 0) {
     panicAt("pageMap", "address already mapped", vaddr);
   }
-  pageRetain(paddr);
+  pageRetainInUse(paddr); // checked above
   store<u32>(pteAddress(vaddr), paddr | (flags & PTE_FLAGS) | PTE_PRESENT);
   setTableCount(table, tableCount(table) + 1);
   invlpg(vaddr);
@@ -211,7 +213,7 @@ export function pageUnmap(vaddr: u32): u32 {
   const left = tableCount(table) - 1;
   setTableCount(table, left);
   if (left == 0) tableFree(table, pde);
-  pageRelease(paddr);
+  pageReleaseInUse(paddr); // checked above
   return paddr;
 }
 
@@ -219,7 +221,7 @@ function tableFree(table: u32, pde: u32): void {
   const page = load<u32>(pde) & PTE_ADDRESS;
   store<u32>(pde, 0);
   invlpg(mirrorTable(table));
-  pageRelease(page);
+  pageReleaseInUse(page); // a table page, allocated by tableCreate
 }
 
 /** The physical address `vaddr` maps to, or PAGE_NOT_MAPPED. */

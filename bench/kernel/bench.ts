@@ -1,0 +1,182 @@
+// bench/kernel/bench.ts: `CMDLINE=bench`, the allocator and paging benchmarks.
+//
+// Runs inside the kernel under `qemu-system-i386 -icount shift=0`, where
+// the time-stamp counter advances by one per guest instruction, so every
+// figure is an exact, repeatable instruction count. Each measurement prints
+//
+//   bench: NAME INSTRUCTIONS OPERATIONS
+//
+// and bench/run.mjs turns them into the table, the ratios and
+// build/bench.json. The peers run in the same boot: bench/peer.c (the same
+// fast paths in plain C, same compiler flags) and AssemblyScript's own TLSF
+// allocator (heap.alloc/heap.free of the `minimal` runtime).
+
+import { rdtsc } from "../../kernel/arch/x86/cpu";
+import { pageMap, pageTableCounts, pageTranslate, pageUnmap, PTE_WRITABLE } from "../../kernel/arch/x86/paging";
+import { print, printDec64, println } from "../../kernel/core/console";
+import { bootTsc } from "../../kernel/core/layout";
+import { alloc, classDesc, classIndex, free } from "../../kernel/mm/alloc";
+import { areaAlloc, areaFree, areaOf, areaRangeEnd, areaRangeStart, MemArea } from "../../kernel/mm/area";
+import { memDescriptors, memTotalPages, pageRelease, pageRetain, PAGE_SIZE } from "../../kernel/mm/mem";
+
+@external("bench", "peerInit") declare function peerInit(descriptors: usize, count: u32, base: u32, top: u32, tables: usize): void;
+@external("bench", "peerSlab") declare function peerSlab(slab: usize, size: u32, shift: u32, capacity: u32): void;
+@external("bench", "peerSlabPairs") declare function peerSlabPairs(size: u32, n: u32): u64;
+@external("bench", "peerMapUnmapPairs") declare function peerMapUnmapPairs(v: u32, p: u32, n: u32): u64;
+
+@inline const PAIRS: u32 = 100_000;
+@inline const MAP_PAIRS: u32 = 100_000;
+@inline const AREA_PAIRS: u32 = 10_000;
+@inline const GROW_OBJECTS: u32 = 20_000;
+@inline const FREE_BATCH: u32 = 1_000;
+@inline const FREE_ROUNDS: u32 = 20;
+@inline const LIST_PAIRS: u32 = 2_000;
+
+function report(name: string, instructions: u64, operations: u32): void {
+  print("bench: ");
+  print(name);
+  print(" ");
+  printDec64(instructions);
+  print(" ");
+  printDec64(operations);
+  println();
+}
+
+/** Runs every benchmark; `allocatorsReady` is the TSC when the allocators were up. */
+export function runBenchmarks(allocatorsReady: u64): void {
+  println("bench: start (guest instructions; run under -icount shift=0)");
+  report("boot_to_allocators", allocatorsReady - load<u64>(bootTsc()), 1);
+  peerInit(memDescriptors(), memTotalPages(), areaRangeStart(), areaRangeEnd(), pageTableCounts());
+  const sizes: StaticArray<u32> = [16, 64, 512];
+  for (let i = 0; i < sizes.length; i++) {
+    const size = sizes[i];
+    report("slab_pair_" + size.toString(), slabPairs(size), PAIRS);
+    report("c_slab_pair_" + size.toString(), cSlabPairs(size), PAIRS);
+    report("tlsf_pair_" + size.toString(), tlsfPairs(size), PAIRS);
+  }
+  report("slab_grow_64", growing(64), GROW_OBJECTS);
+  report("area_pair_1", areaPairs(1), AREA_PAIRS);
+  report("area_pair_16", areaPairs(16), AREA_PAIRS);
+  report("map_unmap", mapUnmap(false), MAP_PAIRS);
+  report("c_map_unmap", mapUnmap(true), MAP_PAIRS);
+  report("free_live_10", freeWithLive(10), FREE_BATCH * FREE_ROUNDS);
+  report("free_live_1000", freeWithLive(1000), FREE_BATCH * FREE_ROUNDS);
+  report("free_live_100000", freeWithLive(100_000), FREE_BATCH * FREE_ROUNDS);
+  report("area_list_10", areaWithHoles(10), LIST_PAIRS);
+  report("area_list_1000", areaWithHoles(1000), LIST_PAIRS);
+  println("bench: done");
+}
+
+// alloc+free of one size, with one other block of the class live, so the
+// slab neither fills nor empties: the steady state.
+function slabPairs(size: u32): u64 {
+  const keep = alloc(size);
+  free(alloc(size));
+  const start = rdtsc();
+  for (let i: u32 = 0; i < PAIRS; i++) free(alloc(size));
+  const spent = rdtsc() - start;
+  free(keep);
+  return spent;
+}
+
+// The same in bench/peer.c, on a slab laid out as alloc.ts lays them out,
+// in an area tagged as the kernel tags a slab's area.
+function cSlabPairs(size: u32): u64 {
+  const slab = areaAlloc(1);
+  const record = changetype<MemArea>(areaOf(slab));
+  record.owner = slab;
+  const d = classDesc(classIndex(size));
+  peerSlab(slab, size, d.shift, d.capacity);
+  const spent = peerSlabPairs(size, PAIRS);
+  record.owner = 0;
+  areaFree(slab);
+  return spent;
+}
+
+function tlsfPairs(size: u32): u64 {
+  const keep = heap.alloc(size);
+  heap.free(heap.alloc(size));
+  const start = rdtsc();
+  for (let i: u32 = 0; i < PAIRS; i++) heap.free(heap.alloc(size));
+  const spent = rdtsc() - start;
+  heap.free(keep);
+  return spent;
+}
+
+// Fresh blocks while the class keeps growing new slabs: amortised cost.
+function growing(size: u32): u64 {
+  const table = areaAlloc((GROW_OBJECTS * 4 + PAGE_SIZE - 1) / PAGE_SIZE);
+  const start = rdtsc();
+  for (let i: u32 = 0; i < GROW_OBJECTS; i++) store<u32>(table + i * 4, <u32>alloc(size));
+  const spent = rdtsc() - start;
+  for (let i: u32 = 0; i < GROW_OBJECTS; i++) free(load<u32>(table + i * 4));
+  areaFree(table);
+  return spent;
+}
+
+function areaPairs(pages: u32): u64 {
+  areaFree(areaAlloc(pages));
+  const start = rdtsc();
+  for (let i: u32 = 0; i < AREA_PAIRS; i++) areaFree(areaAlloc(pages));
+  return rdtsc() - start;
+}
+
+// Map and unmap one page, the first of a two-page area; the second stays
+// mapped, so its page table stays: a single-page change, as the targets mean
+// it. The address and the page come from the allocators at run time, so
+// neither side can be compiled for them as constants.
+function mapUnmap(inC: bool): u64 {
+  const at = areaAlloc(2);
+  const page = <u32>pageTranslate(at);
+  pageRetain(page);        // keeps the page while it is unmapped
+  pageUnmap(at);
+  let spent: u64 = 0;
+  if (inC) {
+    spent = peerMapUnmapPairs(at, page, MAP_PAIRS);
+  } else {
+    const start = rdtsc();
+    for (let i: u32 = 0; i < MAP_PAIRS; i++) {
+      pageMap(at, page, PTE_WRITABLE);
+      pageUnmap(at);
+    }
+    spent = rdtsc() - start;
+  }
+  pageMap(at, page, PTE_WRITABLE);
+  pageRelease(page);
+  areaFree(at);
+  return spent;
+}
+
+// free of 64-byte blocks while `live` others of the class are live.
+function freeWithLive(live: u32): u64 {
+  const table = areaAlloc((live * 4 + PAGE_SIZE - 1) / PAGE_SIZE);
+  const batch = areaAlloc((FREE_BATCH * 4 + PAGE_SIZE - 1) / PAGE_SIZE);
+  for (let i: u32 = 0; i < live; i++) store<u32>(table + i * 4, <u32>alloc(64));
+  let spent: u64 = 0;
+  for (let round: u32 = 0; round < FREE_ROUNDS; round++) {
+    for (let i: u32 = 0; i < FREE_BATCH; i++) store<u32>(batch + i * 4, <u32>alloc(64));
+    const start = rdtsc();
+    for (let i: u32 = 0; i < FREE_BATCH; i++) free(load<u32>(batch + i * 4));
+    spent += rdtsc() - start;
+  }
+  for (let i: u32 = 0; i < live; i++) free(load<u32>(table + i * 4));
+  areaFree(batch);
+  areaFree(table);
+  return spent;
+}
+
+// areaAlloc(2)+areaFree with `holes` one-page holes on the free list: first
+// fit walks them all, and the free walks the sorted list to its place.
+function areaWithHoles(holes: u32): u64 {
+  const table = areaAlloc((holes * 8 + PAGE_SIZE - 1) / PAGE_SIZE);
+  // Pairs of pages, then the first of each pair freed: one-page holes
+  // between used pages, which neither merge nor fit a two-page request.
+  for (let i: u32 = 0; i < holes * 2; i++) store<u32>(table + i * 4, areaAlloc(1));
+  for (let i: u32 = 0; i < holes * 2; i += 2) areaFree(load<u32>(table + i * 4));
+  const start = rdtsc();
+  for (let i: u32 = 0; i < LIST_PAIRS; i++) areaFree(areaAlloc(2));
+  const spent = rdtsc() - start;
+  for (let i: u32 = 1; i < holes * 2; i += 2) areaFree(load<u32>(table + i * 4));
+  areaFree(table);
+  return spent;
+}

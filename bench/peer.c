@@ -1,0 +1,275 @@
+/* bench/peer.c: the kernel's hot paths written again in plain C, as a C
+ * kernel would write them, for `make bench` to measure side by side with the
+ * AssemblyScript originals in the same boot, compiled with the same flags.
+ *
+ *  - c_alloc / c_free: the slab fast path of kernel/mm/alloc.ts (take the
+ *    first free block of a partial slab; free finds the slab from the page's
+ *    tag through the mirror and the page descriptor, checks the pointer and
+ *    the block's bit, pushes the block), with the same checks and counters.
+ *  - c_page_map / c_page_unmap: kernel/arch/x86/paging.ts's pageMap and
+ *    pageUnmap over the same page tables, page descriptors and table counts.
+ *
+ * The peer works on the kernel's own data: a slab the benchmark gives it,
+ * laid out as alloc.ts lays slabs out, and the kernel's page descriptors and
+ * free page stack. Misuse stops it at UD2, which the kernel reports as #UD.
+ * Growing a slab is not part of the fast path and not part of the peer.
+ *
+ * Imported by bench/kernel/bench.ts from the "bench" import module. */
+#include "kernel_instance.h"
+
+#define PAGE_SIZE 4096u
+#define PTE_PRESENT 1u
+#define PTE_WRITABLE 2u
+#define PTE_USER 4u
+#define PTE_ADDRESS 0xFFFFF000u
+#define MIRROR_INDEX 1023u
+#define MIRROR_TABLES ((u32 *)(MIRROR_INDEX << 22))
+#define MIRROR_DIRECTORY ((u32 *)((MIRROR_INDEX << 22) + (MIRROR_INDEX << 12)))
+#define PAGE_RESERVED 2u
+#define PAGE_FREE 4u
+#define SLAB_HEADER 96u
+
+struct page { u16 refs; u16 flags; u32 link; };                 /* mm/mem.ts PageDescriptor */
+struct slab;
+struct area { u32 start, pages; struct area *next, *prev; struct slab *owner; };   /* mm/area.ts MemArea */
+struct cache {                                                    /* mm/alloc.ts SlabDesc */
+    u32 size, shift, slab_pages, capacity;
+    struct slab *partial, *full;
+    u32 slabs, empty, in_use, free_blocks;
+};
+struct slab {                                                     /* mm/alloc.ts SlabEntry */
+    void *free_el;
+    u32 in_use;
+    struct slab *next, *prev;
+    struct cache *cache;
+    u32 pad[3];
+    u32 used[16];
+};
+
+static struct page *pages;
+static u32 page_count;
+static u32 area_base, area_top;
+static u16 *table_entries;
+#define CLASS_COUNT 10
+#define SMALL_MAX 4096u
+static struct cache caches[CLASS_COUNT];
+
+#define die() __builtin_trap()
+
+static inline void invlpg(u32 addr) { __asm__ volatile("invlpg (%0)" : : "r"(addr) : "memory"); }
+
+/* ---- the slab fast path ------------------------------------------------ */
+
+static void list_remove(struct slab **head, struct slab *s)
+{
+    if (s->prev) s->prev->next = s->next;
+    else *head = s->next;
+    if (s->next) s->next->prev = s->prev;
+}
+
+static void list_push(struct slab **head, struct slab *s)
+{
+    s->prev = 0;
+    s->next = *head;
+    if (*head) (*head)->prev = s;
+    *head = s;
+}
+
+/* The class of a request of 1..SMALL_MAX bytes: 8, 16, ... 4096. */
+static inline u32 class_index(u32 size)
+{
+    return size <= 8 ? 0 : 32 - __builtin_clz(size - 1) - 3;
+}
+
+__attribute__((noinline)) static void *c_alloc(u32 size)
+{
+    if (size - 1 >= SMALL_MAX) return 0; /* 0, and large blocks: not part of the peer */
+    struct cache *c = &caches[class_index(size)];
+    struct slab *s = c->partial;
+    if (!s) return 0;
+    void *block = s->free_el;
+    s->free_el = *(void **)block;
+    u32 index = ((u32)block - (u32)s - SLAB_HEADER) >> c->shift;
+    s->used[index >> 5] |= 1u << (index & 31);
+    if (s->in_use++ == 0) c->empty--;
+    c->in_use++;
+    c->free_blocks--;
+    if (!s->free_el) {
+        list_remove(&c->partial, s);
+        list_push(&c->full, s);
+    }
+    return block;
+}
+
+__attribute__((noinline)) static void c_free(void *ptr)
+{
+    u32 v = (u32)ptr;
+    if (!ptr) return;
+    if (v < area_base || v >= area_top) die();
+    if (!(MIRROR_DIRECTORY[v >> 22] & PTE_PRESENT)) die();
+    u32 pte = MIRROR_TABLES[v >> 12];
+    if (!(pte & PTE_PRESENT)) die();
+    u32 frame = pte >> 12;
+    if (frame >= page_count || (pages[frame].flags & (PAGE_RESERVED | PAGE_FREE))) die();
+    struct area *a = (struct area *)pages[frame].link;
+    if (!a) die();
+    struct slab *s = a->owner;
+    if (!s) die(); /* a large block: not part of the peer */
+    struct cache *c = s->cache;
+    u32 first = (u32)s + SLAB_HEADER;
+    if (v < first) die();
+    u32 offset = v - first;
+    if (offset & (c->size - 1)) die();
+    u32 index = offset >> c->shift;
+    if (index >= c->capacity) die();
+    u32 bit = 1u << (index & 31);
+    if (!(s->used[index >> 5] & bit)) die();
+    s->used[index >> 5] &= ~bit;
+    int was_full = !s->free_el;
+    *(void **)ptr = s->free_el;
+    s->free_el = ptr;
+    c->in_use--;
+    c->free_blocks++;
+    if (was_full) {
+        list_remove(&c->full, s);
+        list_push(&c->partial, s);
+    }
+    if (--s->in_use == 0) c->empty++; /* kept as the class's reserve */
+}
+
+/* ---- pageMap / pageUnmap ------------------------------------------------- */
+
+static int page_in_use(u32 paddr)
+{
+    u32 frame = paddr >> 12;
+    if ((paddr & (PAGE_SIZE - 1)) || frame >= page_count) return 0;
+    return !(pages[frame].flags & (PAGE_RESERVED | PAGE_FREE));
+}
+
+/* The kernel's free page stack (mm/mem.ts): its head and count are
+ * AssemblyScript globals, fields of the module instance. */
+static u32 c_page_alloc(void)
+{
+    u32 frame = kernel_instance.w2c_kernel_mm_mem_freeHead;
+    if (frame == 0xFFFFFFFFu) return 0;
+    kernel_instance.w2c_kernel_mm_mem_freeHead = pages[frame].link;
+    kernel_instance.w2c_kernel_mm_mem_freePages--;
+    pages[frame].flags &= ~PAGE_FREE;
+    pages[frame].refs = 1;
+    pages[frame].link = 0;
+    return frame << 12;
+}
+
+static void c_page_release(u32 paddr)
+{
+    if (!page_in_use(paddr)) die();
+    struct page *p = &pages[paddr >> 12];
+    if (--p->refs) return;
+    p->flags |= PAGE_FREE;
+    p->link = kernel_instance.w2c_kernel_mm_mem_freeHead;
+    kernel_instance.w2c_kernel_mm_mem_freeHead = paddr >> 12;
+    kernel_instance.w2c_kernel_mm_mem_freePages++;
+}
+
+__attribute__((noinline)) static int c_page_map(u32 v, u32 p, u32 flags)
+{
+    if ((v | p) & (PAGE_SIZE - 1)) die();
+    if ((v >> 22) == MIRROR_INDEX) die();
+    if (!page_in_use(p)) die();
+    u32 table = v >> 22;
+    u32 *pde = &MIRROR_DIRECTORY[table];
+    if (!(*pde & PTE_PRESENT)) {
+        u32 t = c_page_alloc();
+        if (!t) return 0;
+        *pde = t | PTE_PRESENT | PTE_WRITABLE | (flags & PTE_USER);
+        u32 window = (u32)&MIRROR_TABLES[table << 10];
+        invlpg(window);
+        __builtin_memset((void *)window, 0, PAGE_SIZE);
+        table_entries[table] = 0;
+    } else if (MIRROR_TABLES[v >> 12] & PTE_PRESENT) {
+        die();
+    }
+    pages[p >> 12].refs++;
+    MIRROR_TABLES[v >> 12] = p | (flags & 0xFFF) | PTE_PRESENT;
+    table_entries[table]++;
+    invlpg(v);
+    return 1;
+}
+
+__attribute__((noinline)) static u32 c_page_unmap(u32 v)
+{
+    if (v & (PAGE_SIZE - 1)) die();
+    if ((v >> 22) == MIRROR_INDEX) die();
+    u32 table = v >> 22;
+    u32 *pde = &MIRROR_DIRECTORY[table];
+    if (!(*pde & PTE_PRESENT)) die();
+    u32 entry = MIRROR_TABLES[v >> 12];
+    if (!(entry & PTE_PRESENT)) die();
+    u32 p = entry & PTE_ADDRESS;
+    if (!page_in_use(p)) die();
+    MIRROR_TABLES[v >> 12] = 0;
+    invlpg(v);
+    if (--table_entries[table] == 0) {
+        u32 t = *pde & PTE_ADDRESS;
+        *pde = 0;
+        invlpg((u32)&MIRROR_TABLES[table << 10]);
+        c_page_release(t);
+    }
+    c_page_release(p);
+    return p;
+}
+
+/* ---- what the benchmark calls -------------------------------------------- */
+
+#define BENCH(ret, name, ...) ret Z_benchZ_##name(struct Z_bench_instance_t *unused, ##__VA_ARGS__)
+
+/* Where the kernel's data is: page descriptors, the area range, table counts. */
+BENCH(void, peerInit, u32 descriptors, u32 count, u32 base, u32 top, u32 tables)
+{
+    pages = (struct page *)descriptors;
+    page_count = count;
+    area_base = base;
+    area_top = top;
+    table_entries = (u16 *)tables;
+}
+
+/* Turns the backed, tagged slab area at `slab` into the one slab of the class of `size`-byte blocks. */
+BENCH(void, peerSlab, u32 slab, u32 size, u32 shift, u32 capacity)
+{
+    struct cache *c = &caches[class_index(size)];
+    struct slab *s = (struct slab *)slab;
+    *c = (struct cache){ .size = size, .shift = shift, .slab_pages = 1, .capacity = capacity };
+    __builtin_memset(s, 0, SLAB_HEADER);
+    s->cache = c;
+    char *first = (char *)s + SLAB_HEADER;
+    for (u32 i = 0; i < capacity; i++)
+        *(void **)(first + i * size) = i + 1 < capacity ? first + (i + 1) * size : 0;
+    s->free_el = first;
+    list_push(&c->partial, s);
+    c->slabs = 1;
+    c->empty = 1;
+    c->free_blocks = capacity;
+}
+
+/* `n` alloc+free pairs of `size` bytes, one block kept live: guest instructions. */
+BENCH(u64, peerSlabPairs, u32 size, u32 n)
+{
+    void *keep = c_alloc(size);
+    u64 start = Z_cpuZ_rdtsc(0);
+    for (u32 i = 0; i < n; i++)
+        c_free(c_alloc(size));
+    u64 end = Z_cpuZ_rdtsc(0);
+    c_free(keep);
+    return end - start;
+}
+
+/* `n` map+unmap pairs of physical page `p` at `v` (whose table exists): guest instructions. */
+BENCH(u64, peerMapUnmapPairs, u32 v, u32 p, u32 n)
+{
+    u64 start = Z_cpuZ_rdtsc(0);
+    for (u32 i = 0; i < n; i++) {
+        c_page_map(v, p, PTE_WRITABLE);
+        c_page_unmap(v);
+    }
+    return Z_cpuZ_rdtsc(0) - start;
+}
