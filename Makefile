@@ -4,6 +4,7 @@
 #   make run        boot it in QEMU, serial on this terminal (CMDLINE=, QEMU_ARGS=)
 #   make test       host unit tests (as-pect), then the QEMU suites (node --test)
 #   make debug      QEMU halted with its GDB stub, and GDB attached with symbols
+#   make bench      guest-instruction benchmarks under -icount (bench/README.md)
 #   make clean      remove build/
 #   DEBUG=1         any of the above with a debug kernel (poisoned free blocks),
 #                   built in build/debug/
@@ -50,7 +51,7 @@ CFLAGS     := --target=i386-unknown-none-elf -march=i686 -O2 -g -flto \
               -Wall -Wno-unused-function -Wno-unused-variable -Wno-unused-but-set-variable
 LDFLAGS    := -m elf_i386 -nostdlib -T linker/kernel.ld
 
-.PHONY: all run test debug clean setup
+.PHONY: all run test debug bench clean setup
 .DELETE_ON_ERROR:
 
 all: $(KERNEL)
@@ -117,6 +118,10 @@ run: setup
 debug: setup
 	@$(MAKE) --no-print-directory $(KERNEL)
 	@node tools/debug.mjs $(KERNEL)
+
+bench: setup
+	@$(MAKE) --no-print-directory $(KERNEL)
+	@node bench/run.mjs $(KERNEL)
 
 test: setup
 	@$(MAKE) --no-print-directory $(KERNEL) test-fixtures

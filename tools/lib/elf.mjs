@@ -44,3 +44,27 @@ export function elfSymbols(path) {
   }
   return symbols;
 }
+
+/** The file's sections: [{ name, address, size, type, flags }]. */
+export function elfSections(path) {
+  const b = readFileSync(path);
+  const shoff = b.readUInt32LE(0x20);
+  const shentsize = b.readUInt16LE(0x2e);
+  const shnum = b.readUInt16LE(0x30);
+  const shstrndx = b.readUInt16LE(0x32);
+  const header = (i) => shoff + i * shentsize;
+  const names = b.readUInt32LE(header(shstrndx) + 16);
+  const sections = [];
+  for (let i = 1; i < shnum; i++) {
+    const o = header(i);
+    const nameAt = names + b.readUInt32LE(o);
+    sections.push({
+      name: b.toString("latin1", nameAt, b.indexOf(0, nameAt)),
+      type: b.readUInt32LE(o + 4),
+      flags: b.readUInt32LE(o + 8),
+      address: b.readUInt32LE(o + 12),
+      size: b.readUInt32LE(o + 20),
+    });
+  }
+  return sections;
+}
