@@ -115,7 +115,7 @@ const text = [
   "targets:",
   ...targets.map(([what, value, limit]) => `  ${what.padEnd(56)} ${f3(value).padStart(6)}  ${value <= limit && (limit !== 1 || value < 1) ? "met" : "MISSED"}`),
   "",
-  `boot to the end of allocator start-up: ${first.boot_to_allocators.instructions.toLocaleString("en-US")} guest instructions`,
+  `boot to the end of allocator start-up: ${first.boot_to_allocators.instructions.toLocaleString("en-US")} guest instructions (from _start; the boot report goes to VGA only, not waiting on the serial port)`,
   `kernel image: text ${kib(image.text)}, rodata ${kib(image.rodata)} (with the symbol table and the wasm data segments, copied at start-up into the AssemblyScript region), data ${kib(image.data)}, bss ${kib(image.bss)}`,
   `build from clean, dependencies installed: ${buildSeconds.toFixed(1)} s`,
   `measured ${date}, commit ${commit}${dirty ? " (with uncommitted changes)" : ""}`,

@@ -12,7 +12,7 @@
 //
 // and otherwise halts cleanly.
 
-import { consoleInit, print, printCell, printChar, printDec, printHexCell, println, printSizeCell } from "./core/console";
+import { consoleInit, consoleSerial, print, printCell, printChar, printDec, printHexCell, println, printSizeCell } from "./core/console";
 import { haltFailure, haltSuccess } from "./core/halt";
 import {
   MultibootInfo, MULTIBOOT_BOOTLOADER_MAGIC, MULTIBOOT_INFO_CMDLINE, MULTIBOOT_INFO_LOADER_NAME,
@@ -38,7 +38,9 @@ export { interruptDispatch, doubleFault } from "./core/interrupts";
 
 /** The kernel. `magic` and `multibootInfo` are EAX and EBX as the boot loader left them. */
 export function kmain(magic: u32, multibootInfo: usize): void {
+  const benchmarking = magic == MULTIBOOT_BOOTLOADER_MAGIC && wantsBenchmarks(changetype<MultibootInfo>(multibootInfo));
   consoleInit();
+  consoleSerial(!benchmarking); // see consoleSerial
   println("tskernel: an i386 kernel written in AssemblyScript");
   if (magic != MULTIBOOT_BOOTLOADER_MAGIC) {
     print("multiboot magic: wrong (");
@@ -54,6 +56,7 @@ export function kmain(magic: u32, multibootInfo: usize): void {
   memoryInit(info);
   allocatorsInit();
   const allocatorsReady = rdtsc();
+  consoleSerial(true);
 
   const line = commandLine(info);
   const length = cstringLength(line);
@@ -69,7 +72,7 @@ export function kmain(magic: u32, multibootInfo: usize): void {
   if (trap != null && !injectTrap(trap)) refuse("unknown trap=", trap);
   const misuse = cmdlineValue(line, length, "misuse");
   if (misuse != null && !injectMisuse(misuse)) refuse("misuse=", misuse);
-  if (cmdlineValue(line, length, "bench") != null) runBenchmarks(allocatorsReady);
+  if (benchmarking) runBenchmarks(allocatorsReady);
   const test = cmdlineValue(line, length, "test");
   if (test != null && !runSuite(test, info)) {
     print("unknown test suite: ");
@@ -147,6 +150,11 @@ function refuse(what: string, value: string): void {
 
 // An empty string stands in for a missing command line.
 const EMPTY_CSTRING = memory.data(4);
+
+function wantsBenchmarks(info: MultibootInfo): bool {
+  const line = commandLine(info);
+  return cmdlineValue(line, cstringLength(line), "bench") != null;
+}
 
 function commandLine(info: MultibootInfo): usize {
   return (info.flags & MULTIBOOT_INFO_CMDLINE) != 0 ? <usize>info.cmdline : EMPTY_CSTRING;
