@@ -30,34 +30,21 @@ CPU_IMPORT(void, outw, u32 port, u32 value)
     __asm__ volatile("outw %w0, %w1" : : "a"(value), "Nd"(port));
 }
 
-/* Control registers (SDM vol. 3, 2.5). Writes are ordered against memory. */
-CPU_IMPORT(u32, readCr0)
-{
-    u32 v;
-    __asm__ volatile("mov %%cr0, %0" : "=r"(v));
-    return v;
-}
-CPU_IMPORT(void, writeCr0, u32 v) { __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
-CPU_IMPORT(u32, readCr2)
-{
-    u32 v;
-    __asm__ volatile("mov %%cr2, %0" : "=r"(v));
-    return v;
-}
-CPU_IMPORT(u32, readCr3)
-{
-    u32 v;
-    __asm__ volatile("mov %%cr3, %0" : "=r"(v));
-    return v;
-}
-CPU_IMPORT(void, writeCr3, u32 v) { __asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory"); }
-CPU_IMPORT(u32, readCr4)
-{
-    u32 v;
-    __asm__ volatile("mov %%cr4, %0" : "=r"(v));
-    return v;
-}
-CPU_IMPORT(void, writeCr4, u32 v) { __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory"); }
+/* Reading a register with one instruction into a general register. */
+#define READ_REGISTER(name, instruction) \
+    CPU_IMPORT(u32, name) { u32 v = 0; __asm__ volatile(instruction : "=r"(v)); return v; }
+/* Writing a control register; ordered against memory accesses. */
+#define WRITE_REGISTER(name, instruction) \
+    CPU_IMPORT(void, name, u32 v) { __asm__ volatile(instruction : : "r"(v) : "memory"); }
+
+/* Control registers (SDM vol. 3, 2.5). */
+READ_REGISTER(readCr0, "mov %%cr0, %0")
+READ_REGISTER(readCr2, "mov %%cr2, %0")
+READ_REGISTER(readCr3, "mov %%cr3, %0")
+READ_REGISTER(readCr4, "mov %%cr4, %0")
+WRITE_REGISTER(writeCr0, "mov %0, %%cr0")
+WRITE_REGISTER(writeCr3, "mov %0, %%cr3")
+WRITE_REGISTER(writeCr4, "mov %0, %%cr4")
 
 /* TLB and descriptor tables. */
 CPU_IMPORT(void, invlpg, u32 addr) { __asm__ volatile("invlpg (%0)" : : "r"(addr) : "memory"); }
@@ -80,30 +67,11 @@ CPU_IMPORT(void, loadSegments, u32 code, u32 data)
                      : : "r"(code), "r"(data) : "memory");
 }
 CPU_IMPORT(void, ltr, u32 selector) { __asm__ volatile("ltr %w0" : : "r"(selector)); }
-CPU_IMPORT(u32, readCs)
-{
-    u32 v = 0;
-    __asm__ volatile("mov %%cs, %0" : "=r"(v));
-    return v;
-}
-CPU_IMPORT(u32, readDs)
-{
-    u32 v = 0;
-    __asm__ volatile("mov %%ds, %0" : "=r"(v));
-    return v;
-}
-CPU_IMPORT(u32, readSs)
-{
-    u32 v = 0;
-    __asm__ volatile("mov %%ss, %0" : "=r"(v));
-    return v;
-}
-CPU_IMPORT(u32, readTr)
-{
-    u32 v = 0;
-    __asm__ volatile("str %0" : "=r"(v));
-    return v;
-}
+/* The segment selectors and the task register, zero-extended. */
+READ_REGISTER(readCs, "mov %%cs, %0")
+READ_REGISTER(readDs, "mov %%ds, %0")
+READ_REGISTER(readSs, "mov %%ss, %0")
+READ_REGISTER(readTr, "str %0")
 CPU_IMPORT(void, sgdt, u32 pseudo_descriptor) { __asm__ volatile("sgdt (%0)" : : "r"(pseudo_descriptor) : "memory"); }
 CPU_IMPORT(void, sidt, u32 pseudo_descriptor) { __asm__ volatile("sidt (%0)" : : "r"(pseudo_descriptor) : "memory"); }
 
