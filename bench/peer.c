@@ -48,7 +48,7 @@ struct slab {                                                     /* mm/alloc.ts
 
 static struct page *pages;
 static u32 page_count;
-static u32 area_base, area_top;
+static u32 area_base, area_top, identity_end;
 static u16 *table_entries;
 #define CLASS_COUNT 10
 #define SMALL_MAX 4096u
@@ -160,9 +160,9 @@ static u32 c_page_alloc(void)
     return frame << 12;
 }
 
-static void c_page_release(u32 paddr)
+/* Drops a reference to a page the caller has checked is in use. */
+static inline void c_page_release(u32 paddr)
 {
-    if (!page_in_use(paddr)) die();
     struct page *p = &pages[paddr >> 12];
     if (--p->refs) return;
     p->flags |= PAGE_FREE;
@@ -175,13 +175,14 @@ __attribute__((noinline)) static int c_page_map(u32 v, u32 p, u32 flags)
 {
     if ((v | p) & (PAGE_SIZE - 1)) die();
     if ((v >> 22) == MIRROR_INDEX) die();
+    if (v < identity_end) die();
     if (!page_in_use(p)) die();
     u32 table = v >> 22;
     u32 *pde = &MIRROR_DIRECTORY[table];
     if (!(*pde & PTE_PRESENT)) {
         u32 t = c_page_alloc();
         if (!t) return 0;
-        *pde = t | PTE_PRESENT | PTE_WRITABLE | (flags & PTE_USER);
+        *pde = t | PTE_PRESENT | PTE_WRITABLE | PTE_USER;
         u32 window = (u32)&MIRROR_TABLES[table << 10];
         invlpg(window);
         __builtin_memset((void *)window, 0, PAGE_SIZE);
@@ -189,6 +190,7 @@ __attribute__((noinline)) static int c_page_map(u32 v, u32 p, u32 flags)
     } else if (MIRROR_TABLES[v >> 12] & PTE_PRESENT) {
         die();
     }
+    if (pages[p >> 12].refs == 0xFFFF) die();
     pages[p >> 12].refs++;
     MIRROR_TABLES[v >> 12] = p | (flags & 0xFFF) | PTE_PRESENT;
     table_entries[table]++;
@@ -200,6 +202,7 @@ __attribute__((noinline)) static u32 c_page_unmap(u32 v)
 {
     if (v & (PAGE_SIZE - 1)) die();
     if ((v >> 22) == MIRROR_INDEX) die();
+    if (v < identity_end) die();
     u32 table = v >> 22;
     u32 *pde = &MIRROR_DIRECTORY[table];
     if (!(*pde & PTE_PRESENT)) die();
@@ -224,8 +227,9 @@ __attribute__((noinline)) static u32 c_page_unmap(u32 v)
 #define BENCH(ret, name, ...) ret Z_benchZ_##name(struct Z_bench_instance_t *unused, ##__VA_ARGS__)
 
 /* Where the kernel's data is: page descriptors, the area range, table counts. */
-BENCH(void, peerInit, u32 descriptors, u32 count, u32 base, u32 top, u32 tables)
+BENCH(void, peerInit, u32 descriptors, u32 count, u32 base, u32 top, u32 tables, u32 identity)
 {
+    identity_end = identity;
     pages = (struct page *)descriptors;
     page_count = count;
     area_base = base;

@@ -12,14 +12,14 @@
 // allocator (heap.alloc/heap.free of the `minimal` runtime).
 
 import { rdtsc } from "../../kernel/arch/x86/cpu";
-import { pageMap, pageTableCounts, pageTranslate, pageUnmap, PTE_WRITABLE } from "../../kernel/arch/x86/paging";
+import { identityMapEnd, pageMap, pageTableCounts, pageTranslate, pageUnmap, pdeIndex, PTE_WRITABLE } from "../../kernel/arch/x86/paging";
 import { print, printDec64, println } from "../../kernel/core/console";
 import { bootTsc } from "../../kernel/core/layout";
 import { alloc, classDesc, classIndex, free } from "../../kernel/mm/alloc";
 import { areaAlloc, areaFree, areaOf, areaRangeEnd, areaRangeStart, MemArea } from "../../kernel/mm/area";
 import { memDescriptors, memTotalPages, pageRelease, pageRetain, PAGE_SIZE } from "../../kernel/mm/mem";
 
-@external("bench", "peerInit") declare function peerInit(descriptors: usize, count: u32, base: u32, top: u32, tables: usize): void;
+@external("bench", "peerInit") declare function peerInit(descriptors: usize, count: u32, base: u32, top: u32, tables: usize, identityEnd: u32): void;
 @external("bench", "peerSlab") declare function peerSlab(slab: usize, size: u32, shift: u32, capacity: u32): void;
 @external("bench", "peerSlabPairs") declare function peerSlabPairs(size: u32, n: u32): u64;
 @external("bench", "peerMapUnmapPairs") declare function peerMapUnmapPairs(v: u32, p: u32, n: u32): u64;
@@ -46,7 +46,7 @@ function report(name: string, instructions: u64, operations: u32): void {
 export function runBenchmarks(allocatorsReady: u64): void {
   println("bench: start (guest instructions; run under -icount shift=0)");
   report("boot_to_allocators", allocatorsReady - load<u64>(bootTsc()), 1);
-  peerInit(memDescriptors(), memTotalPages(), areaRangeStart(), areaRangeEnd(), pageTableCounts());
+  peerInit(memDescriptors(), memTotalPages(), areaRangeStart(), areaRangeEnd(), pageTableCounts(), identityMapEnd());
   const sizes: StaticArray<u32> = [16, 64, 512];
   for (let i = 0; i < sizes.length; i++) {
     const size = sizes[i];
@@ -127,6 +127,7 @@ function areaPairs(pages: u32): u64 {
 // neither side can be compiled for them as constants.
 function mapUnmap(inC: bool): u64 {
   const at = areaAlloc(2);
+  assert(pdeIndex(at) == pdeIndex(at + PAGE_SIZE), "bench: the two pages must share a page table");
   const page = <u32>pageTranslate(at);
   pageRetain(page);        // keeps the page while it is unmapped
   pageUnmap(at);

@@ -14,7 +14,7 @@
 // corrupt chain ends the backtrace instead of faulting.
 
 import { printChar, printDec, printHex, print, println } from "./console";
-import { doubleFaultStackBottom, doubleFaultStackTop, stackGuard, stackTop, symbolTable } from "./layout";
+import { doubleFaultStackBottom, doubleFaultStackTop, stackBottom, stackTop, symbolTable } from "./layout";
 
 @inline const ENTRY_BYTES: usize = 12;
 @inline const ENTRY_START: usize = 0;
@@ -66,10 +66,10 @@ function printCString(text: usize): void {
   for (let c = load<u8>(text); c != 0; c = load<u8>(++text)) printChar(c);
 }
 
-/** Whether a frame record at `ebp` lies in one of the kernel's stacks. */
+/** Whether a frame record at `ebp` lies in one of the kernel's stacks (never in the unmapped guard page). */
 function isStackFrame(ebp: usize): bool {
   if ((ebp & 3) != 0) return false;
-  if (ebp >= stackGuard() && ebp + 8 <= stackTop()) return true;
+  if (ebp >= stackBottom() && ebp + 8 <= stackTop()) return true;
   return ebp >= doubleFaultStackBottom() && ebp + 8 <= doubleFaultStackTop();
 }
 

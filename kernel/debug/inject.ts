@@ -16,7 +16,7 @@
 //   misuse=NAME       misuse the allocators; each stops the kernel with a
 //                     message naming the function and the address:
 //     double-free, interior, header, foreign, area-interior, area-slab,
-//     area-double-free
+//     area-double-free; and paging: map-identity, unmap-unmapped
 //
 // So that every report can be seen by a person and checked by a test. Each
 // function below is where its fault happens, so reports name it.
@@ -29,6 +29,8 @@ import { VECTOR_GENERAL_PROTECTION } from "../core/exceptions";
 import { panic } from "../core/panic";
 import { alloc, free } from "../mm/alloc";
 import { areaAlloc, areaFree } from "../mm/area";
+import { pageAlloc } from "../mm/mem";
+import { pageMap, pageUnmap, PTE_WRITABLE } from "../arch/x86/paging";
 import { parseNumber } from "../lib/cmdline";
 
 // A selector past the GDT's 7 entries: loading it raises #GP(selector).
@@ -114,6 +116,8 @@ export function injectMisuse(name: string): bool {
   else if (name == "area-interior") areaFree(areaAlloc(2) + 0x1000);
   else if (name == "area-slab") areaFree(<u32>alloc(64) & ~0xFFF);
   else if (name == "area-double-free") misuseAreaDoubleFree();
+  else if (name == "map-identity") pageMap(0x1000, pageAlloc(), PTE_WRITABLE);
+  else if (name == "unmap-unmapped") pageUnmap(0x40000000);
   else return false;
   return true;
 }

@@ -33,8 +33,10 @@ export function allocSuite(): void {
 
 function basics(): void {
   checkEqual("alloc(0) returns 0", alloc(0), 0);
+  const inUse = allocInUse();
+  const areas = areaUsedCount();
   free(0);
-  check("free(0) does nothing", true);
+  check("free(0) does nothing", allocInUse() == inUse && areaUsedCount() == areas);
   const a = alloc(1);
   const b = alloc(8);
   check("alloc(1) and alloc(8) share the 8-byte class, one block apart", b == a + 8);
@@ -77,23 +79,25 @@ function areas(): void {
 // Thousands of separate areas, each needing a record: the record cache grows
 // many times over, then shrinks back when they are freed.
 @inline const MANY_AREAS: i32 = 3000;
-const areaTable = memory.data(MANY_AREAS * 4);
+const areaTable = memory.data(MANY_AREAS * 2 * 4);
 
 function recordCacheGrowth(): void {
   const records = classDesc(CLASS_COUNT);
   const slabsBefore = records.slabs;
+  const holesBefore = areaFreeCount();
   let ok = true;
-  // Every other page stays free, so no two areas merge and each keeps its record.
-  for (let i = 0; i < MANY_AREAS; i++) {
+  // Pairs of pages, then the second of each pair freed: a one-page hole
+  // after every area, so no two free areas merge and each keeps a record.
+  for (let i = 0; i < MANY_AREAS * 2; i++) {
     const a = areaAlloc(1);
-    const gap = areaAlloc(1);
-    if (a == 0 || gap == 0) ok = false;
+    if (a == 0) ok = false;
     store<u32>(areaTable + <usize>i * 4, a);
-    areaFree(gap);
   }
-  check("3000 single-page areas with gaps between them", ok);
-  check("the record cache grew many times over (20+ slabs)", records.slabs >= slabsBefore + 20);
-  for (let i = 0; i < MANY_AREAS; i++) areaFree(load<u32>(areaTable + <usize>i * 4));
+  for (let i = 1; i < MANY_AREAS * 2; i += 2) areaFree(load<u32>(areaTable + <usize>i * 4));
+  check("6000 single-page areas allocated", ok);
+  check("3000 holes between the areas that stay", areaFreeCount() >= holesBefore + MANY_AREAS - 1);
+  check("the record cache grew many times over (40+ slabs)", records.slabs >= slabsBefore + 40);
+  for (let i = 0; i < MANY_AREAS * 2; i += 2) areaFree(load<u32>(areaTable + <usize>i * 4));
   allocTrim();
   checkEqual("freed, the record cache shrinks back", records.slabs, slabsBefore);
 }

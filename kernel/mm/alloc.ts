@@ -212,6 +212,27 @@ export function recordFree(record: usize): void {
   free(record);
 }
 
+/** The record cache's size now: hand it to recordUndo if what the record was for fails. */
+export function recordMark(): u32 {
+  return recordCache().slabs;
+}
+
+/**
+ * Gives back `record` and any record slab added since `mark`: recordAlloc
+ * may have grown the cache on the way, and an allocation that then fails
+ * must leave everything as it was.
+ */
+export function recordUndo(record: usize, mark: u32): void {
+  recordFree(record);
+  const records = recordCache();
+  while (records.slabs > mark) {
+    const slab = emptySlab(records, 0);
+    if (slab == 0) return;
+    records.emptySlabs--;
+    slabRelease(records, slab);
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Slabs.
 
@@ -260,6 +281,7 @@ export function recordFree(record: usize): void {
 // Adds a slab to class `d`. False, changing nothing, when memory is exhausted.
 function growSlab(d: SlabDesc): bool {
   const records = recordCache();
+  const mark = recordMark();
   // The record cache pays for its own growth with its last block.
   let record: usize = 0;
   if (d != records) record = recordAlloc();
@@ -267,7 +289,7 @@ function growSlab(d: SlabDesc): bool {
   if (record == 0) return false;
   const start = areaTake(d.slabPages);
   if (start == 0) {
-    recordFree(record);
+    recordUndo(record, mark);
     return false;
   }
   slabSetup(d, start);
@@ -317,23 +339,24 @@ function slabRelease(d: SlabDesc, slab: usize): void {
  * and for tests that count pages.
  */
 export function allocTrim(): void {
+  for (let i: u32 = 0; i < CLASS_COUNT; i++) trimClass(desc(i), 0);
+  // Releasing those slabs freed records: pack them, then give back what emptied.
   recordsCompact();
-  for (let i: u32 = 0; i <= CLASS_COUNT; i++) {
-    const d = desc(i);
-    const keep: u32 = i == CLASS_COUNT ? 1 : 0;
-    // Releasing a slab frees records, which can release record slabs: rescan
-    // the list after every release instead of holding on to a neighbour.
-    let slab = trimCandidate(d, keep);
-    while (slab != 0) {
-      d.emptySlabs--;
-      slabRelease(d, slab);
-      slab = trimCandidate(d, keep);
-    }
+  trimClass(recordCache(), 1);
+}
+
+// Releases the empty slabs of `d` while at least `keep` free blocks remain.
+// Releasing a slab frees records, which can release record slabs: the list
+// is searched again after every release instead of holding a neighbour.
+function trimClass(d: SlabDesc, keep: u32): void {
+  for (let slab = emptySlab(d, keep); slab != 0; slab = emptySlab(d, keep)) {
+    d.emptySlabs--;
+    slabRelease(d, slab);
   }
 }
 
 // An empty slab of `d` whose release leaves at least `keep` free blocks, or 0.
-function trimCandidate(d: SlabDesc, keep: u32): usize {
+function emptySlab(d: SlabDesc, keep: u32): usize {
   if (d.freeBlocks < d.capacity + keep) return 0;
   for (let slab = d.partial; slab != 0; slab = slabOf(slab).next) {
     if (slabOf(slab).inUse == 0) return slab;
@@ -352,12 +375,13 @@ function recordsCompact(): void {
     const source = highestRecordSlab();
     if (source == 0) return;
     let moves = slabOf(source).inUse;
-    const roomElsewhere = records.freeBlocks - (records.capacity - moves);
-    if (roomElsewhere < moves + 1) return;   // and keep one free record
+    // Records only move down, to slabs below `source`, so this ends; and one
+    // free record stays behind for the cache's own growth.
+    if (roomBelow(records, source) < moves + 1) return;
     // The last move may release `source`: read nothing from it after that.
     while (moves-- > 0) {
       const from = firstLiveBlock(records, source);
-      const to = slabTake(records, lowestSlabWithRoom(records, source));
+      const to = slabTake(records, lowestSlabWithRoom(records));
       areaMoveRecord(from, to);
       slabPut(source, from);
     }
@@ -378,9 +402,18 @@ function highestRecordSlab(): usize {
   return highest > lowest ? highest : 0;
 }
 
-function lowestSlabWithRoom(d: SlabDesc, except: usize): usize {
+// Free blocks in the slabs of `d` below `limit`.
+function roomBelow(d: SlabDesc, limit: usize): u32 {
+  let room: u32 = 0;
+  for (let slab = d.partial; slab != 0; slab = slabOf(slab).next) {
+    if (slab < limit) room += d.capacity - slabOf(slab).inUse;
+  }
+  return room;
+}
+
+function lowestSlabWithRoom(d: SlabDesc): usize {
   let best: usize = usize.MAX_VALUE;
-  for (let slab = d.partial; slab != 0; slab = slabOf(slab).next) if (slab != except) best = min(best, slab);
+  for (let slab = d.partial; slab != 0; slab = slabOf(slab).next) best = min(best, slab);
   return best;
 }
 

@@ -27,7 +27,7 @@
 import { print, printDec, printHex, println } from "../core/console";
 import { panicAt } from "../core/panic";
 import { backPage, pageTag, setPageTag, unbackPage } from "./backing";
-import { recordAlloc, recordFree } from "./alloc";
+import { recordAlloc, recordFree, recordMark, recordUndo } from "./alloc";
 import { PAGE_SHIFT, PAGE_SIZE } from "./mem";
 
 @unmanaged export class MemArea {
@@ -79,11 +79,12 @@ export function areaInit(base: u32, top: u32): void {
  */
 export function areaAlloc(pages: u32): u32 {
   if (pages == 0 || pages > (areaTop - areaBase) >> PAGE_SHIFT) return 0;
+  const mark = recordMark();
   const record = recordAlloc();
   if (record == 0) return 0;
   const start = areaTake(pages);
   if (start == 0) {
-    recordFree(record);
+    recordUndo(record, mark);
     return 0;
   }
   areaAttach(record, start, pages, 0);

@@ -49,6 +49,8 @@ import { cstringLength } from "../lib/cmdline";
   link: u32;
 }
 @inline export const DESCRIPTOR_BYTES: u32 = 8;
+/** What a page's u16 reference count can hold. */
+@inline const MAX_REFERENCES: u16 = 0xFFFF;
 
 // The whole state of the physical page allocator.
 let descriptors: usize = 0;      // the array
@@ -151,7 +153,9 @@ export function pageRelease(paddr: u32): void {
  * just made sure with pageIsInUse (paging does, before changing anything).
  */
 @inline export function pageRetainInUse(paddr: u32): void {
-  descriptor(paddr >> PAGE_SHIFT).refCount++;
+  const d = descriptor(paddr >> PAGE_SHIFT);
+  if (d.refCount == MAX_REFERENCES) panicAt("pageRetain", "too many references to the page", paddr);
+  d.refCount++;
 }
 
 @inline export function pageReleaseInUse(paddr: u32): void {

@@ -47,6 +47,9 @@ const MISUSES = [
   { name: "area-interior", message: /^areaFree: address inside an area, not at its start at 0x[0-9a-f]{8}$/ },
   { name: "area-slab", message: /^areaFree: area belongs to a slab; free its objects instead at 0x[0-9a-f]{5}000$/ },
   { name: "area-double-free", message: /^areaFree: no area there \(never allocated, or already freed\) at 0x[0-9a-f]{5}000$/ },
+  // Paging's bad input, the same way.
+  { name: "map-identity", message: /^pageMap: address in the identity map at 0x00001000$/ },
+  { name: "unmap-unmapped", message: /^pageUnmap: address not mapped \(no page table\) at 0x40000000$/ },
 ];
 
 for (const { name, message } of MISUSES) {

@@ -14,7 +14,7 @@ const NAMES = [
   "free_live_10", "free_live_1000", "free_live_100000", "area_list_10", "area_list_1000",
 ];
 
-test("the benchmarks run in the kernel, report every figure, and leave it clean", async () => {
+test("the benchmarks run in the kernel, report every figure, and the kernel halts cleanly", async () => {
   const run = await boot("bench");
   assert.equal(run.status, STATUS_SUCCESS, explain(run));
   for (const name of NAMES) assert.match(run.serial, new RegExp(`^bench: ${name} [1-9]\\d* [1-9]\\d*$`, "m"), `${name} missing\n${explain(run)}`);

@@ -28,7 +28,7 @@ test("a kernel that resets fails", async () => {
   assert.match(run.problems.join("\n"), /reset/);
 });
 
-test("a kernel that traps in the middle of a suite fails", async () => {
+test("a kernel that traps instead of finishing its suite fails", async () => {
   const run = await runSuite("console", { cmdline: "trap=unreachable" });
   assert.equal(run.ok, false);
   assert.equal(run.status, STATUS_FAILURE);

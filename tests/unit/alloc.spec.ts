@@ -2,9 +2,9 @@
 // double in place of paging (tests/unit/as-pect.config.js).
 import {
   alloc, allocInit, allocInUse, allocTrim, classDesc, classIndex, free, CLASS_COUNT, EMPTY_SLABS_KEPT, POISON,
-  SLAB_HEADER_BYTES, SlabDesc,
+  SLAB_HEADER_BYTES, SlabDesc, SlabEntry,
 } from "../../kernel/mm/alloc";
-import { areaFree, areaOf, areaUsedCount, MemArea } from "../../kernel/mm/area";
+import { areaAlloc, areaFree, areaOf, areaUsedCount, MemArea } from "../../kernel/mm/area";
 import { arena, backedPages, expectPanic, resetPages, setPageLimit } from "./host";
 
 const PAGE: u32 = 4096;
@@ -215,6 +215,71 @@ describe("exhaustion", () => {
     }
     expect(d.inUse).toBe(0);
     expect(alloc(256)).not.toBe(0);
+  });
+});
+
+// Down to its last free record, the record cache grows before handing one
+// out; when the allocation then fails, that growth must be undone too.
+function recordCacheAtLastBlock(): void {
+  setUp();
+  const records = classDesc(CLASS_COUNT);
+  while (records.freeBlocks > 1) areaAlloc(1);
+}
+
+describe("exhaustion while the record cache must grow", () => {  it("alloc that fails leaves pages, record slabs and areas as they were", () => {
+    recordCacheAtLastBlock();
+    const records = classDesc(CLASS_COUNT);
+    const pages = backedPages();
+    const slabs = records.slabs;
+    const free = records.freeBlocks;
+    const areas = areaUsedCount();
+    setPageLimit(pages + 1);
+    expect(alloc(64)).toBe(0);
+    expect(backedPages()).toBe(pages);
+    expect(records.slabs).toBe(slabs);
+    expect(records.freeBlocks).toBe(free);
+    expect(areaUsedCount()).toBe(areas);
+  });
+  it("areaAlloc that fails leaves them as they were too", () => {
+    recordCacheAtLastBlock();
+    const records = classDesc(CLASS_COUNT);
+    const pages = backedPages();
+    const slabs = records.slabs;
+    const areas = areaUsedCount();
+    setPageLimit(pages + 2);
+    expect(areaAlloc(2)).toBe(0);
+    expect(backedPages()).toBe(pages);
+    expect(records.slabs).toBe(slabs);
+    expect(areaUsedCount()).toBe(areas);
+    setPageLimit(u32.MAX_VALUE);
+    expect(areaAlloc(2)).not.toBe(0);
+  });
+});
+
+describe("allocTrim packs the records", () => {
+  it("ends, and keeps only what the live records need, with an empty reserve slab above a partial one", () => {
+    setUp();
+    const records = classDesc(CLASS_COUNT);
+    // Three record slabs' worth of areas, in address order.
+    const n: u32 = 300;
+    const kept = heap.alloc(n * 4);
+    for (let i: u32 = 0; i < n; i++) store<u32>(kept + i * 4, areaAlloc(1));
+    expect(records.slabs).toBeGreaterThanOrEqual(3);
+    // Free the newest areas first, so their records empty the top slab (kept
+    // as the reserve), then a short run in the middle, which leaves the slab
+    // below it partial.
+    for (let i: u32 = n - 1; i >= 150; i--) areaFree(load<u32>(kept + i * 4));
+    for (let i: u32 = 100; i < 115; i++) areaFree(load<u32>(kept + i * 4));
+    allocTrim();
+    const live = records.inUse;
+    const needed = (live + records.capacity) / records.capacity;   // the live records and one free
+    expect(records.slabs).toBe(needed, "no more slabs than the live records need");
+    for (let i: u32 = 0; i < 100; i++) areaFree(load<u32>(kept + i * 4));
+    for (let i: u32 = 115; i < 150; i++) areaFree(load<u32>(kept + i * 4));
+    allocTrim();
+    expect(records.slabs).toBe(1);
+    expect(areaUsedCount()).toBe(1);
+    expect(backedPages()).toBe(1);
   });
 });
 

@@ -59,6 +59,14 @@ import { alignUp, pageAlloc, pageIsInUse, pageReleaseInUse, pageRetainInUse, PAG
 @inline export const PTE_ADDRESS: u32 = 0xFFFFF000;    // the physical frame
 @inline export const PTE_FLAGS: u32 = 0x00000FFF;
 
+/**
+ * A directory entry allows everything and leaves the decision to the page
+ * table entries: the CPU takes the stricter of the two (SDM vol. 3, 4.6), so
+ * a table shared by kernel and user mappings needs no change when the first
+ * user mapping arrives.
+ */
+@inline export const PDE_GRANTS: u32 = PTE_PRESENT | PTE_WRITABLE | PTE_USER;
+
 @inline export const CR0_WP: u32 = 1 << 16;            // supervisor writes honour R/W
 @inline export const CR0_PG: u32 = 1 << 31;            // paging on
 
@@ -135,7 +143,7 @@ export function pagingInit(end: u32): bool {
       const page = pageAlloc();
       if (page == 0) return false;
       memory.fill(page, 0, PAGE_SIZE);
-      pde = page | PTE_PRESENT | PTE_WRITABLE;
+      pde = page | PDE_GRANTS;
       store<u32>(directory + table * 4, pde);
     }
     store<u32>((pde & PTE_ADDRESS) + pteIndex(addr) * 4, addr | PTE_PRESENT | PTE_WRITABLE);
@@ -156,17 +164,19 @@ export function pagingInit(end: u32): bool {
  * reference to the physical page (pageRetain). Returns false, changing
  * nothing, when a new page table was needed and no physical page was left.
  * Stops the kernel on misuse, before changing anything: unaligned
- * addresses, an address in the mirror window, an address already mapped, or
- * a physical page that is free or reserved.
+ * addresses, an address in the mirror window or in the identity map (page 0
+ * and the stack guard stay unmapped), an address already mapped, or a
+ * physical page that is free or reserved.
  */
 export function pageMap(vaddr: u32, paddr: u32, flags: u32): bool {
   if (((vaddr | paddr) & (PAGE_SIZE - 1)) != 0) panicAt("pageMap", "unaligned address", (vaddr & (PAGE_SIZE - 1)) != 0 ? vaddr : paddr);
   if (inMirror(vaddr)) panicAt("pageMap", "address in the mirror window", vaddr);
+  if (vaddr < identityEnd) panicAt("pageMap", "address in the identity map", vaddr);
   if (!pageIsInUse(paddr)) panicAt("pageMap", "physical page not allocated (free or reserved)", paddr);
   const table = pdeIndex(vaddr);
   const pde = pdeAddress(vaddr);
   if ((load<u32>(pde) & PTE_PRESENT) == 0) {
-    if (!tableCreate(table, pde, flags & PTE_USER)) return false;
+    if (!tableCreate(table, pde)) return false;
   } else if ((load<u32>(pteAddress(vaddr)) & PTE_PRESENT) != 0) {
     panicAt("pageMap", "address already mapped", vaddr);
   }
@@ -179,10 +189,10 @@ export function pageMap(vaddr: u32, paddr: u32, flags: u32): bool {
 
 // A fresh page table for directory entry `table`: allocate, install, then
 // zero it through its place in the mirror window.
-function tableCreate(table: u32, pde: u32, user: u32): bool {
+function tableCreate(table: u32, pde: u32): bool {
   const page = pageAlloc();
   if (page == 0) return false;
-  store<u32>(pde, page | PTE_PRESENT | PTE_WRITABLE | user);
+  store<u32>(pde, page | PDE_GRANTS);
   const window = mirrorTable(table);
   invlpg(window);
   memory.fill(window, 0, PAGE_SIZE);
@@ -194,12 +204,13 @@ function tableCreate(table: u32, pde: u32, user: u32): bool {
  * Removes the mapping of the page at `vaddr` and drops its reference to the
  * physical page; frees the page table when this was its last entry. Returns
  * the physical address that was mapped. Stops the kernel, before changing
- * anything, when `vaddr` is unaligned, in the mirror window, not mapped, or
- * mapped to a page the allocator did not hand out (the identity map).
+ * anything, when `vaddr` is unaligned, in the mirror window or the identity
+ * map, not mapped, or mapped to a page the allocator did not hand out.
  */
 export function pageUnmap(vaddr: u32): u32 {
   if ((vaddr & (PAGE_SIZE - 1)) != 0) panicAt("pageUnmap", "unaligned address", vaddr);
   if (inMirror(vaddr)) panicAt("pageUnmap", "address in the mirror window", vaddr);
+  if (vaddr < identityEnd) panicAt("pageUnmap", "address in the identity map", vaddr);
   const pde = pdeAddress(vaddr);
   if ((load<u32>(pde) & PTE_PRESENT) == 0) panicAt("pageUnmap", "address not mapped (no page table)", vaddr);
   const pte = pteAddress(vaddr);
