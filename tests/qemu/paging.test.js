@@ -58,6 +58,7 @@ test("fault=0xdead0000: a write to an unmapped address, reported with its PDE an
   assert.equal(report.fields["error code"], "0x00000002: not present, write, supervisor");
   assert.equal(report.fields.pde, "0x00000000 at 0xfffffde8 (not present)", "PDE 0x37a read through the mirror");
   assert.equal(report.fields.pte, undefined, "no table, so no PTE line");
+  assert.ok(report.registers.cr3 > 0 && report.registers.cr3 % 4096 === 0, "CR3, the page directory, is in the report");
   assert.match(report.fields.eip, /^0x[0-9a-f]{8} in kernel\/debug\/inject\.ts faultWrite\+/);
   assert.deepEqual(backtraceNames(report).slice(0, 3), [
     "kernel/debug/inject.ts faultWrite",

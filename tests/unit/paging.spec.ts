@@ -2,9 +2,31 @@
 // arithmetic, and a software page walk over directories built in test memory
 // that proves the mirror identities for several choices of N.
 import {
+  entryFlags, entryFrame, makeEntry, PDE_GRANTS, PTE_ACCESSED, PTE_DIRTY,
   mirrorDirectory, mirrorTable, pdeIndex, pteIndex, softwareWalk, MIRROR_INDEX, MIRROR_BASE, PAGE_NOT_MAPPED,
   PTE_ADDRESS, PTE_PRESENT, PTE_USER, PTE_WRITABLE,
 } from "../../kernel/arch/x86/paging";
+
+describe("entries", () => {
+  it("encode a frame and flags, always present", () => {
+    expect(makeEntry(0x00345000, PTE_WRITABLE)).toBe(0x00345003);
+    expect(makeEntry(0x00345000, 0)).toBe(0x00345001);
+    expect(makeEntry(0xFFFFF000, PTE_WRITABLE | PTE_USER)).toBe(0xFFFFF007);
+  });
+  it("keep the frame and the flags apart", () => {
+    expect(makeEntry(0x00345123, 0)).toBe(0x00345001, "offset bits of the address never reach the flags");
+    expect(makeEntry(0x00345000, 0x12345000 | PTE_USER)).toBe(0x00345005, "address bits of the flags never reach the frame");
+  });
+  it("decode what they encode", () => {
+    const e = makeEntry(0x0ABCD000, PTE_WRITABLE | PTE_USER);
+    expect(entryFrame(e)).toBe(0x0ABCD000);
+    expect(entryFlags(e)).toBe(PTE_PRESENT | PTE_WRITABLE | PTE_USER);
+    expect(entryFlags(e | PTE_ACCESSED | PTE_DIRTY) & (PTE_ACCESSED | PTE_DIRTY)).toBe(PTE_ACCESSED | PTE_DIRTY);
+  });
+  it("give a directory entry every right, for the table entries to restrict", () => {
+    expect(entryFlags(makeEntry(0x1000, PDE_GRANTS))).toBe(PTE_PRESENT | PTE_WRITABLE | PTE_USER);
+  });
+});
 
 describe("address split", () => {
   it("takes the top 10 bits for the directory and the next 10 for the table", () => {

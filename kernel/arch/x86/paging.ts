@@ -82,6 +82,13 @@ import { alignUp, pageAlloc, pageIsInUse, pageReleaseInUse, pageRetainInUse, PAG
 /** pageTranslate's answer for an address with no mapping (no 32-bit physical address equals it). */
 @inline export const PAGE_NOT_MAPPED: u64 = 1 << 32;
 
+/** A page directory or table entry for the frame at `paddr` (4 KiB aligned) with `flags`, present. */
+@inline export function makeEntry(paddr: u32, flags: u32): u32 { return (paddr & PTE_ADDRESS) | (flags & PTE_FLAGS) | PTE_PRESENT; }
+/** The physical frame an entry points at. */
+@inline export function entryFrame(entry: u32): u32 { return entry & PTE_ADDRESS; }
+/** The flag bits of an entry. */
+@inline export function entryFlags(entry: u32): u32 { return entry & PTE_FLAGS; }
+
 @inline export function pdeIndex(vaddr: u32): u32 { return vaddr >>> PDE_SHIFT; }
 @inline export function pteIndex(vaddr: u32): u32 { return (vaddr >>> PTE_SHIFT) & (ENTRIES_PER_TABLE - 1); }
 
@@ -143,13 +150,13 @@ export function pagingInit(end: u32): bool {
       const page = pageAlloc();
       if (page == 0) return false;
       memory.fill(page, 0, PAGE_SIZE);
-      pde = page | PDE_GRANTS;
+      pde = makeEntry(page, PDE_GRANTS);
       store<u32>(directory + table * 4, pde);
     }
-    store<u32>((pde & PTE_ADDRESS) + pteIndex(addr) * 4, addr | PTE_PRESENT | PTE_WRITABLE);
+    store<u32>(entryFrame(pde) + pteIndex(addr) * 4, makeEntry(addr, PTE_WRITABLE));
     setTableCount(table, tableCount(table) + 1);
   }
-  store<u32>(directory + MIRROR_INDEX * 4, directory | PTE_PRESENT | PTE_WRITABLE);
+  store<u32>(directory + MIRROR_INDEX * 4, makeEntry(directory, PTE_WRITABLE));
   directoryPhysical = directory;
   tssSetAddressSpace(directory);
   writeCr3(directory);
@@ -181,7 +188,7 @@ export function pageMap(vaddr: u32, paddr: u32, flags: u32): bool {
     panicAt("pageMap", "address already mapped", vaddr);
   }
   pageRetainInUse(paddr); // checked above
-  store<u32>(pteAddress(vaddr), paddr | (flags & PTE_FLAGS) | PTE_PRESENT);
+  store<u32>(pteAddress(vaddr), makeEntry(paddr, flags));
   setTableCount(table, tableCount(table) + 1);
   invlpg(vaddr);
   return true;
@@ -192,7 +199,7 @@ export function pageMap(vaddr: u32, paddr: u32, flags: u32): bool {
 function tableCreate(table: u32, pde: u32): bool {
   const page = pageAlloc();
   if (page == 0) return false;
-  store<u32>(pde, page | PDE_GRANTS);
+  store<u32>(pde, makeEntry(page, PDE_GRANTS));
   const window = mirrorTable(table);
   invlpg(window);
   memory.fill(window, 0, PAGE_SIZE);
@@ -216,7 +223,7 @@ export function pageUnmap(vaddr: u32): u32 {
   const pte = pteAddress(vaddr);
   const entry = load<u32>(pte);
   if ((entry & PTE_PRESENT) == 0) panicAt("pageUnmap", "address not mapped", vaddr);
-  const paddr = entry & PTE_ADDRESS;
+  const paddr = entryFrame(entry);
   if (!pageIsInUse(paddr)) panicAt("pageUnmap", "maps a page that was never allocated (identity map?)", vaddr);
   store<u32>(pte, 0);
   invlpg(vaddr);
@@ -229,7 +236,7 @@ export function pageUnmap(vaddr: u32): u32 {
 }
 
 function tableFree(table: u32, pde: u32): void {
-  const page = load<u32>(pde) & PTE_ADDRESS;
+  const page = entryFrame(load<u32>(pde));
   store<u32>(pde, 0);
   invlpg(mirrorTable(table));
   pageReleaseInUse(page); // a table page, allocated by tableCreate
@@ -240,7 +247,7 @@ export function pageTranslate(vaddr: u32): u64 {
   if ((load<u32>(pdeAddress(vaddr)) & PTE_PRESENT) == 0) return PAGE_NOT_MAPPED;
   const entry = load<u32>(pteAddress(vaddr));
   if ((entry & PTE_PRESENT) == 0) return PAGE_NOT_MAPPED;
-  return <u64>((entry & PTE_ADDRESS) | (vaddr & (PAGE_SIZE - 1)));
+  return <u64>(entryFrame(entry) | (vaddr & (PAGE_SIZE - 1)));
 }
 
 /** The PTE for `vaddr`, or 0 when its table does not exist. */
@@ -258,9 +265,9 @@ export function pageEntry(vaddr: u32): u32 {
 export function softwareWalk(physBase: usize, directory: u32, vaddr: u32): u64 {
   const pde = load<u32>(physBase + directory + pdeIndex(vaddr) * 4);
   if ((pde & PTE_PRESENT) == 0) return PAGE_NOT_MAPPED;
-  const pte = load<u32>(physBase + (pde & PTE_ADDRESS) + pteIndex(vaddr) * 4);
+  const pte = load<u32>(physBase + entryFrame(pde) + pteIndex(vaddr) * 4);
   if ((pte & PTE_PRESENT) == 0) return PAGE_NOT_MAPPED;
-  return <u64>((pte & PTE_ADDRESS) | (vaddr & (PAGE_SIZE - 1)));
+  return <u64>(entryFrame(pte) | (vaddr & (PAGE_SIZE - 1)));
 }
 
 /** Prints the PDE and PTE for `vaddr`, read through the mirror (for fault reports). */
