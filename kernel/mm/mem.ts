@@ -230,7 +230,8 @@ export function memInit(info: MultibootInfo): bool {
   }
   if (ranges == 0) return false;
 
-  const array = <usize>alignUp(max(<u64>kernelEnd(), multibootEnd(info)), PAGE_SIZE);
+  collectMultiboot(info);
+  const array = <usize>alignUp(max(<u64>kernelEnd(), multibootEnd()), PAGE_SIZE);
   memSetup(array, <u32>(alignDown(top, PAGE_SIZE) >> PAGE_SHIFT));
   for (let e = mmapFirst(info); e != 0; e = mmapNext(info, e)) {
     const start = mmapBase(e);
@@ -241,7 +242,7 @@ export function memInit(info: MultibootInfo): bool {
   memReserve(0, LOW_MEMORY_END);
   memReserve(kernelStart(), kernelEnd());
   memReserve(array, memDescriptorsEnd());
-  reserveMultiboot(info);
+  reserveMultiboot();
   memFinish();
 
   print("mem: ");
@@ -292,16 +293,14 @@ function setRange(i: i32, start: u64, end: u64): void {
   store<u64>(multibootRanges + <usize>(i * 16 + 8), end);
 }
 
-/** The end of the highest multiboot structure. */
-function multibootEnd(info: MultibootInfo): u64 {
-  collectMultiboot(info);
+/** The end of the highest multiboot structure (after collectMultiboot). */
+function multibootEnd(): u64 {
   let end: u64 = 0;
   for (let i = 0; i < MULTIBOOT_RANGES; i++) end = max(end, load<u64>(multibootRanges + <usize>(i * 16 + 8)));
   return end;
 }
 
-function reserveMultiboot(info: MultibootInfo): void {
-  collectMultiboot(info);
+function reserveMultiboot(): void {
   for (let i = 0; i < MULTIBOOT_RANGES; i++) {
     memReserve(load<u64>(multibootRanges + <usize>(i * 16)), load<u64>(multibootRanges + <usize>(i * 16 + 8)));
   }
