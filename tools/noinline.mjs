@@ -1,5 +1,5 @@
 // tools/noinline.mjs: functions kept out of line, so that reports and
-// backtraces can name them.
+// backtraces can name them, or so that a cold path does not crowd a hot one.
 //
 // Both optimisers inline: binaryen (small and single-caller functions) and
 // then clang (the generated C functions are static). That is right for
@@ -20,6 +20,10 @@ import binaryen from "binaryen";
 export const KEEP_OUT_OF_LINE = [
   "kernel/debug/inject/*", // each injected fault must be reported in its own function
   "kernel/core/panic/*",   // panic() names its caller from its own frame
+  // Cold paths of pageMap/pageUnmap: inlined, their registers spill in the
+  // hot path (bench/README.md).
+  "kernel/arch/x86/paging/tableCreate",
+  "kernel/arch/x86/paging/tableFree",
 ];
 
 /** The patterns as one regular expression over wasm2c's C names (w2c_kernel_core_panic_panic). */

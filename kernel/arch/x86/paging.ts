@@ -228,7 +228,7 @@ export function pageUnmap(vaddr: u32): u32 {
   store<u32>(pte, 0);
   invlpg(vaddr);
   const table = pdeIndex(vaddr);
-  const left = tableCount(table) - 1;
+  const left = <u16>(tableCount(table) - 1);   // the counts are u16, and so is the test
   setTableCount(table, left);
   if (left == 0) tableFree(table, pde);
   pageReleaseInUse(paddr); // checked above
