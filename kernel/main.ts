@@ -27,7 +27,7 @@ import { allocDump, allocInit, CLASS_COUNT, CLASS_MAX_SHIFT, CLASS_MIN_SHIFT } f
 import { areaDump, areaFreeCount, areaFreePages, areaRangeEnd, areaRangeStart, areaUsedCount, areaUsedPages } from "./mm/area";
 import { stackGuard } from "./core/layout";
 import { injectFault, injectMisuse, injectTrap } from "./debug/inject";
-import { cmdlineValue, cstringLength } from "./lib/cmdline";
+import { cmdlineUnknownWord, cmdlineValue, cstringLength } from "./lib/cmdline";
 import { runSuite } from "./ktest/suites";
 import { rdtsc } from "./arch/x86/cpu";
 import { runBenchmarks } from "../bench/kernel/bench";
@@ -60,25 +60,23 @@ export function kmain(magic: u32, multibootInfo: usize): void {
 
   const line = commandLine(info);
   const length = cstringLength(line);
+  const unknown = cmdlineUnknownWord(line, length, COMMAND_LINE_WORDS);
+  if (unknown != null) refuse("command line: unknown word ", unknown, "test= trap= fault= misuse= dump= bench");
   const dump = cmdlineValue(line, length, "dump");
-  if (dump != null && dump != "alloc") refuse("dump=", dump);
+  if (dump != null && dump != "alloc") refuse("dump=", dump, "alloc");
   if (dump != null) {
     allocDump();
     areaDump(64);
   }
   const fault = cmdlineValue(line, length, "fault");
-  if (fault != null && !injectFault(fault)) refuse("fault=", fault);
+  if (fault != null && !injectFault(fault)) refuse("fault=", fault, "an address, or read:ADDRESS (0x... or decimal)");
   const trap = cmdlineValue(line, length, "trap");
-  if (trap != null && !injectTrap(trap)) refuse("unknown trap=", trap);
+  if (trap != null && !injectTrap(trap)) refuse("trap=", trap, TRAP_NAMES);
   const misuse = cmdlineValue(line, length, "misuse");
-  if (misuse != null && !injectMisuse(misuse)) refuse("misuse=", misuse);
+  if (misuse != null && !injectMisuse(misuse)) refuse("misuse=", misuse, MISUSE_NAMES);
   if (benchmarking) runBenchmarks(allocatorsReady);
   const test = cmdlineValue(line, length, "test");
-  if (test != null && !runSuite(test, info)) {
-    print("unknown test suite: ");
-    println(test);
-    haltFailure();
-  }
+  if (test != null && !runSuite(test, info)) refuse("test=", test, SUITE_NAMES);
   println("kernel halted cleanly");
   haltSuccess();
 }
@@ -141,10 +139,18 @@ function allocatorsInit(): void {
   println(" pages)");
 }
 
-function refuse(what: string, value: string): void {
+// What the command line understands (README, "Kernel command line").
+const COMMAND_LINE_WORDS: StaticArray<string> = ["test", "trap", "fault", "misuse", "dump", "bench"];
+const TRAP_NAMES = "divide invalid-opcode breakpoint gpf double-fault stack-overflow panic unreachable abort int-divide int-overflow";
+const MISUSE_NAMES = "double-free interior header foreign area-interior area-slab area-double-free map-identity unmap-unmapped";
+const SUITE_NAMES = "console cpu paging alloc alloc-exhaust";
+
+// A word the kernel does not understand stops it: a typo must not look like success.
+function refuse(what: string, value: string, valid: string): void {
   print(what);
   print(value);
-  println(": not understood");
+  print(" is not understood; known: ");
+  println(valid);
   haltFailure();
 }
 

@@ -36,6 +36,31 @@ export function cmdlineValue(text: usize, length: i32, key: string): string | nu
   return null;
 }
 
+/**
+ * The first word after the first (the boot loader puts the kernel's file
+ * name there) whose key, the part before any '=', is not one of `known`;
+ * null when every word is known.
+ */
+export function cmdlineUnknownWord(text: usize, length: i32, known: StaticArray<string>): string | null {
+  let i = 0;
+  let words = 0;
+  while (i < length) {
+    while (i < length && load<u8>(text + <usize>i) == CHAR_SPACE) i++;
+    const start = i;
+    while (i < length && load<u8>(text + <usize>i) != CHAR_SPACE) i++;
+    if (i == start || words++ == 0) continue;
+    let keyEnd = start;
+    while (keyEnd < i && load<u8>(text + <usize>keyEnd) != CHAR_EQUALS) keyEnd++;
+    let found = false;
+    for (let k = 0; k < known.length && !found; k++) {
+      const key = unchecked(known[k]);
+      found = key.length == keyEnd - start && matchesAscii(text + <usize>start, key);
+    }
+    if (!found) return String.UTF8.decodeUnsafe(text + <usize>start, <usize>(i - start));
+  }
+  return null;
+}
+
 function matchesAscii(bytes: usize, s: string): bool {
   for (let j = 0; j < s.length; j++) {
     if (<u32>load<u8>(bytes + <usize>j) != <u32>s.charCodeAt(j)) return false;

@@ -279,14 +279,19 @@ export function areaDump(limit: u32): void {
   print(", ");
   printDec(usedAreas);
   print(" used (");
-  printDec(usedPages);
-  print(" pages), ");
+  printPages(usedPages);
+  print("), ");
   printDec(freeAreas);
   print(" free (");
-  printDec(freePages);
-  println(" pages)");
+  printPages(freePages);
+  println(")");
   dumpList("used", usedHead, limit);
   dumpList("free", freeHead, limit);
+}
+
+function printPages(n: u32): void {
+  printDec(n);
+  print(n == 1 ? " page" : " pages");
 }
 
 function dumpList(name: string, head: usize, limit: u32): void {
@@ -304,8 +309,7 @@ function dumpList(name: string, head: usize, limit: u32): void {
     print("-");
     printHex(area(r).end - 1);
     print("  ");
-    printDec(area(r).pages);
-    print(area(r).pages == 1 ? " page" : " pages");
+    printPages(area(r).pages);
     if (area(r).owner != 0) print("  (slab)");
     println();
   }

@@ -51,8 +51,9 @@ function section(text, first, end) {
 }
 
 test("GDB stops at the page fault with its context, and pt, bt, slabs, areas, vmmap, cr work there", async () => {
+  // `frame 1` first: the commands must not depend on the frame selected.
   const { gdb, serial } = await debugSession("dump=alloc fault=0xdead0000", [
-    "continue", "pt 0xdead0000", "bt", "slabs", "areas", "vmmap", "cr",
+    "continue", "frame 1", "pt 0xdead0000", "bt", "slabs", "areas", "vmmap", "cr", "slabs 11",
   ]);
   const context = `\n--- gdb ---\n${gdb}\n--- serial ---\n${serial}`;
 
@@ -84,6 +85,9 @@ test("GDB stops at the page fault with its context, and pt, bt, slabs, areas, vm
   // vmmap: the identity map starts at page 1; the mirror shows the tables.
   assert.match(gdb, /^  0x00001000-0x[0-9a-f]{8}  0x00001000  rws +\d+$/m, context);
   assert.match(gdb, /^  0xfffff000-0xffffffff  0x[0-9a-f]{8}  rws +1  \(mirror: page tables\)$/m, context);
+  assert.match(gdb, /^  0xffc00000-0xffc00fff  0x[0-9a-f]{8}  rws +1  \(mirror: page tables\)$/m, "the PDE's supervisor bit counts, though the PTE grants user");
+  assert.doesNotMatch(gdb, /Python Exception/, context);
+  assert.match(gdb, /slabs: classes are 0 to 9, and 10 \(or records\) for the record cache/, context);
 
   // cr: decoded.
   assert.match(gdb, /^cr0 0x8001[0-9a-f]{4}  PE .*WP PG$/m, context);

@@ -1,5 +1,5 @@
 // kernel/lib/cmdline.ts on the host, over command lines held in test memory.
-import { cmdlineValue, cstringLength, parseNumber } from "../../kernel/lib/cmdline";
+import { cmdlineUnknownWord, cmdlineValue, cstringLength, parseNumber } from "../../kernel/lib/cmdline";
 
 // A NUL-terminated copy of `s`, as a boot loader would leave it.
 function cstring(s: string): usize {
@@ -68,5 +68,32 @@ describe("parseNumber", () => {
     expect(parseNumber("0xg")).toBe(-1);
     expect(parseNumber("0x")).toBe(-1);
     expect(parseNumber("")).toBe(-1);
+  });
+});
+
+const KNOWN: StaticArray<string> = ["test", "trap", "bench"];
+
+function unknownIn(line: string): string | null {
+  const text = cstring(line);
+  return cmdlineUnknownWord(text, cstringLength(text), KNOWN);
+}
+
+describe("cmdlineUnknownWord", () => {
+  it("skips the first word, the kernel's file name", () => {
+    expect(unknownIn("build/kernel.elf test=paging")).toBeNull();
+  });
+  it("knows keys with and without values", () => {
+    expect(unknownIn("kernel bench trap=gpf")).toBeNull();
+  });
+  it("returns the first word whose key is unknown, whole", () => {
+    expect(unknownIn("kernel test=cpu tests=paging hello")).toBe("tests=paging");
+  });
+  it("does not take a key for one it only begins", () => {
+    expect(unknownIn("kernel benchmark")).toBe("benchmark");
+    expect(unknownIn("kernel tes=1")).toBe("tes=1");
+  });
+  it("finds nothing in an empty line or a file name alone", () => {
+    expect(unknownIn("")).toBeNull();
+    expect(unknownIn("kernel")).toBeNull();
   });
 });

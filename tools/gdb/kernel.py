@@ -47,7 +47,8 @@ def words(addr, count):
 
 
 def register(name):
-    return int(gdb.parse_and_eval("$" + name)) & 0xFFFFFFFF
+    """A register as the CPU holds it now (the newest frame), whichever frame is selected."""
+    return int(gdb.newest_frame().read_register(name)) & 0xFFFFFFFF
 
 
 def kernel_global(name):
@@ -220,9 +221,10 @@ or where the walk stops."""
 class VirtualMap(gdb.Command):
     """vmmap: the mapped virtual ranges, merged into runs.
 
-Walks every present PDE and its page table through the mirror. A run is
-consecutive pages with the same flags, mapped to consecutive physical pages.
-The mirror window itself shows as the last run."""
+Walks every present PDE and its page table through the mirror. The flags
+are what the CPU allows, the stricter of PDE and PTE: r/w and u(ser) or
+s(upervisor). A run is consecutive pages with the same flags, mapped to
+consecutive physical pages. The mirror window itself shows as the last run."""
 
     def __init__(self):
         super().__init__("vmmap", gdb.COMMAND_DATA)
@@ -239,7 +241,9 @@ The mirror window itself shows as the last run."""
             for j, pte in enumerate(words(MIRROR_BASE + i * PAGE, 1024)):
                 if not pte & PTE_PRESENT:
                     continue
-                va, pa, flags = (i << 22) | (j << 12), pte & ~0xFFF, pte & (PTE_WRITABLE | PTE_USER)
+                # What the CPU allows: the stricter of the PDE and the PTE (SDM vol. 3, 4.6).
+                flags = pde & pte & (PTE_WRITABLE | PTE_USER)
+                va, pa = (i << 22) | (j << 12), pte & ~0xFFF
                 last = runs[-1] if runs else None
                 if last and last[1] == va and last[3] + (last[1] - last[0]) == pa and last[2] == flags:
                     last[1] = va + PAGE
@@ -265,8 +269,9 @@ MemArea records: start, pages, next, prev, owner (a slab, or 0)."""
     def invoke(self, argument, from_tty):
         g = lambda name: kernel_global("kernel/mm/area/" + name)
         base, top = g("areaBase"), g("areaTop")
-        print("areas: range 0x%08x-0x%08x, %d used (%d pages), %d free (%d pages)" % (
-            base, top - 1, g("usedAreas"), g("usedPages"), g("freeAreas"), g("freePages")))
+        plural = lambda n: "%d page%s" % (n, "" if n == 1 else "s")
+        print("areas: range 0x%08x-0x%08x, %d used (%s), %d free (%s)" % (
+            base, top - 1, g("usedAreas"), plural(g("usedPages")), g("freeAreas"), plural(g("freePages"))))
         for name, head in (("used", g("usedHead")), ("free", g("freeHead"))):
             print("  %s:" % name)
             record, seen = head, 0
@@ -281,8 +286,9 @@ class Slabs(gdb.Command):
     """slabs: the slab allocator's size classes (kernel/mm/alloc.ts).
 
 One row per class and for the record cache: block size, blocks in use and
-free, slabs, empty slabs, pages. With an argument (a class number), also
-lists that class's slabs, partial and full, with their use."""
+free, slabs, empty slabs, pages. With an argument N, also lists the slabs of
+class N (0 to 9), or of the record cache (10 or `records`), partial and
+full, with their use."""
 
     def __init__(self):
         super().__init__("slabs", gdb.COMMAND_DATA)
@@ -299,7 +305,10 @@ lists that class's slabs, partial and full, with their use."""
             name = "records" if i == CLASS_COUNT else str(i)
             print("  %7s %8d %7d %7d %7d %7d %7d" % (name, size, in_use, free, slabs, empty, slabs * pages))
         if argument:
-            i = int(argument)
+            i = CLASS_COUNT if argument.strip() == "records" else int(argument)
+            if not 0 <= i <= CLASS_COUNT:
+                raise gdb.GdbError("slabs: classes are 0 to %d, and %d (or records) for the record cache"
+                                   % (CLASS_COUNT - 1, CLASS_COUNT))
             desc = words(table + i * DESC_BYTES, 10)
             for name, head in (("partial", desc[4]), ("full", desc[5])):
                 print("  class %d %s slabs:" % (i, name))
