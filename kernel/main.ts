@@ -12,7 +12,7 @@
 //
 // and otherwise halts cleanly.
 
-import { consoleInit, consoleSerial, print, printCell, printChar, printDec, printHexCell, println, printSizeCell } from "./core/console";
+import { consoleInit, consoleSerial, print, printCell, printCString, printDec, printHexCell, println, printSizeCell } from "./core/console";
 import { haltFailure, haltSuccess } from "./core/halt";
 import {
   MultibootInfo, MULTIBOOT_BOOTLOADER_MAGIC, MULTIBOOT_INFO_CMDLINE, MULTIBOOT_INFO_LOADER_NAME,
@@ -26,9 +26,9 @@ import { identityMapEnd, mirrorDirectory, MIRROR_BASE, MIRROR_INDEX, pageDirecto
 import { allocDump, allocInit, CLASS_COUNT, CLASS_MAX_SHIFT, CLASS_MIN_SHIFT } from "./mm/alloc";
 import { areaDump, areaFreeCount, areaFreePages, areaRangeEnd, areaRangeStart, areaUsedCount, areaUsedPages } from "./mm/area";
 import { stackGuard } from "./core/layout";
-import { injectFault, injectMisuse, injectTrap } from "./debug/inject";
+import { injectFault, injectMisuse, injectTrap, MISUSE_NAMES, TRAP_NAMES } from "./debug/inject";
 import { cmdlineUnknownWord, cmdlineValue, cstringLength } from "./lib/cmdline";
-import { runSuite } from "./ktest/suites";
+import { runSuite, SUITE_NAMES } from "./ktest/suites";
 import { rdtsc } from "./arch/x86/cpu";
 import { runBenchmarks } from "../bench/kernel/bench";
 
@@ -38,11 +38,16 @@ export { interruptDispatch, doubleFault } from "./core/interrupts";
 
 /** The kernel. `magic` and `multibootInfo` are EAX and EBX as the boot loader left them. */
 export function kmain(magic: u32, multibootInfo: usize): void {
-  const benchmarking = magic == MULTIBOOT_BOOTLOADER_MAGIC && wantsBenchmarks(changetype<MultibootInfo>(multibootInfo));
+  // The command line is read first (benchmarks want a quiet boot), and only
+  // from a structure the magic vouches for.
+  const trusted = magic == MULTIBOOT_BOOTLOADER_MAGIC;
+  const line = trusted ? commandLine(changetype<MultibootInfo>(multibootInfo)) : EMPTY_CSTRING;
+  const length = cstringLength(line);
+  const benchmarking = cmdlineValue(line, length, "bench") != null;
   consoleInit();
   consoleSerial(!benchmarking); // see consoleSerial
   println("tskernel: an i386 kernel written in AssemblyScript");
-  if (magic != MULTIBOOT_BOOTLOADER_MAGIC) {
+  if (!trusted) {
     print("multiboot magic: wrong (");
     printHexCell(magic, 8, 0);
     println("), cannot trust the boot information");
@@ -58,8 +63,6 @@ export function kmain(magic: u32, multibootInfo: usize): void {
   const allocatorsReady = rdtsc();
   consoleSerial(true);
 
-  const line = commandLine(info);
-  const length = cstringLength(line);
   const unknown = cmdlineUnknownWord(line, length, COMMAND_LINE_WORDS);
   if (unknown != null) refuse("command line: unknown word ", unknown, "test= trap= fault= misuse= dump= bench");
   const dump = cmdlineValue(line, length, "dump");
@@ -141,9 +144,6 @@ function allocatorsInit(): void {
 
 // What the command line understands (README, "Kernel command line").
 const COMMAND_LINE_WORDS: StaticArray<string> = ["test", "trap", "fault", "misuse", "dump", "bench"];
-const TRAP_NAMES = "divide invalid-opcode breakpoint gpf double-fault stack-overflow panic unreachable abort int-divide int-overflow";
-const MISUSE_NAMES = "double-free interior header foreign area-interior area-slab area-double-free map-identity unmap-unmapped";
-const SUITE_NAMES = "console cpu paging alloc alloc-exhaust";
 
 // A word the kernel does not understand stops it: a typo must not look like success.
 function refuse(what: string, value: string, valid: string): void {
@@ -157,11 +157,6 @@ function refuse(what: string, value: string, valid: string): void {
 // An empty string stands in for a missing command line.
 const EMPTY_CSTRING = memory.data(4);
 
-function wantsBenchmarks(info: MultibootInfo): bool {
-  const line = commandLine(info);
-  return cmdlineValue(line, cstringLength(line), "bench") != null;
-}
-
 function commandLine(info: MultibootInfo): usize {
   return (info.flags & MULTIBOOT_INFO_CMDLINE) != 0 ? <usize>info.cmdline : EMPTY_CSTRING;
 }
@@ -173,10 +168,6 @@ function printLoader(info: MultibootInfo): void {
   print("command line:    ");
   printCString(commandLine(info));
   println();
-}
-
-function printCString(text: usize): void {
-  for (let c = load<u8>(text); c != 0; c = load<u8>(++text)) printChar(c);
 }
 
 // Column widths of the memory map table.

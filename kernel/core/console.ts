@@ -48,6 +48,11 @@ export function print(s: string): void {
   }
 }
 
+/** Writes the NUL-terminated ASCII string at `text`. */
+export function printCString(text: usize): void {
+  for (let c = load<u8>(text); c != 0; c = load<u8>(++text)) printChar(c);
+}
+
 /** Writes a string and a newline. */
 export function println(s: string = ""): void {
   print(s);

@@ -22,11 +22,11 @@
 import { lidt } from "../arch/x86/cpu";
 import { SEL_DOUBLE_FAULT_TSS, SEL_KERNEL_CODE } from "./gdt";
 import { interruptStubs } from "./layout";
+import { VECTOR_DOUBLE_FAULT } from "./exceptions";
 import { PIC_IRQ_COUNT, PIC_VECTOR_BASE } from "../drivers/pic";
 
 @inline export const IDT_VECTORS: u32 = 256;
 @inline export const IDT_STUBS: u32 = PIC_VECTOR_BASE + PIC_IRQ_COUNT;  // 48, as boot/interrupts.asm
-@inline export const VECTOR_DOUBLE_FAULT: u32 = 8;
 
 @inline export const GATE_PRESENT: u8 = 0x80;
 @inline export const GATE_INTERRUPT32: u8 = 0x0E;

@@ -13,7 +13,7 @@
 // the return address. The walk stays inside the kernel's stacks, so a
 // corrupt chain ends the backtrace instead of faulting.
 
-import { printChar, printDec, printHex, print, println } from "./console";
+import { printCString, printDec, printHex, print, println } from "./console";
 import { doubleFaultStackBottom, doubleFaultStackTop, stackBottom, stackTop, symbolTable } from "./layout";
 
 @inline const ENTRY_BYTES: usize = 12;
@@ -60,10 +60,6 @@ export function printSymbol(addr: usize, isReturnAddress: bool = false): void {
   printCString(<usize>load<u32>(entry + ENTRY_NAME));
   print("+");
   printHex(addr - load<u32>(entry + ENTRY_START), 0);
-}
-
-function printCString(text: usize): void {
-  for (let c = load<u8>(text); c != 0; c = load<u8>(++text)) printChar(c);
 }
 
 /** Whether a frame record at `ebp` lies in one of the kernel's stacks (never in the unmapped guard page). */

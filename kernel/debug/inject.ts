@@ -60,6 +60,9 @@ export function faultRead(addr: usize): void {
   store<u32>(operands, load<u32>(addr));
 }
 
+/** The names injectTrap knows, for the message that refuses another. */
+export const TRAP_NAMES = "divide invalid-opcode breakpoint gpf double-fault stack-overflow panic unreachable abort int-divide int-overflow";
+
 /** Handles `trap=NAME`; returns false for an unknown name. */
 export function injectTrap(name: string): bool {
   if (name == "divide") raiseDivideError();
@@ -106,6 +109,9 @@ export function overflowStack(depth: u32): u32 {
   store<u32>(operands, depth);
   return overflowStack(depth + 1) ^ load<u32>(operands);
 }
+
+/** The names injectMisuse knows. */
+export const MISUSE_NAMES = "double-free interior header foreign area-interior area-slab area-double-free map-identity unmap-unmapped";
 
 /** Handles `misuse=NAME`; returns false for an unknown name. */
 export function injectMisuse(name: string): bool {

@@ -9,9 +9,9 @@ import {
   descriptorBase, descriptorLimit, gdtEntry, kernelTss, SEL_DOUBLE_FAULT_TSS, SEL_KERNEL_CODE, SEL_KERNEL_DATA,
   SEL_KERNEL_TSS, SEL_USER_CODE, SEL_USER_DATA,
 } from "../core/gdt";
-import { gateOffset, idtBase, idtEntry, IDT_VECTORS, VECTOR_DOUBLE_FAULT } from "../core/idt";
+import { gateOffset, idtBase, idtEntry, IDT_VECTORS } from "../core/idt";
 import { interruptDispatch, InterruptFrame, spuriousIrqCount, unexpectedIrqCount } from "../core/interrupts";
-import { breakpointCount, VECTOR_PAGE_FAULT } from "../core/exceptions";
+import { breakpointCount, VECTOR_DOUBLE_FAULT, VECTOR_PAGE_FAULT } from "../core/exceptions";
 import { interruptStubs } from "../core/layout";
 import { picMask, PIC_VECTOR_BASE } from "../drivers/pic";
 

@@ -6,6 +6,9 @@ import { cpuSuite } from "./cpu";
 import { pagingSuite } from "./paging";
 import { allocExhaustSuite, allocSuite } from "./alloc";
 
+/** The suites runSuite knows. */
+export const SUITE_NAMES = "console cpu paging alloc alloc-exhaust";
+
 /** Runs the suite `name`; each suite ends by leaving QEMU. Returns false for an unknown name. */
 export function runSuite(name: string, info: MultibootInfo): bool {
   if (name == "console") consoleSuite(info);

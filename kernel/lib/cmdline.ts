@@ -21,12 +21,8 @@ export function cstringLength(text: usize): i32 {
  * "" for a bare `key`, null when the key is absent.
  */
 export function cmdlineValue(text: usize, length: i32, key: string): string | null {
-  let i = 0;
-  while (i < length) {
-    while (i < length && load<u8>(text + <usize>i) == CHAR_SPACE) i++;
-    const start = i;
-    while (i < length && load<u8>(text + <usize>i) != CHAR_SPACE) i++;
-    if (i == start) break;
+  for (let start = wordStart(text, length, 0), i = 0; start < length; start = wordStart(text, length, i)) {
+    i = wordEnd(text, length, start);
     const keyEnd = start + key.length;
     if (keyEnd > i || !matchesAscii(text + <usize>start, key)) continue;
     if (keyEnd == i) return "";
@@ -42,13 +38,10 @@ export function cmdlineValue(text: usize, length: i32, key: string): string | nu
  * null when every word is known.
  */
 export function cmdlineUnknownWord(text: usize, length: i32, known: StaticArray<string>): string | null {
-  let i = 0;
   let words = 0;
-  while (i < length) {
-    while (i < length && load<u8>(text + <usize>i) == CHAR_SPACE) i++;
-    const start = i;
-    while (i < length && load<u8>(text + <usize>i) != CHAR_SPACE) i++;
-    if (i == start || words++ == 0) continue;
+  for (let start = wordStart(text, length, 0), i = 0; start < length; start = wordStart(text, length, i)) {
+    i = wordEnd(text, length, start);
+    if (words++ == 0) continue;
     let keyEnd = start;
     while (keyEnd < i && load<u8>(text + <usize>keyEnd) != CHAR_EQUALS) keyEnd++;
     let found = false;
@@ -59,6 +52,19 @@ export function cmdlineUnknownWord(text: usize, length: i32, known: StaticArray<
     if (!found) return String.UTF8.decodeUnsafe(text + <usize>start, <usize>(i - start));
   }
   return null;
+}
+
+// Words are runs of anything but spaces: where the next one starts at or
+// after `i` (length when there is none), and where the one at `start` ends.
+function wordStart(text: usize, length: i32, i: i32): i32 {
+  while (i < length && load<u8>(text + <usize>i) == CHAR_SPACE) i++;
+  return i;
+}
+
+function wordEnd(text: usize, length: i32, start: i32): i32 {
+  let i = start;
+  while (i < length && load<u8>(text + <usize>i) != CHAR_SPACE) i++;
+  return i;
 }
 
 function matchesAscii(bytes: usize, s: string): bool {

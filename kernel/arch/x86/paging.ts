@@ -244,8 +244,7 @@ function tableFree(table: u32, pde: u32): void {
 
 /** The physical address `vaddr` maps to, or PAGE_NOT_MAPPED. */
 export function pageTranslate(vaddr: u32): u64 {
-  if ((load<u32>(pdeAddress(vaddr)) & PTE_PRESENT) == 0) return PAGE_NOT_MAPPED;
-  const entry = load<u32>(pteAddress(vaddr));
+  const entry = pageEntry(vaddr);
   if ((entry & PTE_PRESENT) == 0) return PAGE_NOT_MAPPED;
   return <u64>(entryFrame(entry) | (vaddr & (PAGE_SIZE - 1)));
 }
