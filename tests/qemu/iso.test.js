@@ -7,7 +7,7 @@
 // name (no file name first, as QEMU's -kernel puts there), and the boot
 // loader's name is GRUB's: both are checked on what the kernel printed.
 
-import { test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -87,32 +87,36 @@ function loaderLines(text) {
   };
 }
 
-test("kernel.iso: the default entry boots through GRUB 2 to a clean halt, with an empty command line", async () => {
-  const run = await bootIso();
-  assert.equal(run.status, STATUS_SUCCESS, explain(run));
-  assert.match(run.serial, /GNU GRUB +version 2\./, "GRUB's menu shows on the serial port");
-  const text = kernelText(run);
-  assert.match(text, /^kernel halted cleanly$/m, explain(run));
-  const { loader, cmdline } = loaderLines(text);
-  assert.match(loader ?? "", /^GRUB 2\./, explain(run));
-  assert.equal(cmdline, "", `GRUB passes no file name and no word for the plain entry\n${explain(run)}`);
-});
+// The three boots are independent: they run side by side (GRUB's countdown
+// makes the first one the longest).
+describe("kernel.iso", { concurrency: true }, () => {
+  test("the default entry boots through GRUB 2 to a clean halt, with an empty command line", async () => {
+    const run = await bootIso();
+    assert.equal(run.status, STATUS_SUCCESS, explain(run));
+    assert.match(run.serial, /GNU GRUB +version 2\./, "GRUB's menu shows on the serial port");
+    const text = kernelText(run);
+    assert.match(text, /^kernel halted cleanly$/m, explain(run));
+    const { loader, cmdline } = loaderLines(text);
+    assert.match(loader ?? "", /^GRUB 2\./, explain(run));
+    assert.equal(cmdline, "", `GRUB passes no file name and no word for the plain entry\n${explain(run)}`);
+  });
 
-test("kernel.iso: the self-test entry (hotkey t) passes exactly test=cpu, and the suite runs", async () => {
-  const run = judgeSuite("cpu", await bootIso({ hotkey: "t" }));
-  assert.ok(run.ok, explain(run));
-  const { loader, cmdline } = loaderLines(kernelText(run));
-  assert.match(loader ?? "", /^GRUB 2\./);
-  assert.equal(cmdline, "test=cpu", "the first word is the entry's own word, not a file name");
-});
+  test("the self-test entry (hotkey t) passes exactly test=cpu, and the suite runs", async () => {
+    const run = judgeSuite("cpu", await bootIso({ hotkey: "t" }));
+    assert.ok(run.ok, explain(run));
+    const { loader, cmdline } = loaderLines(kernelText(run));
+    assert.match(loader ?? "", /^GRUB 2\./);
+    assert.equal(cmdline, "test=cpu", "the first word is the entry's own word, not a file name");
+  });
 
-// What the kernel does with `monitor` depends on whether it knows the word
-// (an interactive monitor waiting for keys, or a refusal): the test stops
-// QEMU once the command line is printed and checks what the entry passed.
-test("kernel.iso: the monitor entry (hotkey m) passes exactly the word monitor", async () => {
-  const run = await bootIso({ hotkey: "m", until: /tskernel: an i386 kernel[\s\S]*\ncommand line:.*\r?\n/ });
-  assert.ok(run.stopped, `the kernel never printed its command line\n${explain(run)}`);
-  const { loader, cmdline } = loaderLines(kernelText(run));
-  assert.match(loader ?? "", /^GRUB 2\./);
-  assert.equal(cmdline, "monitor", explain(run));
+  // What the kernel does with `monitor` depends on whether it knows the word
+  // (an interactive monitor waiting for keys, or a refusal): the test stops
+  // QEMU once the command line is printed and checks what the entry passed.
+  test("the monitor entry (hotkey m) passes exactly the word monitor", async () => {
+    const run = await bootIso({ hotkey: "m", until: /tskernel: an i386 kernel[\s\S]*\ncommand line:.*\r?\n/ });
+    assert.ok(run.stopped, `the kernel never printed its command line\n${explain(run)}`);
+    const { loader, cmdline } = loaderLines(kernelText(run));
+    assert.match(loader ?? "", /^GRUB 2\./);
+    assert.equal(cmdline, "monitor", explain(run));
+  });
 });
