@@ -110,12 +110,12 @@ $(BUILD)/gen/ksyms-empty.asm: tools/symbols.mjs
 	node tools/symbols.mjs --empty $@
 $(BUILD)/kernel.pass1.elf: $(OBJS) $(BUILD)/obj/ksyms-empty.o linker/kernel.ld
 	$(LD) $(LDFLAGS) $(OBJS) $(BUILD)/obj/ksyms-empty.o -o $@
-$(BUILD)/gen/ksyms.asm: $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm tools/symbols.mjs tools/lib/elf.mjs tools/lib/wasm.mjs
-	node tools/symbols.mjs $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm $@
+$(BUILD)/gen/ksyms.asm $(BUILD)/gen/aliases.ld &: $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm tools/symbols.mjs tools/lib/elf.mjs tools/lib/wasm.mjs tools/lib/dwarf-lines.mjs
+	node tools/symbols.mjs $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm $(BUILD)/gen/ksyms.asm $(BUILD)/gen/aliases.ld
 $(BUILD)/obj/%.o: $(BUILD)/gen/%.asm
 	$(NASM) -f elf32 $< -o $@
-$(KERNEL): $(OBJS) $(BUILD)/obj/ksyms.o linker/kernel.ld tools/check-layout.mjs
-	$(LD) $(LDFLAGS) $(OBJS) $(BUILD)/obj/ksyms.o -o $@
+$(KERNEL): $(OBJS) $(BUILD)/obj/ksyms.o $(BUILD)/gen/aliases.ld linker/kernel.ld tools/check-layout.mjs
+	$(LD) $(LDFLAGS) $(OBJS) $(BUILD)/obj/ksyms.o $(BUILD)/gen/aliases.ld -o $@
 	node tools/symbols.mjs --verify $(BUILD)/kernel.pass1.elf $@
 	node tools/check-layout.mjs $@ $(BUILD)/kernel.wasm asconfig.json
 

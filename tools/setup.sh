@@ -15,6 +15,8 @@ declare -A PACKAGE_OF=(
   [wasm2c]=wabt
   [qemu-system-i386]=qemu-system-x86
   [gdb]=gdb
+  [llvm-dwarfdump]=llvm
+  [python3]=python3
 )
 
 missing=()
