@@ -231,19 +231,24 @@ function parameterNames(wasmName, map) {
 function rewriteC(cPath, jsonPath) {
   const { marker, sources, locations, params } = JSON.parse(readFileSync(jsonPath, "utf8"));
   const text = readFileSync(cPath, "utf8");
-  const macroWords = new Set(
-    [text, readFileSync("/usr/include/wasm-rt.h", "utf8")]
-      .flatMap((t) => t.match(/^#\s*define[^\n]*(?:\\\n[^\n]*)*/gm) ?? [])
-      .flatMap((d) => d.match(/\b[A-Za-z_]\w*\b/g)),
-  );
+  const macros = macroIdentifiers([text, readFileSync("/usr/include/wasm-rt.h", "utf8")]);
   const lines = text.split("\n");
   if (lines.at(-1) === "") lines.pop();
   const out = [];
   const pairStart = /^\s*(w2c_i\d+) = (\d+)u;$/;
   let removed = 0, helpers = 0, renamed = 0, functions = 0, inFunctions = false;
+  const firstLocation = new Map();
 
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
+    const thunk = /^\S.*\bZ_kernelZ_\w+\(.*\) \{$/.test(line) && /^\s+(?:return )?(w2c_\w+)\(/m.exec(lines.slice(i, i + 4).join("\n"));
+    if (thunk && firstLocation.has(thunk[1])) {
+      // An export's wrapper: its lines are the first line of the function it calls.
+      const [source, at] = firstLocation.get(thunk[1]);
+      for (; lines[i] !== "}"; i++) out.push(`#line ${at} "${sources[source]}"`, lines[i]);
+      out.push(`#line ${at} "${sources[source]}"`, lines[i], `#line ${out.length + 4} "${cPath}"`);
+      continue;
+    }
     const opens = /^\S.*\b(w2c_\w+)\(.*\) \{$/.exec(line);
     if (!opens) {
       // Before the first function: the helpers wasm2c defines, kept out of the line table.
@@ -265,7 +270,7 @@ function rewriteC(cPath, jsonPath) {
       continue;
     }
     functions++;
-    body = nameParameters(body, params[opens[1]], macroWords, () => renamed++);
+    body = nameParameters(body, params[opens[1]], macros, () => renamed++);
 
     // The location of each C line: the marker before it; lines before the first marker take the first.
     const kept = [];
@@ -282,6 +287,7 @@ function rewriteC(cPath, jsonPath) {
       }
       kept.push({ text: body[k], location });
     }
+    firstLocation.set(opens[1], kept[0].location);
     for (const { text: c, location: [source, line] } of kept) {
       out.push(`#line ${line} "${sources[source]}"`, c);
     }
@@ -301,15 +307,46 @@ function rewriteC(cPath, jsonPath) {
   console.log(`lines: ${removed} markers became #line in ${functions} functions; ${renamed} parameters named; ${helpers} helpers nodebug`);
 }
 
+/** Map from each macro's name to the identifiers its expansion refers to (its body's, less its parameters). */
+function macroIdentifiers(texts) {
+  const macros = new Map();
+  for (const text of texts) {
+    for (const [, name, params, body] of text.matchAll(/^#\s*define\s+(\w+)(\([^)]*\))?((?:[^\n]*\\\n)*[^\n]*)/gm)) {
+      const own = new Set(params?.match(/\w+/g) ?? []);
+      const free = macros.get(name) ?? new Set();
+      for (const word of body.match(/\b[A-Za-z_]\w*\b/g) ?? []) if (!own.has(word)) free.add(word);
+      macros.set(name, free);
+    }
+  }
+  return macros;
+}
+
+/** The names a parameter of this function must not take: the macros it uses and what they expand to refer to. */
+function macroWordsUsed(used, macros) {
+  const words = new Set();
+  const pending = [...used].filter((w) => macros.has(w));
+  while (pending.length) {
+    const name = pending.pop();
+    if (words.has(name)) continue;
+    words.add(name);
+    for (const w of macros.get(name)) {
+      if (macros.has(w)) pending.push(w);
+      else words.add(w);
+    }
+  }
+  return words;
+}
+
 /** The function's lines with w2c_pN renamed to the TypeScript parameter names that are free in it. */
-function nameParameters(body, names, macroWords, count) {
+function nameParameters(body, names, macros, count) {
   if (!names) return body;
   const text = body.join("\n");
   const used = new Set(text.match(/\b[A-Za-z_]\w*\b/g));
+  const macroWords = macroWordsUsed(used, macros);
   const chosen = new Set();
   const rename = new Map();
   names.forEach((name, n) => {
-    if (C_RESERVED.has(name) || macroWords.has(name) || used.has(name) || chosen.has(name)) return;
+    if (C_RESERVED.has(name) || macros.has(name) || macroWords.has(name) || used.has(name) || chosen.has(name)) return;
     if (!used.has(`w2c_p${n}`)) return;
     chosen.add(name);
     rename.set(`w2c_p${n}`, name);
