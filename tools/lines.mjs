@@ -245,8 +245,12 @@ function rewriteC(cPath, jsonPath) {
     if (thunk && firstLocation.has(thunk[1])) {
       // An export's wrapper: its lines are the first line of the function it calls.
       const [source, at] = firstLocation.get(thunk[1]);
-      for (; lines[i] !== "}"; i++) out.push(`#line ${at} "${sources[source]}"`, lines[i]);
-      out.push(`#line ${at} "${sources[source]}"`, lines[i], `#line ${out.length + 4} "${cPath}"`);
+      let end = i;
+      while (lines[end] !== "}") end++;
+      const body = nameParameters(lines.slice(i, end + 1), params[thunk[1]], macros, () => renamed++);
+      for (const c of body) out.push(`#line ${at} "${sources[source]}"`, c);
+      out.push(`#line ${out.length + 2} "${cPath}"`);
+      i = end;
       continue;
     }
     const opens = /^\S.*\b(w2c_\w+)\(.*\) \{$/.exec(line);
