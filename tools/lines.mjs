@@ -24,7 +24,10 @@
 //    their inlined instructions belong to the TypeScript line that uses them.
 //    Parameters w2c_p0, w2c_p1, ... get their TypeScript names, read from the
 //    function's signature in the source (binaryen keeps parameters but not
-//    local names at -O3), where that name is free in the function.
+//    local names at -O3), where that name is free in the function and no
+//    macro the function uses refers to it. wasm2c's export wrappers
+//    (Z_kernelZ_kmain) take the first line and the names of the function
+//    they call.
 //
 // Paths are relative to the repository root, where clang runs; the
 // AssemblyScript library (~lib/...) lives under node_modules.
