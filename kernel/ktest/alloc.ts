@@ -3,7 +3,7 @@
 
 import { check, checkEqual, suiteBegin, suiteEnd } from "./harness";
 import { pageTranslate, PAGE_NOT_MAPPED } from "../arch/x86/paging";
-import { alloc, allocInUse, allocTrim, classDesc, classIndex, CLASS_COUNT, free, SMALL_MAX } from "../mm/alloc";
+import { alloc, allocInUse, allocTrim, classDesc, classIndex, CLASS_COUNT, free, largePages, SMALL_MAX } from "../mm/alloc";
 import { areaAlloc, areaFree, areaFreeCount, areaRangeEnd, areaRangeStart, areaUsedCount } from "../mm/area";
 import { memFreePages, PAGE_SIZE } from "../mm/mem";
 
@@ -54,6 +54,8 @@ function basics(): void {
   checkEqual("the block freed last is handed out first", again, b);
   free(again);
   free(a);
+  checkEqual("alloc(4 GiB - 1) asks for 0x100000 pages (the size does not wrap to 0 pages)", largePages(u32.MAX_VALUE), 0x100000);
+  checkEqual("alloc(4 GiB - 4095) asks for 0xFFFFF pages", largePages(u32.MAX_VALUE - PAGE_SIZE + 1), 0xFFFFF);
   checkEqual("alloc(4 GiB - 1) cannot be had: 0", alloc(u32.MAX_VALUE), 0);
 }
 

@@ -178,9 +178,17 @@ export function alloc(size: u32): usize {
 }
 
 function allocLarge(size: u32): usize {
-  // Round up in 64 bits: a size near 4 GiB must not wrap to a small one.
-  const pages = (<u64>size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+  const pages = largePages(size);
   return pages > <u64>u32.MAX_VALUE ? 0 : areaAlloc(<u32>pages);
+}
+
+/**
+ * The pages a request of `size` bytes above SMALL_MAX takes. Rounded up in
+ * 64 bits: a size near 4 GiB must not wrap to a small count (0xFFFFFFFF is
+ * 0x100000 pages, not 0).
+ */
+export function largePages(size: u32): u64 {
+  return (<u64>size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 }
 
 /**
