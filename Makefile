@@ -62,10 +62,11 @@ setup:
 # AssemblyScript -> wasm. asconfig.json holds the options (memoryBase, names,
 # abort); the transform is given here because asc resolves a transform path
 # in asconfig.json as a package name.
-$(BUILD)/kernel.wasm: $(KERNEL_TS) asconfig.json tools/noinline.mjs package-lock.json | setup
+$(BUILD)/kernel.wasm: $(KERNEL_TS) asconfig.json tools/noinline.mjs tools/check-heap.mjs package-lock.json | setup
 	@mkdir -p $(@D)
 	$(ASC) kernel/main.ts --config asconfig.json --target kernel --transform ./tools/noinline.mjs \
 	    --outFile $@ --textFile $(@:.wasm=.wat) $(ASCFLAGS)
+	node tools/check-heap.mjs $@
 
 # wasm -> C, rewritten for the flat kernel memory and the out-of-line
 # functions (see tools/wasm2c-rewrite.mjs).
