@@ -126,7 +126,14 @@ bench: setup
 
 test: setup
 	@$(MAKE) --no-print-directory $(KERNEL) test-fixtures
+	@$(MAKE) --no-print-directory debug-kernel
 	@tools/test.sh
+
+# The DEBUG=1 kernel (freed blocks poisoned), which tests/qemu/debug.test.js
+# boots for the allocator suite whatever DEBUG the tests run with.
+.PHONY: debug-kernel
+debug-kernel:
+	@$(MAKE) --no-print-directory DEBUG=1 build/debug/kernel.elf
 
 # Tiny kernels that misbehave on purpose, for the host runner's own tests.
 FIXTURES := $(patsubst tests/qemu/fixtures/%.asm,build/fixtures/%.elf,$(wildcard tests/qemu/fixtures/*.asm))

@@ -21,7 +21,8 @@
 //   misuse=NAME       misuse the allocators; each stops the kernel with a
 //                     message naming the function and the address:
 //     double-free, interior, header, foreign, record (a record of the area
-//     allocator), area-interior, area-slab, area-double-free; and paging:
+//     allocator), area-interior, area-slab, area-double-free,
+//     write-after-free (caught by the DEBUG=1 kernel's poison only); and paging:
 //     map-identity, map-mapped, map-mirror, map-unaligned, map-unaligned-paddr,
 //     unmap-unmapped (no page table), unmap-absent (a table, no entry),
 //     unmap-mirror, unmap-unaligned
@@ -134,7 +135,7 @@ export function overflowStack(depth: u32): u32 {
 }
 
 /** The names injectMisuse knows. */
-export const MISUSE_NAMES = "double-free interior header foreign record area-interior area-slab area-double-free map-identity map-mapped map-mirror map-unaligned map-unaligned-paddr unmap-unmapped unmap-absent unmap-mirror unmap-unaligned";
+export const MISUSE_NAMES = "double-free interior header foreign record area-interior area-slab area-double-free write-after-free map-identity map-mapped map-mirror map-unaligned map-unaligned-paddr unmap-unmapped unmap-absent unmap-mirror unmap-unaligned";
 
 /** Handles `misuse=NAME`; returns false for an unknown name. */
 export function injectMisuse(name: string): bool {
@@ -146,6 +147,7 @@ export function injectMisuse(name: string): bool {
   else if (name == "area-interior") areaFree(areaAlloc(2) + 0x1000);
   else if (name == "area-slab") areaFree(<u32>alloc(64) & ~0xFFF);
   else if (name == "area-double-free") misuseAreaDoubleFree();
+  else if (name == "write-after-free") misuseWriteAfterFree();
   else if (name == "map-identity") pageMap(0x1000, pageAlloc(), PTE_WRITABLE);
   else if (name == "map-mapped") pageMap(areaAlloc(1), pageAlloc(), PTE_WRITABLE);
   else if (name == "map-mirror") pageMap(MIRROR_BASE, pageAlloc(), PTE_WRITABLE);
@@ -184,6 +186,14 @@ function misuseDoubleFree(): void {
   const block = alloc(64);
   free(block);
   free(block);
+}
+
+/** Writes into a freed block, then allocates it again (the free list hands out the last freed first). */
+function misuseWriteAfterFree(): void {
+  const block = alloc(64);
+  free(block);
+  store<u32>(block + 8, 0xBAD);
+  alloc(64);
 }
 
 function misuseAreaDoubleFree(): void {

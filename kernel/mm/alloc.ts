@@ -476,7 +476,7 @@ function poisonFill(block: usize, size: u32): void {
 
 function poisonCheck(block: usize, size: u32): void {
   for (let i: u32 = 4; i < size; i += 4) {
-    if (load<u32>(block + i) != POISON) panicAt("alloc", "a free block was written after free, at", block + i);
+    if (load<u32>(block + i) != POISON) panicAt("alloc", "a free block was written after free", block + i);
   }
 }
 
