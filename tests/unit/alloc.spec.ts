@@ -189,6 +189,14 @@ describe("free misuse stops the kernel and changes nothing", () => {
     areaFree(b);
     areaFree(a);
   });
+  it("refuses the size-class table and a record slab's header", () => {
+    setUp();
+    target = changetype<usize>(classDesc(0));
+    expectPanic(() => { free(target); });
+    target = base + 8;   // the first record slab is the range's first page
+    expectPanic(() => { free(target); });
+    expect(classDesc(CLASS_COUNT).inUse).toBe(2, "both bootstrap records still in use");
+  });
   it("refuses a large block freed twice", () => {
     setUp();
     target = alloc(3 * PAGE);
