@@ -10,7 +10,10 @@
 //   dump=alloc  print the size classes and both area lists (before the above)
 //   bench       run bench/kernel/bench.ts (meant for make bench, under -icount)
 //
-// and otherwise halts cleanly.
+// and otherwise halts cleanly. The words are listed once, in
+// COMMAND_LINE_WORDS; a line with an unknown word, a repeated key, a value
+// for `bench` or a value the kernel does not understand stops it (see
+// kernel/lib/cmdline.ts), so that a typo never looks like a clean run.
 
 import { consoleInit, consoleSerial, print, printCell, printDec, printEscaped, printHexCell, println, printSizeCell } from "./core/console";
 import { haltFailure, haltSuccess } from "./core/halt";
@@ -159,10 +162,11 @@ function checkCommandLine(line: usize, length: i32): void {
   if (problem == CMDLINE_OK) return;
   print("command line: ");
   printWord(line, length, cmdlineProblemStart());
-  if (problem == CMDLINE_UNKNOWN) print(" is not a known word; known:");
-  else if (problem == CMDLINE_REPEATED) print(" repeats a key given before; each key may be given once:");
-  else if (problem == CMDLINE_VALUE_REFUSED) print(" gives a value to a word that takes none:");
-  else print(" needs a value (key=value):");
+  if (problem == CMDLINE_UNKNOWN) print(" is not a known word");
+  else if (problem == CMDLINE_REPEATED) print(" repeats a key given before (each key may be given once)");
+  else if (problem == CMDLINE_VALUE_REFUSED) print(" gives a value to a word that takes none");
+  else print(" needs a value (key=value)");
+  print("; known:");
   for (let i = 0; i < COMMAND_LINE_WORDS.length; i++) {
     print(" ");
     print(unchecked(COMMAND_LINE_WORDS[i]));
