@@ -65,7 +65,7 @@ setup:
 $(BUILD)/kernel.wasm: $(KERNEL_TS) asconfig.json tools/noinline.mjs tools/check-heap.mjs package-lock.json | setup
 	@mkdir -p $(@D)
 	$(ASC) kernel/main.ts --config asconfig.json --target kernel --transform ./tools/noinline.mjs \
-	    --outFile $@ --textFile $(@:.wasm=.wat) $(ASCFLAGS)
+	    --transform ./tools/check-heap.mjs --outFile $@ --textFile $(@:.wasm=.wat) $(ASCFLAGS)
 	node tools/check-heap.mjs $@
 
 # wasm -> C, rewritten for the flat kernel memory and the out-of-line

@@ -20,6 +20,13 @@
 //
 // A call_indirect could go anywhere; the kernel has none, and the check
 // refuses a module that does rather than guess.
+//
+// The optimiser inlines: a root inlined into kmain would leave its calls
+// under kmain's name, out of sight of a check of the final module. So the
+// check runs twice: as an asc transform (the default export, given with
+// --transform) over the module before asc optimises it, where every
+// function is still whole, and from the command line over the final
+// build/kernel.wasm, which is what runs.
 
 import { readFileSync } from "node:fs";
 import binaryen from "binaryen";
@@ -79,32 +86,50 @@ export function chainToHeap({ calls, indirect }, root) {
   return null;
 }
 
-function main() {
-  const file = process.argv[2];
-  const module = binaryen.readBinary(readFileSync(file));
-  const graph = callGraph(module.emitText());
-  module.dispose();
+/** The problems found in a module's text: roots missing, and every chain from a root to the heap. */
+export function heapProblems(text, what) {
+  const graph = callGraph(text);
   const problems = [];
   const roots = [];
   for (const name of ROOTS) {
     if (graph.calls.has(name)) roots.push(name);
-    else problems.push(`${name} is not in ${file}: the check would not see its path (renamed? inlined?)`);
+    else problems.push(`${name} is not in ${what}: the check would not see its path (renamed? inlined?)`);
   }
   for (const prefix of ROOT_PREFIXES) {
     const found = [...graph.calls.keys()].filter((name) => name.startsWith(prefix));
-    if (found.length === 0) problems.push(`no function under ${prefix} in ${file}`);
+    if (found.length === 0) problems.push(`no function under ${prefix} in ${what}`);
     roots.push(...found);
   }
   for (const root of roots) {
     const chain = chainToHeap(graph, root);
     if (chain) problems.push(`${root} reaches AssemblyScript's heap:\n    ${chain.join(" -> ")}`);
   }
-  if (problems.length > 0) {
-    for (const problem of problems) console.error(`check-heap: ${problem}`);
-    console.error("check-heap: mm/, paging, the fault and panic paths must not allocate (see tools/check-heap.mjs)");
-    process.exit(1);
-  }
-  console.log(`check-heap: ${roots.length} functions (mm/, paging, fault and panic paths) never reach the heap`);
+  return { problems, roots: roots.length };
 }
 
-main();
+function report({ problems, roots }, what) {
+  if (problems.length === 0) {
+    console.log(`check-heap: ${what}: ${roots} functions (mm/, paging, fault and panic paths) never reach the heap`);
+    return true;
+  }
+  for (const problem of problems) console.error(`check-heap: ${what}: ${problem}`);
+  console.error("check-heap: mm/, paging, the fault and panic paths must not allocate (see tools/check-heap.mjs)");
+  return false;
+}
+
+/** The asc transform: the module before optimisation, every function whole. */
+export default class CheckHeap {
+  afterCompile(module) {
+    // asc's module object wraps binaryen's; emitText is the same text format.
+    const what = "the module before optimisation";
+    if (!report(heapProblems(module.emitText(), what), what)) throw new Error("check-heap: see above");
+  }
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  const file = process.argv[2];
+  const module = binaryen.readBinary(readFileSync(file));
+  const text = module.emitText();
+  module.dispose();
+  if (!report(heapProblems(text, file), file)) process.exit(1);
+}
