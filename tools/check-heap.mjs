@@ -122,7 +122,11 @@ export default class CheckHeap {
   afterCompile(module) {
     // asc's module object wraps binaryen's; emitText is the same text format.
     const what = "the module before optimisation";
-    if (!report(heapProblems(module.emitText(), what), what)) throw new Error("check-heap: see above");
+    if (report(heapProblems(module.emitText(), what), what)) return;
+    // asc prints the error's stack: make it the one line that matters.
+    const error = new Error("check-heap: the build stops here (see above)");
+    error.stack = error.message;
+    throw error;
   }
 }
 
