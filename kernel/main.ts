@@ -25,7 +25,7 @@ import { memDescriptorsEnd, memInit } from "./mm/mem";
 import { identityMapEnd, mirrorDirectory, MIRROR_BASE, MIRROR_INDEX, pageDirectory, pagingInit } from "./arch/x86/paging";
 import { allocDump, allocInit, CLASS_COUNT, CLASS_MAX_SHIFT, CLASS_MIN_SHIFT } from "./mm/alloc";
 import { areaDump, areaFreeCount, areaFreePages, areaRangeEnd, areaRangeStart, areaUsedCount, areaUsedPages } from "./mm/area";
-import { stackGuard } from "./core/layout";
+import { doubleFaultStackGuard, kernelReadonlyEnd, kernelStart, stackGuard } from "./core/layout";
 import { injectFault, injectMisuse, injectTrap, MISUSE_NAMES, TRAP_NAMES } from "./debug/inject";
 import { cmdlineUnknownWord, cmdlineValue, cstringLength } from "./lib/cmdline";
 import { runSuite, SUITE_NAMES } from "./ktest/suites";
@@ -110,9 +110,16 @@ function memoryInit(info: MultibootInfo): void {
   println();
   print("paging: identity map 0x00001000-");
   printHexCell(identityMapEnd() - 1, 8, 0);
-  print(" (page 0 and the stack guard page ");
+  print(" (page 0 and the stack guard pages ");
   printHexCell(stackGuard(), 8, 0);
+  print(" and ");
+  printHexCell(doubleFaultStackGuard(), 8, 0);
   println(" unmapped)");
+  print("paging: kernel code and read-only data ");
+  printHexCell(kernelStart(), 8, 0);
+  print("-");
+  printHexCell(kernelReadonlyEnd() - 1, 8, 0);
+  println(" mapped read-only");
 }
 
 function allocatorsInit(): void {
