@@ -59,3 +59,34 @@ test("the page below the double-fault stack is not mapped", async () => {
   assert.equal(report.fields["error code"], "0x00000000: not present, read, supervisor");
   assert.equal(report.fields.address, `${hex(doubleFaultGuard)} (cr2)`);
 });
+
+// QEMU's CPUs before the i686: the 486 has CPUID but no time-stamp counter,
+// the Pentium no CMOV; the ISA PC's default CPU is a 486.
+for (const [qemuArgs, lacks] of [["-cpu 486", "the time-stamp counter \\(RDTSC\\)"], ["-cpu pentium", "CMOV"], ["-machine isapc", "the time-stamp counter \\(RDTSC\\)"]]) {
+  test(`${qemuArgs}: the boot stub says what the CPU lacks and fails`, async () => {
+    const run = await boot("", { qemuArgs });
+    assert.equal(run.status, STATUS_FAILURE, explain(run));
+    assert.match(run.serial, new RegExp(`^tskernel: this CPU lacks ${lacks}; the kernel needs an i686 \\(Pentium Pro\\) or later$`, "m"));
+    assert.equal(run.serial.trim().split("\n").length, 1, `one line, nothing after it:\n${run.serial}`);
+  });
+}
+
+test("-cpu pentium2, the first i686 with everything the build uses, boots", async () => {
+  const run = await boot("", { qemuArgs: "-cpu pentium2" });
+  assert.equal(run.status, STATUS_SUCCESS, explain(run));
+});
+
+for (const memory of ["2M", "3M"]) {
+  test(`-m ${memory}: the boot stub says the kernel needs 4 MiB and fails`, async () => {
+    const run = await boot("", { qemuArgs: `-m ${memory}` });
+    assert.equal(run.status, STATUS_FAILURE, explain(run));
+    const [, found] = /^tskernel: needs at least 4 MiB of RAM, found (\d+) KiB$/m.exec(run.serial) ?? assert.fail(explain(run));
+    assert.ok(Number(found) < parseInt(memory) * 1024 && Number(found) > (parseInt(memory) - 1) * 1024, `found ${found} KiB`);
+  });
+}
+
+test("-m 4M, the minimum, boots and halts cleanly", async () => {
+  const run = await boot("", { qemuArgs: "-m 4M" });
+  assert.equal(run.status, STATUS_SUCCESS, explain(run));
+  assert.match(run.serial, /^kernel halted cleanly$/m);
+});
