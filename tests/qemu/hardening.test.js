@@ -90,3 +90,23 @@ test("-m 4M, the minimum, boots and halts cleanly", async () => {
   assert.equal(run.status, STATUS_SUCCESS, explain(run));
   assert.match(run.serial, /^kernel halted cleanly$/m);
 });
+
+// A fault inside a report: the VGA page is made read-only, so the report's
+// first write to the screen faults. It must end in the one-line serial
+// report and the failure status, not in nested reports until a reset.
+const NESTED = /^\*\*\* KERNEL FAULT while reporting a FAULT \(vector (0x[0-9a-f]+)\): vector 0xe at eip 0x[0-9a-f]{8}, cr2 0x000b8[0-9a-f]{3}\n\*\*\* kernel stopped$/m;
+
+test("trap=fault-in-report: a page fault inside a report ends in the serial-only report, status 35", async () => {
+  const run = await boot("trap=fault-in-report");
+  assert.equal(run.status, STATUS_FAILURE, explain(run));
+  const [, first] = NESTED.exec(run.serial) ?? assert.fail(explain(run));
+  assert.equal(first, "0x6", "the report interrupted was the #UD's");
+  assert.equal(run.serial.match(/while reporting/g).length, 1, "one nested report, no more");
+});
+
+test("trap=fault-in-double-fault-report: a fault inside the double fault's report ends the same way", async () => {
+  const run = await boot("trap=fault-in-double-fault-report");
+  assert.equal(run.status, STATUS_FAILURE, explain(run));
+  const [, first] = NESTED.exec(run.serial) ?? assert.fail(explain(run));
+  assert.equal(first, "0x8", "the report interrupted was the double fault's");
+});
