@@ -21,7 +21,7 @@ import {
 import { gdtInit } from "./core/gdt";
 import { idtInit } from "./core/idt";
 import { picInit } from "./drivers/pic";
-import { memDescriptorsEnd, memInit } from "./mm/mem";
+import { memDescriptorsEnd, memInit, MEM_NO_MAP, MEM_OK } from "./mm/mem";
 import { identityMapEnd, mirrorDirectory, MIRROR_BASE, MIRROR_INDEX, pageDirectory, pagingInit } from "./arch/x86/paging";
 import { allocDump, allocInit, CLASS_COUNT, CLASS_MAX_SHIFT, CLASS_MIN_SHIFT } from "./mm/alloc";
 import { areaDump, areaFreeCount, areaFreePages, areaRangeEnd, areaRangeStart, areaUsedCount, areaUsedPages } from "./mm/area";
@@ -93,12 +93,13 @@ function cpuInit(): void {
 }
 
 function memoryInit(info: MultibootInfo): void {
-  if (!memInit(info)) {
+  const mem = memInit(info);
+  if (mem == MEM_NO_MAP) {
     println("mem: the boot loader gave no memory map; cannot go on");
     haltFailure();
   }
-  if (!pagingInit(<u32>memDescriptorsEnd())) {
-    println("paging: out of physical pages for the initial page tables");
+  if (mem != MEM_OK || !pagingInit(<u32>memDescriptorsEnd())) {
+    println("mem: the kernel needs at least 4 MiB of RAM; cannot go on");
     haltFailure();
   }
   print("paging: on; directory ");
