@@ -41,8 +41,9 @@ kernel_stack_bottom:
 kernel_stack_top:
 
 section .bss
-; The time-stamp counter at the first instruction: `make bench` reports the
-; guest instructions from here to the end of the allocators' start-up.
+; The time-stamp counter once _start's CPU and RAM checks have passed: `make
+; bench` reports the guest instructions from there to the end of the
+; allocators' start-up.
 global boot_tsc
 alignb 8
 boot_tsc:

@@ -36,5 +36,5 @@
 @external("layout", "symbolTable") export declare function symbolTable(): usize;
 /** Pairs of u32 (faulting instruction, resume address), ended by 0 (boot/probe.asm). */
 @external("layout", "probeFixups") export declare function probeFixups(): usize;
-/** A u64: the time-stamp counter at _start's first instruction. */
+/** A u64: the time-stamp counter in _start, after its CPU and RAM checks. */
 @external("layout", "bootTsc") export declare function bootTsc(): usize;
