@@ -11,31 +11,12 @@
 import { spawn } from "node:child_process";
 import { describeStatus, qemuArgs, ramArgumentProblem, STATUS_SUCCESS } from "./qemu.mjs";
 
-const kernel = process.argv[2] ?? "build/kernel.elf";
-const extra = process.env.QEMU_ARGS ?? "";
-const ramProblem = ramArgumentProblem(extra);
-if (ramProblem) {
-  console.error(`run: ${ramProblem}`);
-  process.exit(1);
-}
-const args = qemuArgs({ kernel, cmdline: process.env.CMDLINE ?? "", qemuArgs: extra });
-const qemu = spawn("qemu-system-i386", args, { stdio: "inherit" });
-qemu.on("error", (error) => {
-  console.error(`run: cannot start qemu-system-i386: ${error.message}`);
-  process.exit(1);
-});
-
 // --- The time limit without a terminal -------------------------------------
 const DEFAULT_RUN_TIMEOUT_S = 60;
-let stoppedAfter = 0;
-const limit = runTimeoutSeconds();
-const timer = process.stdin.isTTY || limit === 0 ? null : setTimeout(() => {
-  stoppedAfter = limit;
-  qemu.kill("SIGKILL");
-}, limit * 1000);
 
-/** RUN_TIMEOUT in seconds (0: no limit); a value that is not a number stops the run. */
+/** Seconds until the machine is stopped; 0: no limit (a terminal, or RUN_TIMEOUT=0). */
 function runTimeoutSeconds() {
+  if (process.stdin.isTTY) return 0;
   const text = process.env.RUN_TIMEOUT ?? "";
   if (text === "") return DEFAULT_RUN_TIMEOUT_S;
   const seconds = Number(text);
@@ -45,14 +26,41 @@ function runTimeoutSeconds() {
   }
   return seconds;
 }
+
+/** Kills `qemu` after `seconds` (none for 0); `stopped()` says whether it had to. */
+function timeLimit(qemu, seconds) {
+  let fired = false;
+  const timer = seconds === 0 ? null : setTimeout(() => {
+    fired = true;
+    qemu.kill("SIGKILL");
+  }, seconds * 1000);
+  return {
+    stopped() {
+      if (timer) clearTimeout(timer);
+      if (fired) console.error(`\nrun: no end after ${seconds} s and no terminal to wait for: stopped the machine (RUN_TIMEOUT=${seconds})`);
+      return fired;
+    },
+  };
+}
 // ----------------------------------------------------------------------------
 
+const kernel = process.argv[2] ?? "build/kernel.elf";
+const extra = process.env.QEMU_ARGS ?? "";
+const ramProblem = ramArgumentProblem(extra);
+if (ramProblem) {
+  console.error(`run: ${ramProblem}`);
+  process.exit(1);
+}
+const limitSeconds = runTimeoutSeconds();
+const args = qemuArgs({ kernel, cmdline: process.env.CMDLINE ?? "", qemuArgs: extra });
+const qemu = spawn("qemu-system-i386", args, { stdio: "inherit" });
+qemu.on("error", (error) => {
+  console.error(`run: cannot start qemu-system-i386: ${error.message}`);
+  process.exit(1);
+});
+const limit = timeLimit(qemu, limitSeconds);
 qemu.on("close", (status, signal) => {
-  if (timer) clearTimeout(timer);
-  if (stoppedAfter) {
-    console.error(`\nrun: no end after ${stoppedAfter} s and no terminal to wait for: stopped the machine (RUN_TIMEOUT=${stoppedAfter})`);
-    process.exit(1);
-  }
+  if (limit.stopped()) process.exit(1);
   console.error(`\nrun: ${describeStatus(status, signal)} (QEMU status ${status})`);
   process.exit(status === STATUS_SUCCESS ? 0 : 1);
 });
