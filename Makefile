@@ -95,19 +95,25 @@ $(BUILD)/obj/%.asm.o: boot/%.asm
 	$(NASM) -f elf32 -g -F dwarf $< -o $@
 
 # Two link passes: pass 1 with an empty symbol table, whose code symbols
-# become the table linked into pass 2 (see tools/symbols.mjs). Then prove no
+# become the table linked into pass 2 (see tools/symbols.mjs). Link-time
+# optimisation runs once, in pass 1, which also keeps its result as one
+# native object (lld --save-temps: kernel.pass1.elf.lto.o, the rest of what
+# it saves is deleted); pass 2 links that object and only places code. Then prove no
 # code moved, and that the AssemblyScript data lies inside its region.
+LINK_OBJS  := $(filter %.asm.o,$(OBJS)) $(BUILD)/obj/kernel-lto.o
 $(BUILD)/gen/ksyms-empty.asm: tools/symbols.mjs
 	@mkdir -p $(@D)
 	node tools/symbols.mjs --empty $@
-$(BUILD)/kernel.pass1.elf: $(OBJS) $(BUILD)/obj/ksyms-empty.o linker/kernel.ld
-	$(LD) $(LDFLAGS) $(OBJS) $(BUILD)/obj/ksyms-empty.o -o $@
+$(BUILD)/kernel.pass1.elf $(BUILD)/obj/kernel-lto.o &: $(OBJS) $(BUILD)/obj/ksyms-empty.o linker/kernel.ld
+	$(LD) $(LDFLAGS) $(OBJS) $(BUILD)/obj/ksyms-empty.o --save-temps -o $(BUILD)/kernel.pass1.elf
+	mv $(BUILD)/kernel.pass1.elf.lto.o $(BUILD)/obj/kernel-lto.o
+	rm -f $(BUILD)/kernel.pass1.elf.*.bc $(BUILD)/kernel.pass1.elf.resolution.txt
 $(BUILD)/gen/ksyms.asm: $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm tools/symbols.mjs tools/lib/elf.mjs tools/lib/wasm.mjs
 	node tools/symbols.mjs $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm $@
 $(BUILD)/obj/%.o: $(BUILD)/gen/%.asm
 	$(NASM) -f elf32 $< -o $@
-$(KERNEL): $(OBJS) $(BUILD)/obj/ksyms.o linker/kernel.ld tools/check-layout.mjs
-	$(LD) $(LDFLAGS) $(OBJS) $(BUILD)/obj/ksyms.o -o $@
+$(KERNEL): $(LINK_OBJS) $(BUILD)/obj/ksyms.o linker/kernel.ld tools/check-layout.mjs
+	$(LD) $(LDFLAGS) $(LINK_OBJS) $(BUILD)/obj/ksyms.o -o $@
 	node tools/symbols.mjs --verify $(BUILD)/kernel.pass1.elf $@
 	node tools/check-layout.mjs $@ $(BUILD)/kernel.wasm asconfig.json
 
