@@ -15,12 +15,13 @@ import { rdtsc } from "../../kernel/arch/x86/cpu";
 import { identityMapEnd, pageMap, pageTableCounts, pageTranslate, pageUnmap, pdeIndex, PTE_WRITABLE } from "../../kernel/arch/x86/paging";
 import { print, printDec64, println } from "../../kernel/core/console";
 import { bootTsc } from "../../kernel/core/layout";
-import { alloc, classDesc, classIndex, free } from "../../kernel/mm/alloc";
-import { areaAlloc, areaFree, areaOf, areaRangeEnd, areaRangeStart, MemArea } from "../../kernel/mm/area";
+import { alloc, classDesc, classIndex, free, SLAB_TAG } from "../../kernel/mm/alloc";
+import { setPageTag } from "../../kernel/mm/backing";
+import { areaAlloc, areaFree, areaOf, areaRangeEnd, areaRangeStart } from "../../kernel/mm/area";
 import { memDescriptors, memTotalPages, pageRelease, pageRetain, PAGE_SIZE } from "../../kernel/mm/mem";
 
 @external("bench", "peerInit") declare function peerInit(descriptors: usize, count: u32, base: u32, top: u32, tables: usize, identityEnd: u32): void;
-@external("bench", "peerSlab") declare function peerSlab(slab: usize, size: u32, shift: u32, capacity: u32): void;
+@external("bench", "peerSlab") declare function peerSlab(base: usize, size: u32, shift: u32, capacity: u32): u32;
 @external("bench", "peerSlabPairs") declare function peerSlabPairs(size: u32, n: u32): u64;
 @external("bench", "peerMapUnmapPairs") declare function peerMapUnmapPairs(v: u32, p: u32, n: u32): u64;
 
@@ -80,16 +81,15 @@ function slabPairs(size: u32): u64 {
 }
 
 // The same in bench/peer.c, on a slab laid out as alloc.ts lays them out,
-// in an area tagged as the kernel tags a slab's area.
+// on a page tagged as the kernel tags a slab's pages.
 function cSlabPairs(size: u32): u64 {
-  const slab = areaAlloc(1);
-  const record = changetype<MemArea>(areaOf(slab));
-  record.owner = slab;
+  const base = areaAlloc(1);
+  const record = areaOf(base);
   const d = classDesc(classIndex(size));
-  peerSlab(slab, size, d.shift, d.capacity);
+  setPageTag(base, peerSlab(base, size, d.shift, d.capacity) + SLAB_TAG);
   const spent = peerSlabPairs(size, PAIRS);
-  record.owner = 0;
-  areaFree(slab);
+  setPageTag(base, <u32>record);
+  areaFree(base);
   return spent;
 }
 

@@ -22,12 +22,12 @@
 //   +4  pages   u32   length in pages, > 0
 //   +8  next    u32   next record on its list, 0 at the end
 //   +12 prev    u32   previous record on its list, 0 at the head
-//   +16 owner   u32   0 for a plain area; the SlabEntry of a slab's area
+//   +16 owner   u32   0 for a plain area; the SlabEntry (header) of a slab's area
 
 import { print, printDec, printHex, println } from "../core/console";
 import { panicAt } from "../core/panic";
 import { backPage, pageTag, setPageTag, unbackPage } from "./backing";
-import { recordAlloc, recordFree, recordMark, recordUndo } from "./alloc";
+import { recordAlloc, recordFree, recordMark, recordUndo, slabRecord, slabSetRecord, SLAB_TAG } from "./alloc";
 import { PAGE_SHIFT, PAGE_SIZE } from "./mem";
 
 @unmanaged export class MemArea {
@@ -46,6 +46,7 @@ import { PAGE_SHIFT, PAGE_SIZE } from "./mem";
 // The allocator's whole state.
 let areaBase: u32 = 0;
 let areaTop: u32 = 0;
+let areaSpan: u32 = 0;        // areaTop - areaBase
 let usedHead: usize = 0;
 let freeHead: usize = 0;
 let usedAreas: u32 = 0;
@@ -67,6 +68,7 @@ export function areaFreeList(): usize { return freeHead; }
 export function areaInit(base: u32, top: u32): void {
   areaBase = base;
   areaTop = top;
+  areaSpan = top - base;
   usedHead = freeHead = 0;
   usedAreas = usedPages = freeAreas = freePages = 0;
 }
@@ -110,8 +112,18 @@ export function areaFree(addr: u32): void {
 
 /** The record of the used area containing `addr`, or 0. O(1): the page's tag. */
 export function areaOf(addr: u32): usize {
-  if (addr < areaBase || addr >= areaTop) return 0;
-  return <usize>pageTag(addr & ~(PAGE_SIZE - 1));
+  const tag = areaTag(addr);
+  return (tag & SLAB_TAG) != 0 ? slabRecord(tag - SLAB_TAG) : <usize>tag;
+}
+
+/**
+ * The tag of the page holding `addr`: 0 when no used area holds it, the
+ * record of a plain area, or a slab's header plus SLAB_TAG (mm/alloc.ts).
+ * Inlined: it is free's first step.
+ */
+@inline export function areaTag(addr: u32): u32 {
+  if (addr - areaBase >= areaSpan) return 0;
+  return pageTag(addr & ~(PAGE_SIZE - 1));
 }
 
 // ---------------------------------------------------------------------------
@@ -154,7 +166,8 @@ export function areaAttach(record: usize, start: u32, pages: u32, owner: usize):
   listPush(record, true);
   usedAreas++;
   usedPages += pages;
-  for (let i: u32 = 0; i < pages; i++) setPageTag(start + (i << PAGE_SHIFT), <u32>record);
+  const tag = owner != 0 ? <u32>owner + SLAB_TAG : <u32>record;
+  for (let i: u32 = 0; i < pages; i++) setPageTag(start + (i << PAGE_SHIFT), tag);
 }
 
 /** Gives the range [start, start + pages) to the free list as `record` (the bootstrap's first free area). */
@@ -225,12 +238,15 @@ function freeInsert(record: usize): void {
 export function areaMoveRecord(from: usize, to: usize): void {
   memory.copy(to, from, MEM_AREA_BYTES);
   const a = area(to);
-  const used = pageTag(a.start) == <u32>from;   // a free area's pages are not backed
+  // A slab's pages are tagged with its header, a plain used area's with its
+  // record; a free area's pages are not backed.
+  const used = a.owner != 0 || pageTag(a.start) == <u32>from;
   if (a.prev != 0) area(a.prev).next = to;
   else if (used) usedHead = to;
   else freeHead = to;
   if (a.next != 0) area(a.next).prev = to;
-  if (used) for (let i: u32 = 0; i < a.pages; i++) setPageTag(a.start + (i << PAGE_SHIFT), <u32>to);
+  if (a.owner != 0) slabSetRecord(a.owner, to);
+  else if (used) for (let i: u32 = 0; i < a.pages; i++) setPageTag(a.start + (i << PAGE_SHIFT), <u32>to);
 }
 
 // ---------------------------------------------------------------------------

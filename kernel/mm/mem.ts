@@ -184,6 +184,12 @@ export function pageFlags(paddr: u32): u16 {
 export function pageOwner(paddr: u32): u32 {
   return pageIsInUse(paddr) ? descriptor(paddr >> PAGE_SHIFT).link : 0;
 }
+/**
+ * The owner word of a page that a mapping holds: no check, because a
+ * present entry always refers to a page in use (pageMap checks it and the
+ * mapping's reference keeps it so). The allocators' free path uses it.
+ */
+@inline export function pageOwnerMapped(paddr: u32): u32 { return descriptor(paddr >> PAGE_SHIFT).link; }
 /** Sets the owner word of an in-use page. */
 export function pageSetOwner(paddr: u32, owner: u32): void {
   descriptor(checkedPage("pageSetOwner", paddr)).link = owner;
