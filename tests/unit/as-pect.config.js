@@ -87,8 +87,9 @@ export default {
   include: [],
   disclude: [/node_modules/],
   async instantiate(memory, createImports, instantiate, binary) {
-    testMemory = memory;
-    return instantiate(binary, createImports({ env: { memory }, ...hardwareImports(binary) }));
+    const result = await instantiate(binary, createImports({ env: { memory }, ...hardwareImports(binary) }));
+    testMemory = result.instance?.exports.memory ?? result.exports?.memory ?? memory;
+    return result;
   },
   outputBinary: false,
 };
