@@ -65,7 +65,7 @@
 //    record for its own area and the one for the free rest of the range.
 //  - Steady state: growing any class other than the record cache asks
 //    recordAlloc for one record, and area.ts's areaTake for pages; areaTake
-//    needs no record (at most it frees one). recordAlloc grows the record
+//    needs no record, and areaAttach at most frees one (a free area used up). recordAlloc grows the record
 //    cache when it is down to its last block, and that growth takes the last
 //    block for its own record; so growing the cache never asks for a record,
 //    and recordAlloc never waits on itself. The depth is bounded:
