@@ -126,6 +126,7 @@ debug: setup
 	@node tools/debug.mjs $(KERNEL)
 
 bench: setup
+	@echo "bench: building $(KERNEL)"
 	@$(MAKE) --no-print-directory $(KERNEL)
 	@node bench/run.mjs $(KERNEL)
 
