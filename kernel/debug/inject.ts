@@ -27,9 +27,9 @@ import { SEL_KERNEL_CODE } from "../core/gdt";
 import { idtRemoveGate } from "../core/idt";
 import { VECTOR_GENERAL_PROTECTION } from "../core/exceptions";
 import { panic } from "../core/panic";
-import { alloc, free } from "../mm/alloc";
+import { alloc, free, SLAB_HEADER_BYTES } from "../mm/alloc";
 import { areaAlloc, areaFree } from "../mm/area";
-import { pageAlloc } from "../mm/mem";
+import { pageAlloc, PAGE_SIZE } from "../mm/mem";
 import { pageMap, pageUnmap, PTE_WRITABLE } from "../arch/x86/paging";
 import { parseNumber } from "../lib/cmdline";
 
@@ -117,7 +117,7 @@ export const MISUSE_NAMES = "double-free interior header foreign area-interior a
 export function injectMisuse(name: string): bool {
   if (name == "double-free") misuseDoubleFree();
   else if (name == "interior") free(alloc(64) + 8);
-  else if (name == "header") free((alloc(64) & ~0xFFF) + 4);
+  else if (name == "header") free((alloc(64) & ~0xFFF) + PAGE_SIZE - SLAB_HEADER_BYTES + 4);
   else if (name == "foreign") free(0x00100000);
   else if (name == "area-interior") areaFree(areaAlloc(2) + 0x1000);
   else if (name == "area-slab") areaFree(<u32>alloc(64) & ~0xFFF);
