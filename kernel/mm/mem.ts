@@ -200,6 +200,12 @@ export function pageSetOwner(paddr: u32, owner: u32): void {
  * reserved nor free. Everything that takes a page from a caller checks this
  * first and changes nothing when it fails.
  */
+/** pageIsInUse for an address the caller has checked is page aligned. */
+@inline export function pageIsInUseAligned(paddr: u32): bool {
+  const page = paddr >> PAGE_SHIFT;
+  return page < pageCount && (descriptor(page).flags & (PAGE_RESERVED | PAGE_FREE)) == 0;
+}
+
 export function pageIsInUse(paddr: u32): bool {
   const page = paddr >> PAGE_SHIFT;
   if ((paddr & PAGE_MASK) != 0 || page >= pageCount) return false;
