@@ -21,6 +21,7 @@ export function allocSuite(): void {
   const freeAtStart = memFreePages();
   const areasAtStart = areaUsedCount();
   basics();
+  naturalAlignment();
   areas();
   recordCacheGrowth();
   randomWorkload(1_000_000);
@@ -41,7 +42,7 @@ function basics(): void {
   const b = alloc(8);
   check("alloc(1) and alloc(8) share the 8-byte class, one block apart", b == a + 8);
   const c = alloc(100);
-  checkEqual("alloc(100) comes from the 128-byte class, aligned to 32", c & 31, 0);
+  checkEqual("alloc(100) comes from the 128-byte class, aligned to 128", c & 127, 0);
   check("a small block is backed by a physical page", pageTranslate(<u32>c) != PAGE_NOT_MAPPED);
   const big = alloc(3 * PAGE_SIZE + 1);
   checkEqual("alloc above a page is a page-aligned area", big & (PAGE_SIZE - 1), 0);
@@ -55,6 +56,31 @@ function basics(): void {
   free(again);
   free(a);
   checkEqual("alloc(4 GiB - 1) cannot be had: 0", alloc(u32.MAX_VALUE), 0);
+}
+
+// Every class: each block of a full slab and the first of the next one is
+// aligned to the class's size (a page for 4096).
+@inline const ALIGN_BLOCKS: u32 = 600;   // more than any slab holds
+const alignTable = memory.data(<i32>ALIGN_BLOCKS * 4);
+
+function naturalAlignment(): void {
+  let misaligned: u32 = 0;
+  let blocks: u32 = 0;
+  for (let i: u32 = 0; i < CLASS_COUNT; i++) {
+    const size = classDesc(i).size;
+    const n = classDesc(i).capacity + 1;
+    for (let k: u32 = 0; k < n; k++) {
+      const block = alloc(size);
+      store<u32>(alignTable + k * 4, <u32>block);
+      if (block == 0 || (block & (size - 1)) != 0) misaligned++;
+      blocks++;
+    }
+    for (let k: u32 = 0; k < n; k++) free(load<u32>(alignTable + k * 4));
+  }
+  checkEqual("every block of every class is aligned to its size (" + blocks.toString() + " blocks)", misaligned, 0);
+  const page = alloc(PAGE_SIZE);
+  checkEqual("alloc(4096) is page aligned", page & (PAGE_SIZE - 1), 0);
+  free(page);
 }
 
 function areas(): void {

@@ -24,9 +24,10 @@
 // is used, so the range stays in few, large pieces.
 //
 // Areas are not zeroed: areaAlloc hands out pages as the physical page
-// allocator left them, as the slabs do their blocks. Zeroing costs about a
-// thousand instructions a page (bench: area_zero_1); callers that need
-// zeros write them.
+// allocator left them (whatever their last user wrote), as the slabs do
+// their blocks. Zeroing would cost some 4,100 instructions a page (bench:
+// area_zero_1), six times an areaAlloc+areaFree of one page; callers that
+// need zeros write them.
 //
 // Records come from the slab allocator (mm/alloc.ts recordAlloc), whose slab
 // pages come from here: see "The recursion" in mm/alloc.ts for why that
