@@ -81,12 +81,18 @@ $(BUILD)/obj/kernel.o: $(BUILD)/gen/kernel.c $(BUILD)/gen/kernel.h tools/check-w
 	node tools/check-wasm2c.mjs $(BUILD)/gen/kernel.i
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/%.o: boot/%.c $(wildcard boot/*.h boot/include/*.h) $(BUILD)/gen/kernel.h Makefile
+# The C files that include the generated header are rebuilt when its content
+# changes, not each time wasm2c rewrites it (an edit to a function body
+# leaves it as it was): the stamp is touched only then.
+$(BUILD)/gen/kernel-h.stamp: $(BUILD)/gen/kernel.h
+	@cmp -s $< $@.h || { cp $< $@.h && touch $@; }
+
+$(BUILD)/obj/%.o: boot/%.c $(wildcard boot/*.h boot/include/*.h) $(BUILD)/gen/kernel-h.stamp Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 # The benchmark's C peer (bench/peer.c): the same flags as the kernel.
-$(BUILD)/obj/bench-%.o: bench/%.c boot/kernel_instance.h $(BUILD)/gen/kernel.h Makefile
+$(BUILD)/obj/bench-%.o: bench/%.c boot/kernel_instance.h $(BUILD)/gen/kernel-h.stamp Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iboot -c $< -o $@
 
