@@ -9,6 +9,7 @@
 //   test=NAME   run an in-kernel test suite and leave QEMU with its verdict
 //   dump=alloc  print the size classes and both area lists (before the above)
 //   bench       run bench/kernel/bench.ts (meant for make bench, under -icount)
+//   monitor     the interactive monitor (kernel/monitor/), after all of the above
 //
 // and otherwise halts cleanly.
 
@@ -31,6 +32,7 @@ import { cmdlineUnknownWord, cmdlineValue, cstringLength } from "./lib/cmdline";
 import { runSuite, SUITE_NAMES } from "./ktest/suites";
 import { rdtsc } from "./arch/x86/cpu";
 import { runBenchmarks } from "../bench/kernel/bench";
+import { monitorRun } from "./monitor/monitor";
 
 // The entry points boot/ calls, besides kmain.
 export { wasmTrap } from "./core/trap";
@@ -64,7 +66,7 @@ export function kmain(magic: u32, multibootInfo: usize): void {
   consoleSerial(true);
 
   const unknown = cmdlineUnknownWord(line, length, COMMAND_LINE_WORDS);
-  if (unknown != null) refuse("command line: unknown word ", unknown, "test= trap= fault= misuse= dump= bench");
+  if (unknown != null) refuse("command line: unknown word ", unknown, "test= trap= fault= misuse= dump= bench monitor");
   const dump = cmdlineValue(line, length, "dump");
   if (dump != null && dump != "alloc") refuse("dump=", dump, "alloc");
   if (dump != null) {
@@ -80,6 +82,7 @@ export function kmain(magic: u32, multibootInfo: usize): void {
   if (benchmarking) runBenchmarks(allocatorsReady);
   const test = cmdlineValue(line, length, "test");
   if (test != null && !runSuite(test, info)) refuse("test=", test, SUITE_NAMES);
+  if (cmdlineValue(line, length, "monitor") != null) monitorRun(info);
   println("kernel halted cleanly");
   haltSuccess();
 }
@@ -143,7 +146,7 @@ function allocatorsInit(): void {
 }
 
 // What the command line understands (README, "Kernel command line").
-const COMMAND_LINE_WORDS: StaticArray<string> = ["test", "trap", "fault", "misuse", "dump", "bench"];
+const COMMAND_LINE_WORDS: StaticArray<string> = ["test", "trap", "fault", "misuse", "dump", "bench", "monitor"];
 
 // A word the kernel does not understand stops it: a typo must not look like success.
 function refuse(what: string, value: string, valid: string): void {

@@ -3,11 +3,31 @@
 // boot/interrupts.asm calls interruptDispatch with the frame it built; the
 // double-fault task calls doubleFault. Exceptions go to core/exceptions.ts,
 // which reports and stops unless the exception is one the kernel resumes
-// from (a breakpoint, a probe's expected fault). IRQs are all masked, so one
-// that arrives is either spurious (counted and ignored) or unexpected
-// (reported, acknowledged, and counted).
+// from (a breakpoint, a probe's expected fault).
+//
+// IRQs. A driver installs its handler with irqInstall, which then unmasks
+// its line; interruptsOn (STI) comes after every handler the kernel wants is
+// installed, so nothing arrives before its handler is ready. The boot runs
+// with IF clear and every line masked; the monitor (kernel/monitor/) is the
+// one place that turns interrupts on, and `test` turns them off again
+// (interruptsOff) so a suite sees the machine as the boot left it. An IRQ
+// with a handler is acknowledged (EOI) after its handler returns; a
+// spurious IRQ 7 or 15 is counted and not acknowledged (drivers/pic.ts); one
+// with no handler is reported, acknowledged and counted.
+//
+// Interrupt context: an IRQ handler may interrupt any instruction of the
+// kernel with IF set, including an allocator halfway through an update. So
+// a handler may only read a device, update its own driver's counters and
+// the input queue (drivers/input.ts), and print. It must never allocate or
+// free (alloc, free, areaAlloc, areaFree), map or unmap (pageMap, pageUnmap)
+// or take or give back a physical page (pageAlloc, pageRelease): each of
+// those refuses, with a panic naming it (core/context.ts), when called
+// between interruptEnter and interruptLeave below. CPU exceptions do not
+// count as interrupt context: they run for the code that faulted.
 
-import { picEndOfInterrupt, picIsSpurious, PIC_VECTOR_BASE } from "../drivers/pic";
+import { cli, sti } from "../arch/x86/cpu";
+import { picEndOfInterrupt, picIsSpurious, picMaskAll, picUnmask, PIC_IRQ_COUNT, PIC_VECTOR_BASE } from "../drivers/pic";
+import { interruptEnter, interruptLeave } from "./context";
 import { print, printDec, println } from "./console";
 import { handleDoubleFault, handleException } from "./exceptions";
 
@@ -43,8 +63,31 @@ let unexpectedIrqs: u32 = 0;
 
 /** How many spurious IRQs (7 or 15 with no in-service bit) have been ignored. */
 export function spuriousIrqCount(): u32 { return spuriousIrqs; }
-/** How many IRQs arrived although every line is masked. */
+/** How many IRQs arrived on a line with no handler. */
 export function unexpectedIrqCount(): u32 { return unexpectedIrqs; }
+
+/** An IRQ handler; it gets its line number and runs in interrupt context. */
+export type IrqHandler = (irq: u32) => void;
+
+// The handler of each line, or null (made once, at start-up).
+const handlers = new StaticArray<IrqHandler | null>(<i32>PIC_IRQ_COUNT);
+
+/** Makes `handler` serve IRQ `irq`, then unmasks the line. */
+export function irqInstall(irq: u32, handler: IrqHandler): void {
+  handlers[<i32>irq] = handler;
+  picUnmask(irq);
+}
+
+/** STI: from here IRQs on unmasked lines run their handlers. */
+export function interruptsOn(): void {
+  sti();
+}
+
+/** CLI, and every line masked again: the state the boot runs in. */
+export function interruptsOff(): void {
+  cli();
+  picMaskAll();
+}
 
 /** Entry from boot/interrupts.asm for vectors 0-47. */
 export function interruptDispatch(frameAddress: usize): void {
@@ -58,10 +101,18 @@ export function interruptDispatch(frameAddress: usize): void {
     spuriousIrqs++;
     return;
   }
+  const handler = handlers[<i32>irq];
+  if (handler != null) {
+    interruptEnter();
+    handler(irq);
+    interruptLeave();
+    picEndOfInterrupt(irq);
+    return;
+  }
   unexpectedIrqs++;
   print("interrupts: unexpected IRQ ");
   printDec(irq);
-  println(" although every line is masked");
+  println(" on a line with no handler");
   picEndOfInterrupt(irq);
 }
 

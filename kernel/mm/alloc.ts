@@ -52,8 +52,12 @@
 //    away), which may empty a record slab, whose release frees records in
 //    turn; each step removes a slab, so it ends.
 // test=alloc and the host specs drive the record cache through many growths.
+//
+// Never called in interrupt context: each entry point refuses an IRQ
+// handler's call (core/context.ts).
 
 import { print, printDec, printHex, println } from "../core/console";
+import { refuseInInterrupt } from "../core/context";
 import { panicAt } from "../core/panic";
 import { areaAddFree, areaAlloc, areaAttach, areaInit, areaMoveRecord, areaOf, areaRelease, areaTake, MemArea } from "./area";
 import { backPage } from "./backing";
@@ -166,6 +170,7 @@ export function allocInit(base: u32, top: u32): bool {
  * slab is needed.
  */
 export function alloc(size: u32): usize {
+  refuseInInterrupt("alloc", size);
   if (size - 1 >= SMALL_MAX) return size == 0 ? 0 : allocLarge(size);
   const d = desc(classIndex(size));
   let slab = d.partial;
@@ -188,6 +193,7 @@ function allocLarge(size: u32): usize {
  * of a live block.
  */
 export function free(ptr: usize): void {
+  refuseInInterrupt("free", ptr);
   if (ptr == 0) return;
   const record = areaOf(<u32>ptr);
   if (record == 0) panicAt("free", "not an allocated block (never allocated, or already freed)", ptr);
@@ -476,11 +482,12 @@ export function allocInUse(): u32 {
   return n;
 }
 
-/** Prints the size classes as a table, like slabinfo. */
-export function allocDump(): void {
+/** Prints the size classes as a table, like slabinfo: all, or the row of class `only` (CLASS_COUNT: records). */
+export function allocDump(only: u32 = u32.MAX_VALUE): void {
   println("slab classes:");
   println("  class     size  in use    free   slabs   empty   pages");
   for (let i: u32 = 0; i <= CLASS_COUNT; i++) {
+    if (only != u32.MAX_VALUE && i != only) continue;
     const d = classDesc(i);
     print("  ");
     printColumn(i == CLASS_COUNT ? "records" : "", i, 7);
