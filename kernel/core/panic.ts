@@ -8,7 +8,7 @@
 // checks that call panicAt run before anything changes.
 
 import { callerFrame } from "../arch/x86/cpu";
-import { consoleNormal, print, printHex, println } from "./console";
+import { consoleIsQuiet, consoleNormal, print, printHex, println } from "./console";
 import { reportBegin, reportEnd } from "./report";
 import { resumeArmed, resumeNow } from "./resume";
 import { printBacktrace, printSymbol } from "./symbols";
@@ -24,6 +24,7 @@ export function panic(message: string): void {
 /** Reports "functionName: what at 0xaddress", the shape of every misuse report, then stops. */
 export function panicAt(functionName: string, what: string, address: usize): void {
   const frame = callerFrame();
+  if (resumeArmed() && consoleIsQuiet()) resumeNow(); // a muted run (the monitor's repeat) shows no refusal either
   reportBegin("PANIC");
   print(functionName);
   print(": ");

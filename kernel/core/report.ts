@@ -6,12 +6,13 @@
 //   ...
 //   *** kernel stopped
 
-import { consoleAlert, consoleNormal, print, println } from "./console";
+import { consoleAlert, consoleNormal, consoleQuiet, print, println } from "./console";
 import { haltFailure } from "./halt";
 import { VGA_WHITE_ON_RED } from "../drivers/vga";
 
 /** Starts a report: "*** KERNEL <kind>: ", to be followed by its title. */
 export function reportBegin(kind: string): void {
+  consoleQuiet(false);
   consoleAlert(VGA_WHITE_ON_RED);
   println();
   print("*** KERNEL ");

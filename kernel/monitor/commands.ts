@@ -34,17 +34,17 @@ import {
   MIRROR_BASE, mirrorDirectory, mirrorTable, pageMap, pageTranslate, pageUnmap, pagingPrintWalk,
   ENTRIES_PER_TABLE, PAGE_NOT_MAPPED, PDE_SHIFT, PTE_ADDRESS, PTE_PRESENT, PTE_SHIFT, PTE_USER, PTE_WRITABLE,
 } from "../arch/x86/paging";
-import { wordCount, wordIs, wordNumber, wordPrint } from "./words";
+import { wordCount, wordIs, wordNumber, wordPrint, wordStart, WORDS_MAX } from "./words";
 
 // The table. Words: the least and the most a command takes after its name.
 const NAMES: StaticArray<string> = [
   "help", "mem", "alloc", "free", "area", "areafree", "map", "unmap", "pt", "vmmap",
-  "areas", "slabs", "peek", "poke", "fault", "trap", "test", "ticks", "halt",
+  "areas", "slabs", "peek", "poke", "fault", "trap", "test", "ticks", "halt", "repeat",
 ];
 const USAGES: StaticArray<string> = [
   "help [NAME]", "mem", "alloc SIZE", "free ADDR", "area PAGES", "areafree ADDR", "map VADDR [PADDR]",
   "unmap VADDR", "pt VADDR", "vmmap", "areas", "slabs [CLASS]", "peek ADDR [COUNT]", "poke ADDR VALUE",
-  "fault ADDR", "trap NAME", "test NAME", "ticks", "halt",
+  "fault ADDR", "trap NAME", "test NAME", "ticks", "halt", "repeat N COMMAND",
 ];
 const HELPS: StaticArray<string> = [
   "list the commands, or describe one",
@@ -66,9 +66,10 @@ const HELPS: StaticArray<string> = [
   "run an in-kernel test suite, with interrupts off (ends the run)",
   "timer interrupts since the monitor started, and the uptime",
   "stop the kernel cleanly (QEMU status 33)",
+  "run the rest of the line (commands separated by ;) N times; only the last run prints",
 ];
-const MIN_WORDS = memory.data<u8>([0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 2, 1, 1, 1, 0, 0]);
-const MAX_WORDS = memory.data<u8>([1, 0, 1, 1, 1, 1, 2, 1, 1, 0, 0, 1, 2, 2, 1, 1, 1, 0, 0]);
+const MIN_WORDS = memory.data<u8>([0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 2, 1, 1, 1, 0, 0, 2]);
+const MAX_WORDS = memory.data<u8>([1, 0, 1, 1, 1, 1, 2, 1, 1, 0, 0, 1, 2, 2, 1, 1, 1, 0, 0, <u8>WORDS_MAX]);
 
 @inline const PEEK_MAX: u32 = 64;
 @inline const PEEK_PER_LINE: u32 = 4;
@@ -79,6 +80,10 @@ let bootInfo: usize = 0;
 let trapWords: Array<string> | null = null;
 let suiteWords: Array<string> | null = null;
 let pendingPage: u32 = 0;
+let repeatTimes: u32 = 0;
+let repeatFrom: usize = 0;
+let repeatAsked = false;
+let repeating = false;
 
 /** Keeps what `test` needs, and splits the name lists (the only allocation, once). */
 export function commandsInit(info: MultibootInfo): void {
@@ -144,6 +149,7 @@ function execute(index: i32): void {
     case 16: testCommand(); break;
     case 17: ticksCommand(); break;
     case 18: haltCommand(); break;
+    case 19: repeatCommand(); break;
   }
 }
 
@@ -486,3 +492,34 @@ function haltCommand(): void {
   println("kernel halted cleanly");
   haltSuccess();
 }
+
+// `repeat N COMMAND...`: records what to repeat; monitor/monitor.ts runs it
+// (commandRepeatTimes) once this line's command is done.
+function repeatCommand(): void {
+  if (repeating) {
+    println("repeat: not inside another repeat");
+    return;
+  }
+  const times = number(1);
+  if (times < 0) return;
+  repeatTimes = <u32>times;
+  repeatFrom = wordStart(2);
+  repeatAsked = true;
+}
+
+/** Whether the command just run was `repeat`. */
+export function commandRepeatPending(): bool { return repeatAsked; }
+
+/** How many times the line asked to repeat the rest of itself (0: no repeat); clears the request. */
+export function commandRepeatTimes(): u32 {
+  const times = repeatTimes;
+  repeatTimes = 0;
+  repeatAsked = false;
+  return times;
+}
+
+/** Where the text to repeat starts (up to the end of the line). */
+export function commandRepeatFrom(): usize { return repeatFrom; }
+
+/** While on, `repeat` is refused (no nesting). */
+export function commandRepeating(on: bool): void { repeating = on; }

@@ -2,17 +2,18 @@
 //
 // monitorRun turns interrupts on (the timer, COM1's receiver and the
 // keyboard, each unmasked once its handler is installed, then STI), then
-// loops: prompt, read a line (monitor/line.ts), split it (monitor/words.ts),
-// run it (monitor/commands.ts). It never returns; `halt` ends the run.
+// loops: prompt, read a line (monitor/line.ts), cut it into commands at ';'
+// and each command into words (monitor/words.ts), run each
+// (monitor/commands.ts). It never returns; `halt` ends the run.
 //
 // Each line runs under a resume point (core/resume.ts): a command that the
 // kernel refuses with panicAt prints the panic's message and lands back in
-// runLine, which gives back what the command held (commandPendingPage) and
-// returns to the prompt. The kernel's checks run before anything changes,
+// runCommand, which gives back what the command held (commandPendingPage)
+// and goes on with the next command. The kernel's checks run before anything changes,
 // so the state is what it was before the line.
 
 import { resumeSave } from "../arch/x86/cpu";
-import { print, println } from "../core/console";
+import { consoleQuiet, print, println } from "../core/console";
 import { interruptsOn, irqInstall } from "../core/interrupts";
 import { MultibootInfo } from "../core/multiboot";
 import { resumeArm, resumeDisarm, resumePoint } from "../core/resume";
@@ -20,12 +21,17 @@ import { IRQ_KEYBOARD, keyboardInit, keyboardIrq } from "../drivers/keyboard";
 import { IRQ_TIMER, pitStart, pitTick } from "../drivers/pit";
 import { IRQ_COM1, serialIrq, serialReceiveOn } from "../drivers/serial";
 import { pageRelease } from "../mm/mem";
-import { commandPendingPage, commandRun, commandsInit } from "./commands";
+import { commandPendingPage, commandRepeatFrom, commandRepeatPending, commandRepeating, commandRepeatTimes, commandRun, commandsInit } from "./commands";
 import { lineRead, lineText } from "./line";
 import { wordsSplit } from "./words";
 
 /** The prompt, printed before each line. */
 export const PROMPT = "tsk> ";
+
+@inline const CHAR_SEMICOLON: u8 = 0x3B;
+
+// All runs of a repeat but the last are muted.
+let quietRun = false;
 
 /** Runs the monitor. Does not return. */
 export function monitorRun(info: MultibootInfo): void {
@@ -34,7 +40,8 @@ export function monitorRun(info: MultibootInfo): void {
   println("monitor: interrupts on (timer 100 Hz, COM1, keyboard); type help for the commands");
   while (true) {
     print(PROMPT);
-    runLine(lineRead());
+    const length = lineRead();
+    runLine(lineText(), length);
   }
 }
 
@@ -50,20 +57,51 @@ function interruptsStart(): void {
   interruptsOn();
 }
 
+// Runs a line: its commands, then the repetitions a `repeat` asked for,
+// through the same path (split, look up, run under the resume point).
+function runLine(text: usize, length: i32): void {
+  const end = text + <usize>length;
+  if (!runCommands(text, end)) return;
+  const times = commandRepeatTimes();
+  const from = commandRepeatFrom();
+  commandRepeating(true);
+  for (let k: u32 = 0; k < times; k++) {
+    quietRun = k + 1 < times;
+    runCommands(from, end);
+  }
+  quietRun = false;
+  consoleQuiet(false);
+  commandRepeating(false);
+}
+
+// Runs the ';'-separated commands in [text, end); stops early, returning
+// true, after a `repeat` (the rest of the line is what it repeats).
+function runCommands(text: usize, end: usize): bool {
+  let start = text;
+  for (let at = text; at <= end; at++) {
+    if (at < end && load<u8>(at) != CHAR_SEMICOLON) continue;
+    consoleQuiet(quietRun); // a report may have turned it off
+    runCommand(start, <i32>(at - start));
+    if (commandRepeatPending()) return true;
+    start = at + 1;
+  }
+  return false;
+}
+
 /**
- * Runs one line of `length` bytes under the resume point. Kept out of line
- * (tools/noinline.mjs): resumeSave returns here a second time after a
- * refusal, so this frame must be a real one, and it keeps nothing live
- * across that call but its own return.
+ * Runs one command of `length` bytes at `text` under the resume point. Kept
+ * out of line (tools/noinline.mjs): resumeSave returns here a second time
+ * after a refusal, so this frame must be a real one, and it keeps nothing
+ * live across that call but its own arguments.
  */
-export function runLine(length: i32): void {
+export function runCommand(text: usize, length: i32): void {
   if (resumeSave(resumePoint()) != 0) {
     const page = commandPendingPage();
     if (page != 0) pageRelease(page);
     return;
   }
   resumeArm();
-  wordsSplit(lineText(), length);
+  wordsSplit(text, length);
   commandRun();
   resumeDisarm();
 }
