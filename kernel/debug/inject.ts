@@ -16,17 +16,21 @@
 //   misuse=NAME       misuse the allocators; each stops the kernel with a
 //                     message naming the function and the address:
 //     double-free, interior, header, foreign, area-interior, area-slab,
-//     area-double-free; and paging: map-identity, unmap-unmapped
+//     area-double-free; and paging: map-identity, unmap-unmapped;
+//     irq-alloc: alloc from the timer's IRQ handler (interrupt context)
 //
 // So that every report can be seen by a person and checked by a test. Each
 // function below is where its fault happens, so reports name it.
 
-import { divide, int3, loadSegments, ud2 } from "../arch/x86/cpu";
+import { divide, int3, loadSegments, stiHlt, ud2 } from "../arch/x86/cpu";
 import { print, printHex, println } from "../core/console";
 import { SEL_KERNEL_CODE } from "../core/gdt";
 import { idtRemoveGate } from "../core/idt";
 import { VECTOR_GENERAL_PROTECTION } from "../core/exceptions";
 import { panic } from "../core/panic";
+import { haltFailure } from "../core/halt";
+import { interruptsOff, interruptsOn, irqInstall } from "../core/interrupts";
+import { IRQ_TIMER, pitStart } from "../drivers/pit";
 import { alloc, free } from "../mm/alloc";
 import { areaAlloc, areaFree } from "../mm/area";
 import { pageAlloc } from "../mm/mem";
@@ -111,7 +115,7 @@ export function overflowStack(depth: u32): u32 {
 }
 
 /** The names injectMisuse knows. */
-export const MISUSE_NAMES = "double-free interior header foreign area-interior area-slab area-double-free map-identity unmap-unmapped";
+export const MISUSE_NAMES = "double-free interior header foreign area-interior area-slab area-double-free map-identity unmap-unmapped irq-alloc";
 
 /** Handles `misuse=NAME`; returns false for an unknown name. */
 export function injectMisuse(name: string): bool {
@@ -124,6 +128,7 @@ export function injectMisuse(name: string): bool {
   else if (name == "area-double-free") misuseAreaDoubleFree();
   else if (name == "map-identity") pageMap(0x1000, pageAlloc(), PTE_WRITABLE);
   else if (name == "unmap-unmapped") pageUnmap(0x40000000);
+  else if (name == "irq-alloc") misuseAllocInIrq();
   else return false;
   return true;
 }
@@ -132,6 +137,25 @@ function misuseDoubleFree(): void {
   const block = alloc(64);
   free(block);
   free(block);
+}
+
+let allocatedInIrq = false;
+
+/** Lets the timer's IRQ handler call alloc, which must refuse; stops the kernel if it did not. */
+function misuseAllocInIrq(): void {
+  irqInstall(IRQ_TIMER, allocInIrq);
+  pitStart();
+  interruptsOn();
+  while (!allocatedInIrq) stiHlt();
+  interruptsOff();
+  println("inject: alloc returned in interrupt context instead of refusing");
+  haltFailure();
+}
+
+/** The IRQ 0 handler misuseAllocInIrq installs. */
+export function allocInIrq(irq: u32): void {
+  alloc(16);
+  allocatedInIrq = true;
 }
 
 function misuseAreaDoubleFree(): void {
