@@ -18,7 +18,7 @@ import { inputReady, inputTake } from "../drivers/input";
 import { serialReceiveResume } from "../drivers/serial";
 
 /** The longest line the editor keeps. */
-@inline export const LINE_MAX: i32 = 240;
+@inline export const LINE_MAX: i32 = 512;
 @inline const HISTORY_LINES: i32 = 16;
 
 @inline const CHAR_BS: u8 = 0x08;

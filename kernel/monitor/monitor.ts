@@ -13,7 +13,7 @@
 // so the state is what it was before the line.
 
 import { resumeSave } from "../arch/x86/cpu";
-import { consoleQuiet, print, println } from "../core/console";
+import { consoleQuiet, print, printDec, println } from "../core/console";
 import { interruptsOn, irqInstall } from "../core/interrupts";
 import { MultibootInfo } from "../core/multiboot";
 import { resumeArm, resumeDisarm, resumePoint } from "../core/resume";
@@ -32,6 +32,8 @@ export const PROMPT = "tsk> ";
 
 // All runs of a repeat but the last are muted.
 let quietRun = false;
+// Commands run since the monitor started.
+let commandsRun: u32 = 0;
 
 /** Runs the monitor. Does not return. */
 export function monitorRun(info: MultibootInfo): void {
@@ -65,6 +67,7 @@ function runLine(text: usize, length: i32): void {
   const times = commandRepeatTimes();
   const from = commandRepeatFrom();
   commandRepeating(true);
+  const first = commandsRun;
   for (let k: u32 = 0; k < times; k++) {
     quietRun = k + 1 < times;
     runCommands(from, end);
@@ -72,6 +75,11 @@ function runLine(text: usize, length: i32): void {
   quietRun = false;
   consoleQuiet(false);
   commandRepeating(false);
+  print("repeat: ");
+  printDec(times);
+  print(" runs, ");
+  printDec(commandsRun - first);
+  println(" commands");
 }
 
 // Runs the ';'-separated commands in [text, end); stops early, returning
@@ -100,6 +108,7 @@ export function runCommand(text: usize, length: i32): void {
     if (page != 0) pageRelease(page);
     return;
   }
+  commandsRun++;
   resumeArm();
   wordsSplit(text, length);
   commandRun();
