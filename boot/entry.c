@@ -20,3 +20,12 @@ void kernel_entry(u32 magic, u32 multiboot_info)
     Z_kernelZ_kmain(&kernel_instance, magic, multiboot_info);
     cpu_stop();
 }
+
+/* boot/interrupts.asm calls this with the frame's address. Passing the
+ * instance here, as kernel_entry does, lets clang (LTO) see that every kernel
+ * function runs with &kernel_instance, also those IRQ handlers reach (the
+ * allocators): their globals are then plain addresses. */
+void interrupt_dispatch(u32 frame)
+{
+    Z_kernelZ_interruptDispatch(&kernel_instance, frame);
+}

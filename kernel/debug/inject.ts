@@ -29,7 +29,7 @@ import { idtRemoveGate } from "../core/idt";
 import { VECTOR_GENERAL_PROTECTION } from "../core/exceptions";
 import { panic } from "../core/panic";
 import { haltFailure } from "../core/halt";
-import { interruptsOff, interruptsOn, irqInstall } from "../core/interrupts";
+import { interruptsOff, interruptsOn, irqAllocMisuseReturned, irqInstall, IRQ_HANDLER_ALLOC_MISUSE } from "../core/interrupts";
 import { IRQ_TIMER, pitStart } from "../drivers/pit";
 import { alloc, free } from "../mm/alloc";
 import { areaAlloc, areaFree } from "../mm/area";
@@ -139,23 +139,15 @@ function misuseDoubleFree(): void {
   free(block);
 }
 
-let allocatedInIrq = false;
-
-/** Lets the timer's IRQ handler call alloc, which must refuse; stops the kernel if it did not. */
-function misuseAllocInIrq(): void {
-  irqInstall(IRQ_TIMER, allocInIrq);
+/** Lets an IRQ 0 handler call alloc, which must refuse; stops the kernel if it did not. */
+export function misuseAllocInIrq(): void {
+  irqInstall(IRQ_TIMER, IRQ_HANDLER_ALLOC_MISUSE);
   pitStart();
   interruptsOn();
-  while (!allocatedInIrq) stiHlt();
+  while (!irqAllocMisuseReturned()) stiHlt();
   interruptsOff();
   println("inject: alloc returned in interrupt context instead of refusing");
   haltFailure();
-}
-
-/** The IRQ 0 handler misuseAllocInIrq installs. */
-export function allocInIrq(irq: u32): void {
-  alloc(16);
-  allocatedInIrq = true;
 }
 
 function misuseAreaDoubleFree(): void {

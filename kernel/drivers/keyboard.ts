@@ -50,7 +50,7 @@ export function keyboardInit(): void {
 }
 
 /** IRQ 1: one scan code byte. */
-export function keyboardIrq(irq: u32): void {
+export function keyboardIrq(): void {
   keyboardScanCode(inb(PS2_DATA));
 }
 

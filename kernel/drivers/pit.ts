@@ -30,7 +30,7 @@ export function pitStart(): void {
 }
 
 /** IRQ 0. */
-export function pitTick(irq: u32): void {
+export function pitTick(): void {
   ticks++;
 }
 

@@ -14,12 +14,12 @@
 
 import { resumeSave } from "../arch/x86/cpu";
 import { consoleQuiet, print, printDec, println } from "../core/console";
-import { interruptsOn, irqInstall } from "../core/interrupts";
+import { interruptsOn, irqInstall, IRQ_HANDLER_COM1, IRQ_HANDLER_KEYBOARD, IRQ_HANDLER_TIMER } from "../core/interrupts";
 import { MultibootInfo } from "../core/multiboot";
 import { resumeArm, resumeDisarm, resumePoint } from "../core/resume";
-import { IRQ_KEYBOARD, keyboardInit, keyboardIrq } from "../drivers/keyboard";
-import { IRQ_TIMER, pitStart, pitTick } from "../drivers/pit";
-import { IRQ_COM1, serialIrq, serialReceiveOn } from "../drivers/serial";
+import { IRQ_KEYBOARD, keyboardInit } from "../drivers/keyboard";
+import { IRQ_TIMER, pitStart } from "../drivers/pit";
+import { IRQ_COM1, serialReceiveOn } from "../drivers/serial";
 import { pageRelease } from "../mm/mem";
 import { commandPendingPage, commandRepeatFrom, commandRepeatPending, commandRepeating, commandRepeatTimes, commandRun, commandsInit } from "./commands";
 import { lineRead, lineText } from "./line";
@@ -50,11 +50,11 @@ export function monitorRun(info: MultibootInfo): void {
 // The one place interrupts are turned on: every handler is installed (and
 // its line unmasked) before STI, so no IRQ arrives before its handler.
 function interruptsStart(): void {
-  irqInstall(IRQ_TIMER, pitTick);
+  irqInstall(IRQ_TIMER, IRQ_HANDLER_TIMER);
   pitStart();
   keyboardInit();
-  irqInstall(IRQ_KEYBOARD, keyboardIrq);
-  irqInstall(IRQ_COM1, serialIrq);
+  irqInstall(IRQ_KEYBOARD, IRQ_HANDLER_KEYBOARD);
+  irqInstall(IRQ_COM1, IRQ_HANDLER_COM1);
   serialReceiveOn();
   interruptsOn();
 }

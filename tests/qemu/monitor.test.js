@@ -305,6 +305,6 @@ test("misuse=irq-alloc: alloc called from an IRQ handler stops the kernel naming
   assert.equal(report.kind, "PANIC");
   assert.match(report.title, /^alloc: called in interrupt context at 0x00000010$/);
   const names = backtraceNames(report);
-  assert.ok(names.includes("kernel/debug/inject.ts allocInIrq"), names.join(" <- "));
+  assert.ok(names.includes("kernel/core/interrupts.ts irqAllocMisuse"), names.join(" <- "));
   assert.ok(names.includes("kernel/core/interrupts.ts interruptDispatch"), names.join(" <- "));
 });
