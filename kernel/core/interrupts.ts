@@ -5,12 +5,12 @@
 // which reports and stops unless the exception is one the kernel resumes
 // from (a breakpoint, a probe's expected fault).
 //
-// IRQs. A driver installs its handler with irqInstall, which then unmasks
-// its line; interruptsOn (STI) comes after every handler the kernel wants is
+// IRQs. A line gets its handler with irqInstall, which then unmasks it;
+// interruptsOn (STI) comes after every handler the kernel wants is
 // installed, so nothing arrives before its handler is ready. The boot runs
-// with IF clear and every line masked; the monitor (kernel/monitor/) is the
-// one place that turns interrupts on, and `test` turns them off again
-// (interruptsOff) so a suite sees the machine as the boot left it. An IRQ
+// with IF clear and every line masked; the monitor (kernel/monitor/) turns
+// interrupts on (so does misuse=irq-alloc), and its `test` turns them off
+// again (interruptsOff) so a suite sees the machine as the boot left it. An IRQ
 // with a handler is acknowledged (EOI) after its handler returns; a
 // spurious IRQ 7 or 15 is counted and not acknowledged (drivers/pic.ts); one
 // with no handler is reported, acknowledged and counted.
