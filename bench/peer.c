@@ -11,6 +11,11 @@
  *  - c_page_map / c_page_unmap: kernel/arch/x86/paging.ts's pageMap and
  *    pageUnmap over the same page tables, page descriptors and table counts.
  *
+ *  - Like the kernel's entry points, c_alloc, c_free, c_page_map,
+ *    c_page_unmap and c_page_alloc first refuse to run in interrupt context:
+ *    one load of the kernel's own interrupt depth (core/context.ts) and a
+ *    branch, as refuseInInterrupt is.
+ *
  * The peer works on the kernel's own data: a slab the benchmark gives it,
  * laid out and tagged as alloc.ts lays slabs out, and the kernel's page
  * descriptors and free page stack. Misuse stops it at UD2, which the kernel
@@ -66,6 +71,9 @@ static struct cache caches[CLASS_COUNT + 1];   /* the size classes, then the rec
 
 #define die() __builtin_trap()
 
+/* core/context.ts refuseInInterrupt: the depth counted by interruptDispatch. */
+#define refuse_in_interrupt() do { if (kernel_instance.w2c_kernel_core_context_depth) die(); } while (0)
+
 static inline void invlpg(u32 addr) { __asm__ volatile("invlpg (%0)" : : "r"(addr) : "memory"); }
 
 /* ---- the slab fast path ------------------------------------------------ */
@@ -119,6 +127,7 @@ __attribute__((noinline)) static void slab_emptied(struct cache *c, struct slab 
 
 __attribute__((noinline)) static void *c_alloc(u32 size)
 {
+    refuse_in_interrupt();
     if (size - 1 >= SMALL_MAX) return 0; /* 0, and large blocks: not part of the peer */
     struct cache *c = &caches[class_index(size)];
     struct slab *s = c->partial;
@@ -133,6 +142,7 @@ __attribute__((noinline)) static void *c_alloc(u32 size)
 
 __attribute__((noinline)) static void c_free(void *ptr)
 {
+    refuse_in_interrupt();
     u32 v = (u32)ptr;
     if (!ptr) return;
     if (v - area_base >= area_span) die();
@@ -168,6 +178,7 @@ static int page_in_use(u32 paddr)
  * AssemblyScript globals, fields of the module instance. */
 static u32 c_page_alloc(void)
 {
+    refuse_in_interrupt();
     u32 frame = kernel_instance.w2c_kernel_mm_mem_freeHead;
     if (frame == 0xFFFFFFFFu) return 0;
     kernel_instance.w2c_kernel_mm_mem_freeHead = pages[frame].link;
@@ -191,6 +202,7 @@ static inline void c_page_release(u32 paddr)
 
 __attribute__((noinline)) static int c_page_map(u32 v, u32 p, u32 flags)
 {
+    refuse_in_interrupt();
     if ((v | p) & (PAGE_SIZE - 1)) die();
     if ((v >> 22) == MIRROR_INDEX) die();
     if (v < identity_end) die();
@@ -218,6 +230,7 @@ __attribute__((noinline)) static int c_page_map(u32 v, u32 p, u32 flags)
 
 __attribute__((noinline)) static u32 c_page_unmap(u32 v)
 {
+    refuse_in_interrupt();
     if (v & (PAGE_SIZE - 1)) die();
     if ((v >> 22) == MIRROR_INDEX) die();
     if (v < identity_end) die();
