@@ -56,13 +56,15 @@ OBJS       := $(BOOT_ASM:boot/%.asm=$(BUILD)/obj/%.asm.o) \
 # and stores (MEMCHECK_SIGNAL_HANDLER without any signal handler: the kernel's
 # memory is the whole address space) and no call-depth counter. Frame
 # pointers stay and calls in tail position stay calls, so every frame shows
-# in a backtrace; null is a valid address (wasm address 0).
-CFLAGS     := --target=i386-unknown-none-elf -march=i686 -O2 -g -flto \
+# in a backtrace; null is a valid address (wasm address 0). Without SSE the
+# vectorizers find nothing to do (the code is the same byte for byte); they
+# are not run.
+CFLAGS     := --target=i386-unknown-none-elf -march=i686 -O2 -g \
               -ffreestanding -nostdinc -isystem $(shell $(CC) -print-resource-dir 2>/dev/null)/include \
               -Iboot/include -I$(BUILD)/gen \
               -fno-omit-frame-pointer -fno-optimize-sibling-calls -fno-delete-null-pointer-checks \
               -fno-stack-protector -fno-pic -fno-asynchronous-unwind-tables \
-              -mno-sse -mno-sse2 -mno-mmx \
+              -mno-sse -mno-sse2 -mno-mmx -fno-vectorize -fno-slp-vectorize \
               -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1 -DWASM_RT_SKIP_SIGNAL_RECOVERY=1 \
               -DWASM_RT_USE_STACK_DEPTH_COUNT=0 \
               -Wall -Wno-unused-function -Wno-unused-variable -Wno-unused-but-set-variable
@@ -79,11 +81,11 @@ setup:
 # AssemblyScript -> wasm. asconfig.json holds the options (memoryBase, names,
 # abort); the transform is given here because asc resolves a transform path
 # in asconfig.json as a package name.
-$(BUILD)/kernel.wasm $(BUILD)/kernel.wasm.map &: $(KERNEL_TS) asconfig.json tools/noinline.mjs tools/check-heap.mjs package-lock.json | setup
+$(BUILD)/kernel.wasm $(BUILD)/kernel.wasm.map $(BUILD)/kernel.wat &: $(KERNEL_TS) asconfig.json tools/noinline.mjs tools/check-heap.mjs package-lock.json | setup
 	@mkdir -p $(@D)
 	$(ASC) kernel/main.ts --config asconfig.json --target kernel --transform ./tools/noinline.mjs \
 	    --transform ./tools/check-heap.mjs --outFile $(BUILD)/kernel.wasm --textFile $(BUILD)/kernel.wat --sourceMap $(ASCFLAGS)
-	node tools/check-heap.mjs $(BUILD)/kernel.wasm
+	node tools/check-heap.mjs $(BUILD)/kernel.wat # the final module, as asc printed it
 
 # TypeScript lines: markers for source locations in the optimized wasm, which
 # wasm2c carries into the C and tools/lines.mjs then turns into #line
@@ -101,11 +103,16 @@ $(BUILD)/gen/kernel.c $(BUILD)/gen/kernel.h &: $(BUILD)/kernel.lines.wasm $(BUIL
 	node tools/lines.mjs c $(BUILD)/gen/kernel.c $(BUILD)/gen/lines.json
 	cp /usr/include/wasm-rt.h $(BUILD)/gen/wasm-rt.h
 
-$(BUILD)/obj/kernel.o: $(BUILD)/gen/kernel.c $(BUILD)/gen/kernel.h tools/check-wasm2c.mjs Makefile
+# The generated C is one translation unit with the CPU primitives inline
+# (boot/cpu.h) and the one instance's globals at fixed addresses
+# (tools/wasm2c-rewrite.mjs): it compiles straight to the native object,
+# with no link-time optimisation. The check of the preprocessed C runs
+# beside the compilation (the machine has two cores); either failing fails
+# the step.
+$(BUILD)/obj/kernel.o: $(BUILD)/gen/kernel.c $(BUILD)/gen/kernel.h boot/cpu.h boot/kernel_instance.h tools/check-wasm2c.mjs Makefile
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -E $< -o $(BUILD)/gen/kernel.i
-	node tools/check-wasm2c.mjs $(BUILD)/gen/kernel.i
-	$(CC) $(CFLAGS) -c $< -o $@
+	{ $(CC) $(CFLAGS) -Iboot -E $< -o $(BUILD)/gen/kernel.i && node tools/check-wasm2c.mjs $(BUILD)/gen/kernel.i; } & \
+	$(CC) $(CFLAGS) -Iboot -c $< -o $@; compiled=$$?; wait $$! && exit $$compiled
 
 # The C files that include the generated header are rebuilt when its content
 # changes, not each time wasm2c rewrites it (an edit to a function body
@@ -127,19 +134,15 @@ $(BUILD)/obj/%.asm.o: boot/%.asm
 	$(NASM) -f elf32 -g -F dwarf $< -o $@
 
 # Two link passes: pass 1 with an empty symbol table, whose code symbols
-# become the table linked into pass 2 (see tools/symbols.mjs). Link-time
-# optimisation runs once, in pass 1, which also keeps its result as one
-# native object (lld --save-temps: kernel.pass1.elf.lto.o, the rest of what
-# it saves is deleted); pass 2 links that object and only places code. Then prove no
-# code moved, and that the AssemblyScript data lies inside its region.
-LINK_OBJS  := $(filter %.asm.o,$(OBJS)) $(BUILD)/obj/kernel-lto.o
+# become the table linked into pass 2 (see tools/symbols.mjs); both link the
+# same native objects. Then prove no code moved, and that the AssemblyScript
+# data lies inside its region.
+LINK_OBJS  := $(OBJS)
 $(BUILD)/gen/ksyms-empty.asm: tools/symbols.mjs
 	@mkdir -p $(@D)
 	node tools/symbols.mjs --empty $@
-$(BUILD)/kernel.pass1.elf $(BUILD)/obj/kernel-lto.o &: $(OBJS) $(BUILD)/obj/ksyms-empty.o linker/kernel.ld
-	$(LD) $(LDFLAGS) $(OBJS) $(BUILD)/obj/ksyms-empty.o --save-temps -o $(BUILD)/kernel.pass1.elf
-	mv $(BUILD)/kernel.pass1.elf.lto.o $(BUILD)/obj/kernel-lto.o
-	rm -f $(BUILD)/kernel.pass1.elf.*.bc $(BUILD)/kernel.pass1.elf.resolution.txt
+$(BUILD)/kernel.pass1.elf: $(OBJS) $(BUILD)/obj/ksyms-empty.o linker/kernel.ld
+	$(LD) $(LDFLAGS) $(OBJS) $(BUILD)/obj/ksyms-empty.o -o $@
 $(BUILD)/gen/ksyms.asm $(BUILD)/gen/aliases.ld &: $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm tools/symbols.mjs tools/lib/elf.mjs tools/lib/wasm.mjs tools/lib/dwarf-lines.mjs
 	node tools/symbols.mjs $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm $(BUILD)/gen/ksyms.asm $(BUILD)/gen/aliases.ld
 $(BUILD)/obj/%.o: $(BUILD)/gen/%.asm
