@@ -20,9 +20,8 @@
 //
 // 3. One instance, one compilation. There is exactly one kernel instance,
 // boot/entry.c's kernel_instance, so every `instance->field` becomes
-// `kernel_instance.field`: globals are then plain addresses, and the
-// instance pointer each function takes goes unused (clang drops it from the
-// static functions) instead of occupying one of i386's few registers. And
+// `kernel_instance.field`: globals are then plain addresses, and no
+// function carries the instance pointer in one of i386's few registers. And
 // boot/cpu.h is included, whose CPU primitives are inline bodies: the file
 // compiles straight to a native object with them inlined, no link-time
 // optimisation needed.
@@ -73,6 +72,23 @@ if (instanceUses === 0) {
   process.exit(1);
 }
 text = text.replace(/\binstance->/g, "kernel_instance.");
+// The kernel's own functions then lose the instance parameter altogether
+// (declarations, definitions, calls): it would only show in the debugger as
+// `instance=<optimized out>`. What is left of it is an exported entry's
+// argument, which the entry no longer reads.
+const withoutInstance = [
+  [/\b(w2c_\w+)\(Z_kernel_instance_t\*(?: instance)?, /g, "$1("],
+  [/\b(w2c_\w+)\(Z_kernel_instance_t\*(?: instance)?\)/g, "$1(void)"],
+  [/\b(w2c_\w+)\(instance, /g, "$1("],
+  [/\b(w2c_\w+)\(instance\)/g, "$1()"],
+];
+for (const [from, to] of withoutInstance) {
+  if (!from.test(text)) {
+    console.error(`${file}: no ${from} in the kernel's functions; wasm2c output changed`);
+    process.exit(1);
+  }
+  text = text.replace(from, to);
+}
 
 // The first declaration of each function is its forward declaration.
 const keep = noinlineCNames();
