@@ -56,15 +56,13 @@ OBJS       := $(BOOT_ASM:boot/%.asm=$(BUILD)/obj/%.asm.o) \
 # and stores (MEMCHECK_SIGNAL_HANDLER without any signal handler: the kernel's
 # memory is the whole address space) and no call-depth counter. Frame
 # pointers stay and calls in tail position stay calls, so every frame shows
-# in a backtrace; null is a valid address (wasm address 0). Without SSE the
-# vectorizers find nothing to do (the code is the same byte for byte); they
-# are not run.
+# in a backtrace; null is a valid address (wasm address 0).
 CFLAGS     := --target=i386-unknown-none-elf -march=i686 -O2 -g \
               -ffreestanding -nostdinc -isystem $(shell $(CC) -print-resource-dir 2>/dev/null)/include \
               -Iboot/include -I$(BUILD)/gen \
               -fno-omit-frame-pointer -fno-optimize-sibling-calls -fno-delete-null-pointer-checks \
               -fno-stack-protector -fno-pic -fno-asynchronous-unwind-tables \
-              -mno-sse -mno-sse2 -mno-mmx -fno-vectorize -fno-slp-vectorize \
+              -mno-sse -mno-sse2 -mno-mmx \
               -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1 -DWASM_RT_SKIP_SIGNAL_RECOVERY=1 \
               -DWASM_RT_USE_STACK_DEPTH_COUNT=0 \
               -Wall -Wno-unused-function -Wno-unused-variable -Wno-unused-but-set-variable
