@@ -6,6 +6,9 @@
 // from (a breakpoint, a probe's expected fault). IRQs are all masked, so one
 // that arrives is either spurious (counted and ignored) or unexpected
 // (reported, acknowledged, and counted).
+//
+// interruptDepth counts the IRQ handlers running: a page fault with a depth
+// above 0 happened in interrupt context, where mm/fault.ts never handles one.
 
 import { picEndOfInterrupt, picIsSpurious, PIC_VECTOR_BASE } from "../drivers/pic";
 import { print, printDec, println } from "./console";
@@ -38,6 +41,7 @@ export function interruptedEsp(frame: InterruptFrame): u32 {
 
 @inline const EXCEPTION_VECTORS: u32 = 32;
 
+let irqDepth: u32 = 0;
 let spuriousIrqs: u32 = 0;
 let unexpectedIrqs: u32 = 0;
 
@@ -46,6 +50,9 @@ export function spuriousIrqCount(): u32 { return spuriousIrqs; }
 /** How many IRQs arrived although every line is masked. */
 export function unexpectedIrqCount(): u32 { return unexpectedIrqs; }
 
+/** IRQ handlers running now (0 outside interrupt context). */
+export function interruptDepth(): u32 { return irqDepth; }
+
 /** Entry from boot/interrupts.asm for vectors 0-47. */
 export function interruptDispatch(frameAddress: usize): void {
   const frame = changetype<InterruptFrame>(frameAddress);
@@ -53,7 +60,12 @@ export function interruptDispatch(frameAddress: usize): void {
     handleException(frame);
     return;
   }
-  const irq = frame.vector - PIC_VECTOR_BASE;
+  irqDepth++;
+  handleIrq(frame.vector - PIC_VECTOR_BASE);
+  irqDepth--;
+}
+
+function handleIrq(irq: u32): void {
   if (picIsSpurious(irq)) {
     spuriousIrqs++;
     return;

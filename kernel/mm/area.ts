@@ -17,16 +17,29 @@
 // terminates. Exhaustion (no virtual range, no physical page, no record)
 // returns 0 and changes nothing; misuse stops the kernel.
 //
+// Lazy areas (areaReserve). A lazy area takes its range from the free list
+// like any other, but no page is backed: each page's entry is reserved
+// instead (mm/backing.ts reservePage: a not-present PTE that keeps the
+// record, SDM vol. 3, 4.3, table 4-6), and its first touch faults.
+// mm/fault.ts asks mm/lazy.ts, which finds the record from the faulting
+// page's entry in O(1) (areaOf, the same tag as a backed page's) and backs
+// that one page. So, for a used area, every page is either backed or, in a
+// lazy area only, reserved; `backed` counts the backed ones, and areaRelease
+// unbacks those and unreserves the rest.
+//
 // A record (20 bytes, from the slab allocator's record cache):
 //   +0  start   u32   first byte of the area, page aligned
 //   +4  pages   u32   length in pages, > 0
 //   +8  next    u32   next record on its list, 0 at the end
 //   +12 prev    u32   previous record on its list, 0 at the head
 //   +16 owner   u32   0 for a plain area; the SlabEntry of a slab's area
+//   +20 kind    u16   AREA_PLAIN, AREA_SLAB or AREA_LAZY (a used area's)
+//   +22 flags   u16   AREA_READ_ONLY: a lazy area's pages are backed read-only
+//   +24 backed  u32   pages backed now: `pages` unless lazy
 
 import { print, printDec, printHex, println } from "../core/console";
 import { panicAt } from "../core/panic";
-import { backPage, pageTag, setPageTag, unbackPage } from "./backing";
+import { backPage, pageBacked, pageTag, reservePage, setPageTag, unbackPage, unreservePage } from "./backing";
 import { recordAlloc, recordFree, recordMark, recordUndo } from "./alloc";
 import { PAGE_SHIFT, PAGE_SIZE } from "./mem";
 
@@ -36,10 +49,18 @@ import { PAGE_SHIFT, PAGE_SIZE } from "./mem";
   next: usize;
   prev: usize;
   owner: usize;
+  kind: u16;
+  flags: u16;
+  backed: u32;
 
   @inline get end(): u32 { return this.start + (this.pages << PAGE_SHIFT); }
 }
-@inline export const MEM_AREA_BYTES: u32 = 20;
+@inline export const MEM_AREA_BYTES: u32 = 28;
+
+@inline export const AREA_PLAIN: u16 = 0;      // backed when allocated (areaAlloc)
+@inline export const AREA_SLAB: u16 = 1;       // a slab's pages (mm/alloc.ts), backed
+@inline export const AREA_LAZY: u16 = 2;       // reserved (areaReserve), backed page by page on first touch
+@inline export const AREA_READ_ONLY: u16 = 1;  // flags: a lazy area whose pages are backed read-only
 
 @inline function area(record: usize): MemArea { return changetype<MemArea>(record); }
 
@@ -92,6 +113,31 @@ export function areaAlloc(pages: u32): u32 {
 }
 
 /**
+ * Reserves `pages` pages of virtual memory without backing them: a lazy
+ * area, whose pages are backed one by one, zeroed, when first touched
+ * (mm/fault.ts), read-only with AREA_READ_ONLY in `flags`. Returns its
+ * start, or 0 with nothing changed when `pages` is 0 or cannot be had
+ * (virtual range, a record, a page table for the reservations). Cost: a
+ * first fit, plus writing one page-table entry per page.
+ */
+export function areaReserve(pages: u32, flags: u16 = 0): u32 {
+  if (pages == 0 || pages > (areaTop - areaBase) >> PAGE_SHIFT) return 0;
+  const mark = recordMark();
+  const record = recordAlloc();
+  if (record == 0) return 0;
+  const start = areaTake(pages, record);
+  if (start == 0) {
+    recordUndo(record, mark);
+    return 0;
+  }
+  areaAttach(record, start, pages, 0);
+  area(record).kind = AREA_LAZY;
+  area(record).flags = flags;
+  area(record).backed = 0;
+  return start;
+}
+
+/**
  * Frees the area that starts at `addr`: unmaps and releases its pages and
  * merges it with a free neighbour before and after. Stops the kernel when
  * `addr` does not start a used area of its own (unaligned, outside the
@@ -121,17 +167,22 @@ export function areaOf(addr: u32): usize {
  * Takes `pages` backed pages from the front of the first free area large
  * enough, without a record for them (the caller attaches one). Returns the
  * start, or 0 with nothing changed. A free area used up entirely has its
- * record freed; that never allocates.
+ * record freed; that never allocates. With `lazyRecord`, the pages are
+ * reserved for that record instead of backed (areaReserve).
  */
-export function areaTake(pages: u32): u32 {
+export function areaTake(pages: u32, lazyRecord: usize = 0): u32 {
   let record = freeHead;
   while (record != 0 && area(record).pages < pages) record = area(record).next;
   if (record == 0) return 0;
   const hole = area(record);
   const start = hole.start;
   for (let i: u32 = 0; i < pages; i++) {
-    if (backPage(start + (i << PAGE_SHIFT))) continue;
-    while (i-- > 0) unbackPage(start + (i << PAGE_SHIFT));
+    const page = start + (i << PAGE_SHIFT);
+    if (lazyRecord == 0 ? backPage(page) : reservePage(page, <u32>lazyRecord)) continue;
+    while (i-- > 0) {
+      if (lazyRecord == 0) unbackPage(start + (i << PAGE_SHIFT));
+      else unreservePage(start + (i << PAGE_SHIFT));
+    }
     return 0;
   }
   hole.start += pages << PAGE_SHIFT;
@@ -151,6 +202,9 @@ export function areaAttach(record: usize, start: u32, pages: u32, owner: usize):
   a.start = start;
   a.pages = pages;
   a.owner = owner;
+  a.kind = owner != 0 ? AREA_SLAB : AREA_PLAIN;
+  a.flags = 0;
+  a.backed = pages;
   listPush(record, true);
   usedAreas++;
   usedPages += pages;
@@ -163,18 +217,29 @@ export function areaAddFree(record: usize, start: u32, pages: u32): void {
   a.start = start;
   a.pages = pages;
   a.owner = 0;
+  a.kind = AREA_PLAIN;
+  a.backed = 0;
   a.next = a.prev = 0;
   freeInsert(record);
 }
 
-/** Unbacks the used area `record` and returns its range to the free list. */
+/**
+ * Unbacks the used area `record` and returns its range to the free list. Of
+ * a lazy area, only the backed pages are unbacked; the others are unreserved.
+ */
 export function areaRelease(record: usize): void {
   const a = area(record);
   listRemove(record, true);
   usedAreas--;
   usedPages -= a.pages;
-  for (let i: u32 = 0; i < a.pages; i++) unbackPage(a.start + (i << PAGE_SHIFT));
+  for (let i: u32 = 0; i < a.pages; i++) {
+    const page = a.start + (i << PAGE_SHIFT);
+    if (a.kind != AREA_LAZY || pageBacked(page)) unbackPage(page);
+    else unreservePage(page);
+  }
   a.owner = 0;
+  a.kind = AREA_PLAIN;
+  a.backed = 0;
   freeInsert(record);
 }
 
@@ -285,8 +350,8 @@ export function areaDump(limit: u32): void {
   print(" free (");
   printPages(freePages);
   println(")");
-  dumpList("used", usedHead, limit);
-  dumpList("free", freeHead, limit);
+  dumpList("used", usedHead, limit, true);
+  dumpList("free", freeHead, limit, false);
 }
 
 function printPages(n: u32): void {
@@ -294,7 +359,12 @@ function printPages(n: u32): void {
   print(n == 1 ? " page" : " pages");
 }
 
-function dumpList(name: string, head: usize, limit: u32): void {
+/** "plain", "slab" or "lazy". */
+export function areaKindName(kind: u16): string {
+  return kind == AREA_SLAB ? "slab" : kind == AREA_LAZY ? "lazy" : "plain";
+}
+
+function dumpList(name: string, head: usize, limit: u32, used: bool): void {
   print("  ");
   print(name);
   println(":");
@@ -310,7 +380,14 @@ function dumpList(name: string, head: usize, limit: u32): void {
     printHex(area(r).end - 1);
     print("  ");
     printPages(area(r).pages);
-    if (area(r).owner != 0) print("  (slab)");
+    if (used) {
+      print("  (");
+      print(areaKindName(area(r).kind));
+      if ((area(r).flags & AREA_READ_ONLY) != 0) print(" read-only");
+      print(", ");
+      printDec(area(r).backed);
+      print(" backed)");
+    }
     println();
   }
 }

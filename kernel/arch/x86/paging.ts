@@ -39,6 +39,15 @@
 // present entries; mapping into an empty PDE allocates the table, unmapping
 // its last entry frees it. A single-page change invalidates just that page
 // (INVLPG), never the whole TLB.
+//
+// Reserved entries. When P = 0 the CPU ignores every other bit of a PTE
+// (SDM vol. 3, 4.3 and table 4-6), so software may keep a word there. A
+// reserved entry is "not present, PTE_RESERVED_MARK set, the rest a 4-byte
+// aligned word of the caller's" (mm/area.ts keeps a lazy area's record
+// there, so a fault in it finds its area from the PTE alone, in O(1)). A
+// reserved entry counts in its table's entries in use, so the table stays;
+// pageMapReserved turns it into a mapping, pageUnreserve clears it. Every
+// walker must test P first: a reserved entry maps nothing.
 
 import { invlpg, readCr0, writeCr0, writeCr3 } from "./cpu";
 import { print, printHex, println } from "../../core/console";
@@ -108,7 +117,7 @@ import { alignUp, pageAlloc, pageIsInUse, pageReleaseInUse, pageRetainInUse, PAG
 /** Whether `vaddr` lies in the mirror window, which only paging itself may touch. */
 @inline export function inMirror(vaddr: u32): bool { return pdeIndex(vaddr) == MIRROR_INDEX; }
 
-// Present entries of each page table, by PDE index.
+// Entries in use in each page table (present, or reserved by pageReserve), by PDE index.
 const tableEntries = memory.data(<i32>ENTRIES_PER_TABLE * 2, 4);
 let directoryPhysical: u32 = 0;
 let identityEnd: u32 = 0;
@@ -184,8 +193,8 @@ export function pageMap(vaddr: u32, paddr: u32, flags: u32): bool {
   const pde = pdeAddress(vaddr);
   if ((load<u32>(pde) & PTE_PRESENT) == 0) {
     if (!tableCreate(table, pde)) return false;
-  } else if ((load<u32>(pteAddress(vaddr)) & PTE_PRESENT) != 0) {
-    panicAt("pageMap", "address already mapped", vaddr);
+  } else if (load<u32>(pteAddress(vaddr)) != 0) {
+    panicAt("pageMap", (load<u32>(pteAddress(vaddr)) & PTE_PRESENT) != 0 ? "address already mapped" : "address reserved (pageReserve)", vaddr);
   }
   pageRetainInUse(paddr); // checked above
   store<u32>(pteAddress(vaddr), makeEntry(paddr, flags));
@@ -242,6 +251,90 @@ function tableFree(table: u32, pde: u32): void {
   pageReleaseInUse(page); // a table page, allocated by tableCreate
 }
 
+// ---------------------------------------------------------------------------
+// Reserved entries (see the header): not present, a word for software.
+
+/** Marks a not-present entry as reserved: bit 1 (R/W when present; ignored when P = 0). */
+@inline export const PTE_RESERVED_MARK: u32 = 1 << 1;
+/** The bits of a reserved entry that hold the caller's word. */
+@inline export const PTE_RESERVED_WORD: u32 = ~(PTE_PRESENT | PTE_RESERVED_MARK);
+
+/** Whether `entry` is a reserved entry (not present, marked). */
+@inline export function entryReserved(entry: u32): bool {
+  return (entry & (PTE_PRESENT | PTE_RESERVED_MARK)) == PTE_RESERVED_MARK;
+}
+
+/**
+ * Reserves the page at `vaddr`, keeping `word` (4-byte aligned, not 0) in
+ * its entry; creates the page table when needed. Returns false, changing
+ * nothing, when a table was needed and no physical page was left. Stops the
+ * kernel, before changing anything, where pageMap would, and when `word` is
+ * not a word an entry can hold.
+ */
+export function pageReserve(vaddr: u32, word: u32): bool {
+  if ((vaddr & (PAGE_SIZE - 1)) != 0) panicAt("pageReserve", "unaligned address", vaddr);
+  if (inMirror(vaddr)) panicAt("pageReserve", "address in the mirror window", vaddr);
+  if (vaddr < identityEnd) panicAt("pageReserve", "address in the identity map", vaddr);
+  if (word == 0 || (word & ~PTE_RESERVED_WORD) != 0) panicAt("pageReserve", "word is 0 or not 4-byte aligned", word);
+  const table = pdeIndex(vaddr);
+  const pde = pdeAddress(vaddr);
+  if ((load<u32>(pde) & PTE_PRESENT) == 0) {
+    if (!tableCreate(table, pde)) return false;
+  } else if (load<u32>(pteAddress(vaddr)) != 0) {
+    panicAt("pageReserve", "address already mapped or reserved", vaddr);
+  }
+  // Nothing was present, so no TLB entry needs invalidating (SDM vol. 3, 4.10.2.3).
+  store<u32>(pteAddress(vaddr), word | PTE_RESERVED_MARK);
+  setTableCount(table, tableCount(table) + 1);
+  return true;
+}
+
+/** The word kept in the reserved entry of `vaddr`, or 0 when its entry is not a reserved one. */
+export function pageReservedWord(vaddr: u32): u32 {
+  const entry = pageEntry(vaddr);
+  return entryReserved(entry) ? entry & PTE_RESERVED_WORD : 0;
+}
+
+/** Replaces the word of the reserved entry of `vaddr` (the record it names moved). */
+export function pageSetReservedWord(vaddr: u32, word: u32): void {
+  if (pageReservedWord(vaddr) == 0) panicAt("pageSetReservedWord", "address not reserved", vaddr);
+  if (word == 0 || (word & ~PTE_RESERVED_WORD) != 0) panicAt("pageSetReservedWord", "word is 0 or not 4-byte aligned", word);
+  store<u32>(pteAddress(vaddr), word | PTE_RESERVED_MARK);
+}
+
+/** Clears the reserved entry of `vaddr`; frees the table when that was its last entry in use. */
+export function pageUnreserve(vaddr: u32): void {
+  if (pageReservedWord(vaddr) == 0) panicAt("pageUnreserve", "address not reserved", vaddr);
+  store<u32>(pteAddress(vaddr), 0);
+  const table = pdeIndex(vaddr);
+  const left = <u16>(tableCount(table) - 1);
+  setTableCount(table, left);
+  if (left == 0) tableFree(table, pdeAddress(vaddr));
+}
+
+/**
+ * Maps the reserved page at `vaddr` to the physical page `paddr` with
+ * `flags`, in place of its reservation (the table's count stays). The
+ * mapping holds a reference to the page. Stops the kernel, before changing
+ * anything, when `vaddr` is not reserved or `paddr` is not a page in use.
+ */
+export function pageMapReserved(vaddr: u32, paddr: u32, flags: u32): void {
+  if (pageReservedWord(vaddr) == 0) panicAt("pageMapReserved", "address not reserved", vaddr);
+  if (!pageIsInUse(paddr)) panicAt("pageMapReserved", "physical page not allocated (free or reserved)", paddr);
+  pageRetainInUse(paddr);
+  store<u32>(pteAddress(vaddr), makeEntry(paddr, flags));
+  // Not-present entries are never cached in the TLB (SDM vol. 3, 4.10.2.3): no INVLPG.
+}
+
+/** Changes the flags of the present mapping at `vaddr` in the area range (the frame stays), and invalidates it. */
+export function pageSetFlags(vaddr: u32, flags: u32): void {
+  if (vaddr < identityEnd || inMirror(vaddr)) panicAt("pageSetFlags", "address in the identity map or the mirror", vaddr);
+  const entry = pageEntry(vaddr);
+  if ((entry & PTE_PRESENT) == 0) panicAt("pageSetFlags", "address not mapped", vaddr);
+  store<u32>(pteAddress(vaddr), makeEntry(entryFrame(entry), flags));
+  invlpg(vaddr);
+}
+
 /** The physical address `vaddr` maps to, or PAGE_NOT_MAPPED. */
 export function pageTranslate(vaddr: u32): u64 {
   const entry = pageEntry(vaddr);
@@ -289,6 +382,12 @@ export function pagingPrintWalk(vaddr: u32): void {
 
 /** Writes an entry's flags in words, then a newline. */
 export function printEntryFlags(entry: u32): void {
+  if (entryReserved(entry)) {
+    print(" (not present, reserved: word ");
+    printHex(entry & PTE_RESERVED_WORD);
+    println(")");
+    return;
+  }
   if ((entry & PTE_PRESENT) == 0) {
     println(" (not present)");
     return;
