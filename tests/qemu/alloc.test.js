@@ -36,7 +36,7 @@ test("dump=alloc prints the size classes and both area lists", async () => {
   assert.equal(records[1], "records");
   assert.equal(Number(records[3]), 2, "two records in use: the first slab's own area and the free rest");
   assert.match(run.serial, /^areas: range 0x[0-9a-f]{8}-0xffbfffff, 1 used \(1 page\), 1 free \(\d+ pages\)$/m);
-  assert.match(run.serial, /^  used:\n    0x[0-9a-f]{8}-0x[0-9a-f]{8}  1 page  \(slab\)\n  free:\n    0x[0-9a-f]{8}-0xffbfffff  \d+ pages$/m);
+  assert.match(run.serial, /^  used:\n    0x[0-9a-f]{8}-0x[0-9a-f]{8}  1 page  \(slab, 1 backed\)\n  free:\n    0x[0-9a-f]{8}-0xffbfffff  \d+ pages$/m);
 });
 
 const MISUSES = [
