@@ -96,6 +96,8 @@ row("free, 1,000 live objects", f1(perOp("free_live_1000")));
 row("free, 100,000 live objects", f1(perOp("free_live_100000")), "", "", `${f3(freeScaling)}x the 10-object case`);
 row("areaAlloc(2)+areaFree, 10 areas on the free list", f1(perOp("area_list_10")));
 row("areaAlloc(2)+areaFree, 1,000 areas on the free list", f1(perOp("area_list_1000")), "", "", "first fit walks the list");
+row("handled page fault (first touch of a lazy page)", f1(perOp("demand_fault")), "", "", "access to retry, page zeroed");
+row("...of which zeroing the page (memory.fill, 4 KiB)", f1(perOp("zero_page")));
 
 const widths = [52, 9, 9, 9];
 const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[0]) : i < 4 ? c.padStart(widths[i]) : `  ${c}`)).join("").trimEnd();

@@ -16,7 +16,7 @@ import { identityMapEnd, pageMap, pageTableCounts, pageTranslate, pageUnmap, pde
 import { print, printDec64, println } from "../../kernel/core/console";
 import { bootTsc } from "../../kernel/core/layout";
 import { alloc, classDesc, classIndex, free } from "../../kernel/mm/alloc";
-import { areaAlloc, areaFree, areaOf, areaRangeEnd, areaRangeStart, MemArea } from "../../kernel/mm/area";
+import { areaAlloc, areaFree, areaOf, areaRangeEnd, areaRangeStart, areaReserve, MemArea } from "../../kernel/mm/area";
 import { memDescriptors, memTotalPages, pageRelease, pageRetain, PAGE_SIZE } from "../../kernel/mm/mem";
 
 @external("bench", "peerInit") declare function peerInit(descriptors: usize, count: u32, base: u32, top: u32, tables: usize, identityEnd: u32): void;
@@ -31,6 +31,7 @@ import { memDescriptors, memTotalPages, pageRelease, pageRetain, PAGE_SIZE } fro
 @inline const FREE_BATCH: u32 = 1_000;
 @inline const FREE_ROUNDS: u32 = 20;
 @inline const LIST_PAIRS: u32 = 2_000;
+@inline const DEMAND_PAGES: u32 = 1_000;
 
 function report(name: string, instructions: u64, operations: u32): void {
   print("bench: ");
@@ -64,6 +65,8 @@ export function runBenchmarks(allocatorsReady: u64): void {
   report("free_live_100000", freeWithLive(100_000), FREE_BATCH * FREE_ROUNDS);
   report("area_list_10", areaWithHoles(10), LIST_PAIRS);
   report("area_list_1000", areaWithHoles(1000), LIST_PAIRS);
+  report("demand_fault", demandFaults(), DEMAND_PAGES);
+  report("zero_page", zeroPages(), DEMAND_PAGES);
   println("bench: done");
 }
 
@@ -179,5 +182,35 @@ function areaWithHoles(holes: u32): u64 {
   const spent = rdtsc() - start;
   for (let i: u32 = 1; i < holes * 2; i += 2) areaFree(load<u32>(table + i * 4));
   areaFree(table);
+  return spent;
+}
+
+// ---------------------------------------------------------------------------
+// Demand paging: what a handled page fault costs, from the faulting access
+// to its retry (exception entry, mm/fault.ts, a page allocated, mapped and
+// zeroed, IRET). One store into each page of a lazy area, less the same
+// stores into an area already backed: the difference is the faults alone.
+function demandFaults(): u64 {
+  const backed = areaAlloc(DEMAND_PAGES);
+  const lazy = areaReserve(DEMAND_PAGES);
+  assert(backed != 0 && lazy != 0, "bench: no room for the demand-paging areas");
+  let start = rdtsc();
+  for (let i: u32 = 0; i < DEMAND_PAGES; i++) store<u32>(backed + (i << 12), i);
+  const plain = rdtsc() - start;
+  start = rdtsc();
+  for (let i: u32 = 0; i < DEMAND_PAGES; i++) store<u32>(lazy + (i << 12), i);
+  const faulting = rdtsc() - start;
+  areaFree(lazy);
+  areaFree(backed);
+  return faulting - plain;
+}
+
+// The part of a handled fault that zeroes the page: memory.fill of a page.
+function zeroPages(): u64 {
+  const area = areaAlloc(1);
+  const start = rdtsc();
+  for (let i: u32 = 0; i < DEMAND_PAGES; i++) memory.fill(area, <u8>i, PAGE_SIZE);
+  const spent = rdtsc() - start;
+  areaFree(area);
   return spent;
 }
