@@ -1,17 +1,25 @@
 # The kernel's build: AssemblyScript -> wasm -> C -> i386 ELF, and the daily commands.
 #
-#   make            build build/kernel.elf
-#   make run        boot it in QEMU, serial on this terminal (CMDLINE=, QEMU_ARGS=)
-#   make test       host unit tests (as-pect), then the QEMU suites (node --test)
-#   make debug      QEMU halted with its GDB stub, and GDB attached with symbols
-#   make bench      guest-instruction benchmarks under -icount (bench/README.md)
-#   make clean      remove build/
-#   DEBUG=1         any of the above with a debug kernel (poisoned free blocks),
-#                   built in build/debug/
+#   make / make all     build build/kernel.elf
+#   make run            boot it in QEMU, serial on this terminal (CMDLINE=, QEMU_ARGS=)
+#   make test           host unit tests (as-pect), then the QEMU suites (node --test); UNIT=, QEMU=
+#   make debug          QEMU halted with its GDB stub, and GDB attached with symbols
+#   make bench          guest-instruction benchmarks under -icount (bench/README.md)
+#   make iso            build/kernel.iso: GRUB 2 boot image for a PC's BIOS, CD or USB stick
+#   make setup          install whatever is missing (Debian packages, node_modules)
+#   make test-fixtures  the misbehaving tiny kernels the QEMU runner's own tests boot
+#   make clean          remove build/
+#   make help           this list
+#   CMDLINE=WORDS       kernel command line for run and debug, e.g. CMDLINE="test=paging"
+#   QEMU_ARGS=ARGS      extra QEMU arguments after the defaults (run, debug, test), e.g. "-m 8M"
+#   UNIT=NAME           make test runs only tests/unit/NAME.spec.ts (alone: no QEMU tests)
+#   QEMU=NAME           make test runs only tests/qemu/NAME.test.js (alone: no unit tests)
+#   DEBUG=1             any of the above with a debug kernel (poisoned free blocks) in build/debug/
 #
 # `run`, `test` and `debug` first run tools/setup.sh, which installs whatever
 # is missing (Debian packages, node_modules).
 
+DEBUG      ?=
 BUILD      := build$(if $(DEBUG),/debug)
 KERNEL     := $(BUILD)/kernel.elf
 ASCFLAGS   := $(if $(DEBUG),--use KERNEL_DEBUG=1)
@@ -51,7 +59,7 @@ CFLAGS     := --target=i386-unknown-none-elf -march=i686 -O2 -g -flto \
               -Wall -Wno-unused-function -Wno-unused-variable -Wno-unused-but-set-variable
 LDFLAGS    := -m elf_i386 -nostdlib -T linker/kernel.ld
 
-.PHONY: all run test debug bench clean setup
+.PHONY: all run test debug bench clean setup help iso
 .DELETE_ON_ERROR:
 
 all: $(KERNEL)
@@ -124,8 +132,17 @@ bench: setup
 	@node bench/run.mjs $(KERNEL)
 
 test: setup
-	@$(MAKE) --no-print-directory $(KERNEL) test-fixtures
+	$(if $(TEST_NEEDS),@$(MAKE) --no-print-directory $(TEST_NEEDS))
 	@tools/test.sh
+
+# Test selection (tools/test.sh reads UNIT and QEMU): one name each, either
+# or both; neither runs everything. UNIT alone needs no kernel, so none is
+# built for it.
+UNIT       ?=
+QEMU       ?=
+export UNIT QEMU
+TEST_NEEDS  = $(if $(UNIT),$(if $(QEMU),$(TEST_KERNELS)),$(TEST_KERNELS))
+TEST_KERNELS = $(KERNEL) test-fixtures $(ISO)
 
 # Tiny kernels that misbehave on purpose, for the host runner's own tests.
 FIXTURES := $(patsubst tests/qemu/fixtures/%.asm,build/fixtures/%.elf,$(wildcard tests/qemu/fixtures/*.asm))
@@ -138,3 +155,27 @@ build/fixtures/%.elf: tests/qemu/fixtures/%.asm tests/qemu/fixtures/header.inc
 
 clean:
 	rm -rf build
+
+# `make help`: this file's header, up to its first line that is not a
+# comment. It is the one list of targets and variables, one line each: a new
+# target or variable is a new line there (tests/qemu/make.test.js checks
+# that every .PHONY target and every `?=` variable is in it).
+help:
+	@sed -n '/^#/!q; s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+
+# `make iso`: a GRUB 2 image that boots the kernel on a PC's BIOS from a CD
+# or a USB stick (grub-mkrescue makes the ISO hybrid: El Torito and an MBR).
+# Only GRUB's i386-pc platform and the modules the menu uses go in, which
+# keeps it small (about 2 MiB) and quick to make. boot/grub/grub.cfg is the
+# menu; tests/qemu/iso.test.js boots it.
+ISO        := $(BUILD)/kernel.iso
+GRUB_MODULES := multiboot normal serial terminal boot
+iso: setup
+	@$(MAKE) --no-print-directory $(ISO)
+$(ISO): $(KERNEL) boot/grub/grub.cfg
+	@rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
+	cp $(KERNEL) $(BUILD)/iso/boot/kernel.elf
+	cp boot/grub/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
+	grub-mkrescue --directory=/usr/lib/grub/i386-pc --install-modules="$(GRUB_MODULES)" \
+	    --fonts= --locales= --themes= --output=$@ $(BUILD)/iso 2>$(BUILD)/iso.log \
+	    || { cat $(BUILD)/iso.log >&2; exit 1; }

@@ -15,11 +15,24 @@ declare -A PACKAGE_OF=(
   [wasm2c]=wabt
   [qemu-system-i386]=qemu-system-x86
   [gdb]=gdb
+  # make iso: grub-mkrescue, which needs xorriso and mtools (mformat)
+  [grub-mkrescue]=grub-common
+  [xorriso]=xorriso
+  [mformat]=mtools
+)
+
+# file -> Debian package that provides it, for packages without a command
+declare -A PACKAGE_OF_FILE=(
+  # GRUB's BIOS platform, which grub-mkrescue puts on the ISO
+  [/usr/lib/grub/i386-pc/modinfo.sh]=grub-pc-bin
 )
 
 missing=()
 for cmd in "${!PACKAGE_OF[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${PACKAGE_OF[$cmd]}")
+done
+for file in "${!PACKAGE_OF_FILE[@]}"; do
+  [[ -e $file ]] || missing+=("${PACKAGE_OF_FILE[$file]}")
 done
 
 if ((${#missing[@]})); then
@@ -36,7 +49,12 @@ if ((${#missing[@]})); then
 fi
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  echo "setup: node and npm are needed (node 20); install them first" >&2
+  echo "setup: node and npm are needed (node 20 or later); install them first" >&2
+  exit 1
+fi
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if ((node_major < 20)); then
+  echo "setup: node $(node --version) is too old: the project needs node 20 or later (package.json engines)" >&2
   exit 1
 fi
 
