@@ -255,14 +255,20 @@ export function demandReadOnly(): void {
   suiteEnd();
 }
 
-/** `test=demand-nested`: a fault while a fault is being handled is reported. */
+/**
+ * `test=demand-nested`: a fault while a fault is being handled is reported,
+ * even one that would be handled on its own (a lazy page of another area).
+ */
 export function demandNested(): void {
   suiteBegin("demand-nested");
   const start = areaReserve(1);
-  pageFaultTouchWhileHandling(0xDEAD0000);
+  const other = areaReserve(1);
+  pageFaultTouchWhileHandling(other);
   print("demand-nested: touching ");
   printHex(start);
-  println("; the handler will read 0xdead0000");
+  print("; the handler will read ");
+  printHex(other);
+  println(", a lazy page too");
   store<u32>(start, 1);
   check("the fault in the handler stopped the kernel", false, "it did not");
   suiteEnd();

@@ -54,7 +54,9 @@ test("a write to a read-only lazy page stays fatal: the read before it was handl
 
 test("a fault while a fault is being handled stays fatal, reported in the handler", async () => {
   const { run, report } = await fatal("demand-nested");
-  assert.equal(report.fields.address, "0xdead0000 (cr2)", explain(run));
+  const [, , other] = /^demand-nested: touching (0x[0-9a-f]{8}); the handler will read (0x[0-9a-f]{8}), a lazy page too$/m.exec(run.serial)
+    ?? assert.fail(explain(run));
+  assert.equal(report.fields.address, `${other} (cr2)`, explain(run));
   assert.equal(report.fields["error code"], "0x00000000: not present, read, supervisor");
   assert.equal(backtraceNames(report)[0], "kernel/mm/fault.ts pageFaultHandled", explain(run));
   assert.ok(backtraceNames(report).includes("interrupt_entry"), "the frame below is the first fault's");
