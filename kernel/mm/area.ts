@@ -27,7 +27,7 @@
 // lazy area only, reserved; `backed` counts the backed ones, and areaRelease
 // unbacks those and unreserves the rest.
 //
-// A record (20 bytes, from the slab allocator's record cache):
+// A record (28 bytes, in a 32-byte block of the slab allocator's record cache):
 //   +0  start   u32   first byte of the area, page aligned
 //   +4  pages   u32   length in pages, > 0
 //   +8  next    u32   next record on its list, 0 at the end

@@ -119,7 +119,7 @@ test("pfstop fatal (the default) skips the handled fault and stops at the fatal 
 });
 
 test("pfstop all stops at the handled fault too, and says in which area", async () => {
-  const { gdb, serial } = await debugSession("test=demand-readonly", ["pfstop all", "continue", "pt $cr2", "continue"]);
+  const { gdb, serial } = await debugSession("test=demand-readonly", ["pfstop all", "continue", "pt $cr2", "vmmap", "continue", "vmmap"]);
   const stops = [...gdb.matchAll(FAULT_LINE)];
   assert.equal(stops.length, 2, gdb);
   const [handled, fatal] = stops;
@@ -131,6 +131,11 @@ test("pfstop all stops at the handled fault too, and says in which area", async 
   assert.equal(fatal[1], addr);
   assert.equal(fatal[2], "protection violation, write, supervisor");
   assert.equal(gdb.match(/will handle/g).length, 1, "the fatal stop does not say it will be handled");
+  // vmmap: the reserved page is not mapped at the first stop; backed by the second, read-only.
+  const [atHandled, atFatal] = gdb.split(/^page fault at .*$/m).slice(1);
+  const mapped = new RegExp(`^  ${addr}-0x[0-9a-f]{8}  0x[0-9a-f]{8}  r-s +1$`, "m");
+  assert.doesNotMatch(atHandled, new RegExp(`^  ${addr}-`, "m"), gdb);
+  assert.match(atFatal, mapped, gdb);
 });
 
 test("pfstop off does not stop; pfstop with a wrong word says how to use it", async () => {
