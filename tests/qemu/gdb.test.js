@@ -119,7 +119,8 @@ test("pfstop fatal (the default) skips the handled fault and stops at the fatal 
 });
 
 test("pfstop all stops at the handled fault too, and says in which area", async () => {
-  const { gdb, serial } = await debugSession("test=demand-readonly", ["pfstop all", "continue", "pt $cr2", "vmmap", "continue", "vmmap"]);
+  const { gdb, serial } = await debugSession("test=demand-readonly",
+    ["pfstop all", "continue", "pt $cr2", "vmmap", "continue", "vmmap", "pfstop"]);
   const stops = [...gdb.matchAll(FAULT_LINE)];
   assert.equal(stops.length, 2, gdb);
   const [handled, fatal] = stops;
@@ -136,6 +137,7 @@ test("pfstop all stops at the handled fault too, and says in which area", async 
   const mapped = new RegExp(`^  ${addr}-0x[0-9a-f]{8}  0x[0-9a-f]{8}  r-s +1$`, "m");
   assert.doesNotMatch(atHandled, new RegExp(`^  ${addr}-`, "m"), gdb);
   assert.match(atFatal, mapped, gdb);
+  assert.match(atFatal, /^  page faults handled so far: 1$/m, gdb);
 });
 
 test("pfstop off does not stop; pfstop with a wrong word says how to use it", async () => {

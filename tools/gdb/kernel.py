@@ -410,7 +410,8 @@ fatal (the default): only the faults the kernel will report, and stop on.
 all: every page fault; one the kernel will handle (the first touch of a
      lazy area's page, kernel/mm/fault.ts) says so, and in which area.
 off: none.
-With no argument, shows the current setting."""
+With no argument, shows the current setting; with the kernel running, also
+how many page faults it has handled so far."""
 
     mode = "fatal"
 
@@ -430,6 +431,9 @@ With no argument, shows the current setting."""
         print("pfstop: %s" % {"fatal": "stopping at page faults the kernel will not handle",
                                "all": "stopping at every page fault, handled ones too",
                                "off": "not stopping at page faults"}[PageFaultPolicy.mode])
+        handled = kernel_global_or("kernel/mm/fault/handled", None)
+        if handled is not None:
+            print("  page faults handled so far: %d" % handled)
 
 
 for command in (PageTable, VirtualMap, Areas, Slabs, ControlRegisters, PageFaultPolicy):
