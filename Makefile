@@ -70,17 +70,25 @@ setup:
 # AssemblyScript -> wasm. asconfig.json holds the options (memoryBase, names,
 # abort); the transform is given here because asc resolves a transform path
 # in asconfig.json as a package name.
-$(BUILD)/kernel.wasm: $(KERNEL_TS) asconfig.json tools/noinline.mjs package-lock.json | setup
+$(BUILD)/kernel.wasm $(BUILD)/kernel.wasm.map &: $(KERNEL_TS) asconfig.json tools/noinline.mjs package-lock.json | setup
 	@mkdir -p $(@D)
 	$(ASC) kernel/main.ts --config asconfig.json --target kernel --transform ./tools/noinline.mjs \
-	    --outFile $@ --textFile $(@:.wasm=.wat) $(ASCFLAGS)
+	    --outFile $(BUILD)/kernel.wasm --textFile $(BUILD)/kernel.wat --sourceMap $(ASCFLAGS)
+
+# TypeScript lines: markers for source locations in the optimized wasm, which
+# wasm2c carries into the C and tools/lines.mjs then turns into #line
+# directives (see there). The compiled code does not change.
+$(BUILD)/kernel.lines.wasm $(BUILD)/gen/lines.json &: $(BUILD)/kernel.wasm $(BUILD)/kernel.wasm.map tools/lines.mjs tools/lib/wasm-module.mjs
+	@mkdir -p $(BUILD)/gen
+	node tools/lines.mjs wasm $< $<.map $(BUILD)/kernel.lines.wasm $(BUILD)/gen/lines.json
 
 # wasm -> C, rewritten for the flat kernel memory and the out-of-line
 # functions (see tools/wasm2c-rewrite.mjs).
-$(BUILD)/gen/kernel.c $(BUILD)/gen/kernel.h &: $(BUILD)/kernel.wasm tools/wasm2c-rewrite.mjs tools/noinline.mjs
+$(BUILD)/gen/kernel.c $(BUILD)/gen/kernel.h &: $(BUILD)/kernel.lines.wasm $(BUILD)/gen/lines.json tools/wasm2c-rewrite.mjs tools/noinline.mjs
 	@mkdir -p $(@D)
 	$(WASM2C) $< -n kernel -o $(BUILD)/gen/kernel.c
 	node tools/wasm2c-rewrite.mjs $(BUILD)/gen/kernel.c
+	node tools/lines.mjs c $(BUILD)/gen/kernel.c $(BUILD)/gen/lines.json
 	cp /usr/include/wasm-rt.h $(BUILD)/gen/wasm-rt.h
 
 $(BUILD)/obj/kernel.o: $(BUILD)/gen/kernel.c $(BUILD)/gen/kernel.h tools/check-wasm2c.mjs Makefile
@@ -110,12 +118,12 @@ $(BUILD)/gen/ksyms-empty.asm: tools/symbols.mjs
 	node tools/symbols.mjs --empty $@
 $(BUILD)/kernel.pass1.elf: $(OBJS) $(BUILD)/obj/ksyms-empty.o linker/kernel.ld
 	$(LD) $(LDFLAGS) $(OBJS) $(BUILD)/obj/ksyms-empty.o -o $@
-$(BUILD)/gen/ksyms.asm: $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm tools/symbols.mjs tools/lib/elf.mjs tools/lib/wasm.mjs
-	node tools/symbols.mjs $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm $@
+$(BUILD)/gen/ksyms.asm $(BUILD)/gen/aliases.ld &: $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm tools/symbols.mjs tools/lib/elf.mjs tools/lib/wasm.mjs tools/lib/dwarf-lines.mjs
+	node tools/symbols.mjs $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm $(BUILD)/gen/ksyms.asm $(BUILD)/gen/aliases.ld
 $(BUILD)/obj/%.o: $(BUILD)/gen/%.asm
 	$(NASM) -f elf32 $< -o $@
-$(KERNEL): $(OBJS) $(BUILD)/obj/ksyms.o linker/kernel.ld tools/check-layout.mjs
-	$(LD) $(LDFLAGS) $(OBJS) $(BUILD)/obj/ksyms.o -o $@
+$(KERNEL): $(OBJS) $(BUILD)/obj/ksyms.o $(BUILD)/gen/aliases.ld linker/kernel.ld tools/check-layout.mjs
+	$(LD) $(LDFLAGS) $(OBJS) $(BUILD)/obj/ksyms.o $(BUILD)/gen/aliases.ld -o $@
 	node tools/symbols.mjs --verify $(BUILD)/kernel.pass1.elf $@
 	node tools/check-layout.mjs $@ $(BUILD)/kernel.wasm asconfig.json
 

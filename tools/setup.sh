@@ -19,6 +19,8 @@ declare -A PACKAGE_OF=(
   [grub-mkrescue]=grub-common
   [xorriso]=xorriso
   [mformat]=mtools
+  [llvm-dwarfdump]=llvm
+  [python3]=python3
 )
 
 # file -> Debian package that provides it, for packages without a command
