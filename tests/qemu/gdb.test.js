@@ -255,3 +255,18 @@ test("pfstop off does not stop; pfstop with a wrong word says how to use it", as
   assert.match(stdout, /^pfstop: stopping at page faults the kernel will not handle$/m, "the default is fatal");
   assert.match(stderr, /usage: pfstop fatal\|all\|off/, stderr);
 });
+
+test("a fault in interrupt context stays fatal: GDB sets the IRQ depth at a handled fault, and it is reported", async () => {
+  // At the stop for the (handled) read, before the handler runs, pretend an
+  // IRQ handler is running: the same fault must now be reported.
+  const { gdb, serial } = await debugSession("test=demand-readonly", [
+    "pfstop all", "continue", "set var kernel_instance.w2c_kernel_core_interrupts_irqDepth = 1", "continue",
+  ]);
+  const context = `\n--- gdb ---\n${gdb}\n--- serial ---\n${serial}`;
+  assert.match(gdb, /^  the kernel will handle it: /m, context);
+  const [, addr] = /^page fault at (0x[0-9a-f]{8}) \(cr2\): not present, read/m.exec(gdb) ?? assert.fail(context);
+  assert.match(serial, /^\*\*\* KERNEL FAULT: page fault \(#PF, vector 0xe\)$/m, context);
+  assert.match(serial, new RegExp(`^    address:     ${addr} \\(cr2\\)$`, "m"), context);
+  assert.match(serial, /^    error code:  0x00000000: not present, read, supervisor$/m, context);
+  assert.doesNotMatch(serial, /^ok   demand-readonly: the read is handled/m, context);
+});
