@@ -8,6 +8,7 @@
 #   make iso            build/kernel.iso: GRUB 2 boot image for a PC's BIOS, CD or USB stick
 #   make setup          install whatever is missing (Debian packages, node_modules)
 #   make test-fixtures  the misbehaving tiny kernels the QEMU runner's own tests boot
+#   make debug-kernel   build/debug/kernel.elf, which make test boots for the allocator suites
 #   make clean          remove build/
 #   make help           this list
 #   CMDLINE=WORDS       kernel command line for run and debug, e.g. CMDLINE="test=paging"
@@ -70,10 +71,11 @@ setup:
 # AssemblyScript -> wasm. asconfig.json holds the options (memoryBase, names,
 # abort); the transform is given here because asc resolves a transform path
 # in asconfig.json as a package name.
-$(BUILD)/kernel.wasm $(BUILD)/kernel.wasm.map &: $(KERNEL_TS) asconfig.json tools/noinline.mjs package-lock.json | setup
+$(BUILD)/kernel.wasm $(BUILD)/kernel.wasm.map &: $(KERNEL_TS) asconfig.json tools/noinline.mjs tools/check-heap.mjs package-lock.json | setup
 	@mkdir -p $(@D)
 	$(ASC) kernel/main.ts --config asconfig.json --target kernel --transform ./tools/noinline.mjs \
-	    --outFile $(BUILD)/kernel.wasm --textFile $(BUILD)/kernel.wat --sourceMap $(ASCFLAGS)
+	    --transform ./tools/check-heap.mjs --outFile $(BUILD)/kernel.wasm --textFile $(BUILD)/kernel.wat --sourceMap $(ASCFLAGS)
+	node tools/check-heap.mjs $(BUILD)/kernel.wasm
 
 # TypeScript lines: markers for source locations in the optimized wasm, which
 # wasm2c carries into the C and tools/lines.mjs then turns into #line
@@ -150,7 +152,13 @@ UNIT       ?=
 QEMU       ?=
 export UNIT QEMU
 TEST_NEEDS  = $(if $(UNIT),$(if $(QEMU),$(TEST_KERNELS)),$(TEST_KERNELS))
-TEST_KERNELS = $(KERNEL) test-fixtures $(ISO)
+TEST_KERNELS = $(KERNEL) test-fixtures $(ISO) debug-kernel
+
+# The DEBUG=1 kernel (freed blocks poisoned), which tests/qemu/debug.test.js
+# boots for the allocator suite whatever DEBUG the tests run with.
+.PHONY: debug-kernel
+debug-kernel:
+	@$(MAKE) --no-print-directory DEBUG=1 build/debug/kernel.elf
 
 # Tiny kernels that misbehave on purpose, for the host runner's own tests.
 FIXTURES := $(patsubst tests/qemu/fixtures/%.asm,build/fixtures/%.elf,$(wildcard tests/qemu/fixtures/*.asm))

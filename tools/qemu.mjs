@@ -5,6 +5,8 @@
 // writing v to port 0xF4 exits with status (v << 1) | 1.
 
 import { spawn } from "node:child_process";
+import { mkdirSync, readlinkSync, symlinkSync, unlinkSync } from "node:fs";
+import path from "node:path";
 
 /** The kernel halted cleanly, or a test suite passed (EXIT_SUCCESS 0x10). */
 export const STATUS_SUCCESS = (0x10 << 1) | 1;
@@ -20,7 +22,7 @@ export const DEFAULT_MEMORY = "128M";
  */
 export function qemuArgs({ kernel, cmdline = "", qemuArgs = "", serial = "stdio" }) {
   return [
-    "-kernel", kernel,
+    "-kernel", kernelPathForQemu(kernel),
     "-append", cmdline,
     "-m", DEFAULT_MEMORY,
     "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
@@ -30,6 +32,32 @@ export function qemuArgs({ kernel, cmdline = "", qemuArgs = "", serial = "stdio"
     "-nic", "none",
     ...qemuArgs.split(/\s+/).filter(Boolean),
   ];
+}
+
+/**
+ * `kernel` as a path without spaces. QEMU's multiboot loader puts the
+ * kernel's file name first on the command line, and the kernel skips that
+ * first word (kernel/lib/cmdline.ts): a space inside the path would cut it in
+ * two, and its second half would be read as a command-line word. So a path
+ * with a space becomes relative to the current directory, or, when that has
+ * one too, a symbolic link build/qemu-kernel.elf to it.
+ */
+export function kernelPathForQemu(kernel) {
+  if (!/\s/.test(kernel)) return kernel;
+  const relative = path.relative(process.cwd(), kernel);
+  if (!/\s/.test(relative)) return relative;
+  const link = path.join("build", "qemu-kernel.elf");
+  const target = path.resolve(kernel);
+  mkdirSync("build", { recursive: true });
+  let current = null;
+  try {
+    current = readlinkSync(link);
+  } catch {}
+  if (current !== target) {
+    if (current !== null) unlinkSync(link);
+    symlinkSync(target, link);
+  }
+  return link;
 }
 
 /** A sentence for what QEMU's exit status says about the kernel. */

@@ -37,6 +37,14 @@ for file in "${!PACKAGE_OF_FILE[@]}"; do
   [[ -e $file ]] || missing+=("${PACKAGE_OF_FILE[$file]}")
 done
 
+# GRUB, for the boot test through a real boot loader (tests/qemu/grub.test.js):
+# grub-mkrescue, its i386-pc modules, and the tools it builds the ISO with.
+declare -A GRUB_PACKAGE_OF=([grub-mkrescue]=grub-common [xorriso]=xorriso [mformat]=mtools)
+for cmd in "${!GRUB_PACKAGE_OF[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${GRUB_PACKAGE_OF[$cmd]}")
+done
+[[ -d /usr/lib/grub/i386-pc ]] || missing+=(grub-pc-bin)
+
 if ((${#missing[@]})); then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   line="apt-get update && apt-get install -y ${missing[*]}"

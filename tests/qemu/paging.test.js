@@ -99,3 +99,19 @@ test("trap=stack-overflow: the guard page turns an overflow into a reported doub
   const names = backtraceNames(report);
   assert.deepEqual(names.slice(-5), ["kernel/debug/inject.ts injectTrap", "kernel/main.ts kmain", "export kmain", "kernel_entry", "_start"]);
 });
+
+for (const address of ["0xfffff000", "0xfffffffc", "0xffc00000"]) {
+  test(`fault=${address} is refused: the mirror window holds the live page tables`, async () => {
+    const run = await boot(`fault=${address}`);
+    assert.equal(run.status, STATUS_FAILURE, explain(run));
+    assert.match(run.serial, new RegExp(`^inject: fault=${address} is refused: the mirror window 0xffc00000-0xffffffff holds the live page tables;$`, "m"), explain(run));
+    assert.doesNotMatch(run.serial, /^inject: writing 0x/m, "nothing was written");
+  });
+}
+
+test("fault=read:0xfffff000 reads the directory through the mirror and goes on", async () => {
+  const run = await boot("fault=read:0xfffff000");
+  assert.equal(run.status, STATUS_SUCCESS, explain(run));
+  assert.match(run.serial, /^inject: reading 0xfffff000$/m);
+  assert.match(run.serial, /^kernel halted cleanly$/m);
+});
