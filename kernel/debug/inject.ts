@@ -25,7 +25,8 @@
 //     write-after-free (caught by the DEBUG=1 kernel's poison only); and paging:
 //     map-identity, map-mapped, map-mirror, map-unaligned, map-unaligned-paddr,
 //     unmap-unmapped (no page table), unmap-absent (a table, no entry),
-//     unmap-mirror, unmap-unaligned
+//     unmap-mirror, unmap-unaligned, map-reserved and unmap-reserved (a
+//     page of a lazy area, reserved and not backed)
 //
 // So that every report can be seen by a person and checked by a test. Each
 // function below is where its fault happens, so reports name it.
@@ -38,7 +39,7 @@ import { idtRemoveGate } from "../core/idt";
 import { VECTOR_GENERAL_PROTECTION } from "../core/exceptions";
 import { panic } from "../core/panic";
 import { alloc, free } from "../mm/alloc";
-import { areaAlloc, areaFree, areaUsedList } from "../mm/area";
+import { areaAlloc, areaFree, areaReserve, areaUsedList } from "../mm/area";
 import { pageAlloc, PAGE_SIZE } from "../mm/mem";
 import { inMirror, MIRROR_BASE, pageMap, pageUnmap, PTE_WRITABLE } from "../arch/x86/paging";
 import { parseNumber } from "../lib/cmdline";
@@ -135,7 +136,7 @@ export function overflowStack(depth: u32): u32 {
 }
 
 /** The names injectMisuse knows. */
-export const MISUSE_NAMES = "double-free interior header foreign record area-interior area-slab area-double-free write-after-free map-identity map-mapped map-mirror map-unaligned map-unaligned-paddr unmap-unmapped unmap-absent unmap-mirror unmap-unaligned";
+export const MISUSE_NAMES = "double-free interior header foreign record area-interior area-slab area-double-free write-after-free map-identity map-mapped map-mirror map-unaligned map-unaligned-paddr unmap-unmapped unmap-absent unmap-mirror unmap-unaligned map-reserved unmap-reserved";
 
 /** Handles `misuse=NAME`; returns false for an unknown name. */
 export function injectMisuse(name: string): bool {
@@ -157,6 +158,8 @@ export function injectMisuse(name: string): bool {
   else if (name == "unmap-absent") misuseUnmapAbsent();
   else if (name == "unmap-mirror") pageUnmap(0xFFFFF000);
   else if (name == "unmap-unaligned") misuseUnmapUnaligned();
+  else if (name == "map-reserved") pageMap(areaReserve(1), pageAlloc(), PTE_WRITABLE);
+  else if (name == "unmap-reserved") pageUnmap(areaReserve(1));
   else return false;
   return true;
 }

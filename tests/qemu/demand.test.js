@@ -4,6 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { boot, explain, runSuite } from "./kernel.js";
 import { backtraceNames, parseReport } from "./report.js";
 import { STATUS_FAILURE } from "../../tools/qemu.mjs";
@@ -76,4 +77,25 @@ test("a fault in the mirror window stays fatal", async () => {
   assert.equal(run.status, STATUS_FAILURE, explain(run));
   const report = parseReport(run.serial) ?? assert.fail(explain(run));
   assert.equal(report.fields.address, "0xfff00000 (cr2)");
+});
+
+// Paging refuses to map over a reservation, or to unmap one, as it refuses other misuse.
+for (const { name, message } of [
+  { name: "map-reserved", message: /^pageMap: address reserved \(pageReserve\) at 0x[0-9a-f]{5}000$/ },
+  { name: "unmap-reserved", message: /^pageUnmap: address not mapped at 0x[0-9a-f]{5}000$/ },
+]) {
+  test(`misuse=${name} stops the kernel naming the function and the address`, async () => {
+    const run = await boot(`misuse=${name}`);
+    assert.equal(run.status, STATUS_FAILURE, explain(run));
+    const report = parseReport(run.serial) ?? assert.fail(explain(run));
+    assert.equal(report.kind, "PANIC");
+    assert.match(report.title, message, explain(run));
+  });
+}
+
+test("DEBUG=1 kernel: in-kernel suite demand", async () => {
+  const kernel = "build/debug/kernel.elf";
+  assert.ok(existsSync(kernel), `${kernel} is missing: build it with make DEBUG=1 (make test does)`);
+  const run = await runSuite("demand", { kernel });
+  assert.ok(run.ok, explain(run));
 });
