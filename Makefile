@@ -17,6 +17,9 @@
 #   QEMU=NAME           make test runs only tests/qemu/NAME.test.js (alone: no unit tests)
 #   DEBUG=1             any of the above with a debug kernel (poisoned free blocks) in build/debug/
 #
+#   RUN_TIMEOUT=60  `make run` without a terminal on standard input stops the
+#                   machine after this many seconds and fails (0: no limit)
+#
 # `run`, `test` and `debug` first run tools/setup.sh, which installs whatever
 # is missing (Debian packages, node_modules).
 
@@ -27,6 +30,11 @@ ASCFLAGS   := $(if $(DEBUG),--use KERNEL_DEBUG=1)
 CMDLINE    ?=
 QEMU_ARGS  ?=
 export CMDLINE QEMU_ARGS KERNEL
+
+# `make run` with standard input not a terminal: seconds until the machine is
+# stopped (tools/run.mjs). An interactive run has no limit.
+RUN_TIMEOUT ?= 60
+export RUN_TIMEOUT
 
 ASC        := node_modules/.bin/asc
 WASM2C     := wasm2c

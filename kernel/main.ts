@@ -24,11 +24,11 @@ import {
 import { gdtInit } from "./core/gdt";
 import { idtInit } from "./core/idt";
 import { picInit } from "./drivers/pic";
-import { memDescriptorsEnd, memInit } from "./mm/mem";
+import { memDescriptorsEnd, memInit, MEM_NO_MAP, MEM_OK } from "./mm/mem";
 import { identityMapEnd, mirrorDirectory, MIRROR_BASE, MIRROR_INDEX, pageDirectory, pagingInit } from "./arch/x86/paging";
 import { allocDump, allocInit, CLASS_COUNT, CLASS_MAX_SHIFT, CLASS_MIN_SHIFT } from "./mm/alloc";
 import { areaDump, areaFreeCount, areaFreePages, areaRangeEnd, areaRangeStart, areaUsedCount, areaUsedPages } from "./mm/area";
-import { stackGuard } from "./core/layout";
+import { doubleFaultStackGuard, kernelReadonlyEnd, kernelStart, stackGuard } from "./core/layout";
 import { injectFault, injectMisuse, injectTrap, MISUSE_NAMES, TRAP_NAMES } from "./debug/inject";
 import {
   cmdlineCheck, cmdlineFind, cmdlineProblemStart, cmdlineValue, cmdlineWordEnd, cmdlineWordsStart, cstringLength,
@@ -102,12 +102,13 @@ function cpuInit(): void {
 }
 
 function memoryInit(info: MultibootInfo): void {
-  if (!memInit(info)) {
+  const mem = memInit(info);
+  if (mem == MEM_NO_MAP) {
     println("mem: the boot loader gave no memory map; cannot go on");
     haltFailure();
   }
-  if (!pagingInit(<u32>memDescriptorsEnd())) {
-    println("paging: out of physical pages for the initial page tables");
+  if (mem != MEM_OK || !pagingInit(<u32>memDescriptorsEnd())) {
+    println("mem: the kernel needs at least 4 MiB of RAM; cannot go on");
     haltFailure();
   }
   print("paging: on; directory ");
@@ -119,9 +120,16 @@ function memoryInit(info: MultibootInfo): void {
   println();
   print("paging: identity map 0x00001000-");
   printHexCell(identityMapEnd() - 1, 8, 0);
-  print(" (page 0 and the stack guard page ");
+  print(" (page 0 and the stack guard pages ");
   printHexCell(stackGuard(), 8, 0);
+  print(" and ");
+  printHexCell(doubleFaultStackGuard(), 8, 0);
   println(" unmapped)");
+  print("paging: kernel code and read-only data ");
+  printHexCell(kernelStart(), 8, 0);
+  print("-");
+  printHexCell(kernelReadonlyEnd() - 1, 8, 0);
+  println(" mapped read-only");
 }
 
 function allocatorsInit(): void {

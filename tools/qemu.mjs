@@ -60,6 +60,31 @@ export function kernelPathForQemu(kernel) {
   return link;
 }
 
+/**
+ * Below this much RAM QEMU cannot even load the kernel image (it is linked
+ * at 1 MiB), so no kernel code runs to say what is missing. From here up to
+ * the kernel's minimum (4 MiB) the boot stub itself says so.
+ */
+export const LOADABLE_RAM_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Why the `-m` in `qemuArgs` (QEMU_ARGS) cannot boot the kernel at all, or
+ * null. QEMU reads "-m 8", "-m 8M", "-m 512K", "-m size=1G"; a bare number
+ * is MiB. The last -m wins, as in QEMU.
+ */
+export function ramArgumentProblem(qemuArgs = "") {
+  const words = qemuArgs.split(/\s+/).filter(Boolean);
+  const at = words.lastIndexOf("-m");
+  if (at < 0 || at + 1 >= words.length) return null;
+  const value = words[at + 1].replace(/^size=/, "").split(",")[0];
+  const match = /^(\d+(?:\.\d+)?)([KMGT]?)i?B?$/i.exec(value);
+  if (!match) return null;
+  const unit = { "": 2 ** 20, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 }[match[2].toUpperCase()];
+  const bytes = Number(match[1]) * unit;
+  if (bytes >= LOADABLE_RAM_BYTES) return null;
+  return `-m ${words[at + 1]}: the kernel needs at least 4 MiB of RAM; with less than 2 MiB QEMU cannot even load its image at 1 MiB`;
+}
+
 /** A sentence for what QEMU's exit status says about the kernel. */
 export function describeStatus(status, signal) {
   if (signal) return `QEMU was killed by ${signal}`;

@@ -17,6 +17,11 @@
 //                     below the kernel stack; the page fault cannot push its
 //                     frame, and the double-fault task reports it
 //     panic           panic() with a message
+//     fault-in-report the VGA text page made read-only, then #UD: the report
+//                     faults on its first write to the screen, and ends as
+//                     the one-line serial report (core/report.ts)
+//     fault-in-double-fault-report   the same, with a stack overflow: the
+//                     double-fault task's report faults on the screen
 //     unreachable, abort, int-divide, int-overflow   the wasm traps
 //   misuse=NAME       misuse the allocators; each stops the kernel with a
 //                     message naming the function and the address:
@@ -41,7 +46,8 @@ import { panic } from "../core/panic";
 import { alloc, free } from "../mm/alloc";
 import { areaAlloc, areaFree, areaReserve, areaUsedList } from "../mm/area";
 import { pageAlloc, PAGE_SIZE } from "../mm/mem";
-import { inMirror, MIRROR_BASE, pageMap, pageUnmap, PTE_WRITABLE } from "../arch/x86/paging";
+import { inMirror, MIRROR_BASE, pageMap, pageSetIdentityFlags, pageUnmap, PTE_WRITABLE } from "../arch/x86/paging";
+import { VGA_BUFFER } from "../drivers/vga";
 import { parseNumber } from "../lib/cmdline";
 
 // A selector past the GDT's 7 entries: loading it raises #GP(selector).
@@ -86,7 +92,7 @@ export function faultRead(addr: usize): void {
 }
 
 /** The names injectTrap knows, for the message that refuses another. */
-export const TRAP_NAMES = "divide invalid-opcode breakpoint gpf double-fault stack-overflow panic unreachable abort int-divide int-overflow";
+export const TRAP_NAMES = "divide invalid-opcode breakpoint gpf double-fault stack-overflow panic fault-in-report fault-in-double-fault-report unreachable abort int-divide int-overflow";
 
 /** Handles `trap=NAME`; returns false for an unknown name. */
 export function injectTrap(name: string): bool {
@@ -97,6 +103,8 @@ export function injectTrap(name: string): bool {
   else if (name == "double-fault") raiseDoubleFault();
   else if (name == "stack-overflow") overflowStack(0);
   else if (name == "panic") panic("trap=panic asked for a panic");
+  else if (name == "fault-in-report") faultInReport();
+  else if (name == "fault-in-double-fault-report") faultInDoubleFaultReport();
   else return raiseWasmTrap(name);
   return true;
 }
@@ -133,6 +141,18 @@ export function overflowStack(depth: u32): u32 {
   if (depth == u32.MAX_VALUE) return depth;
   store<u32>(operands, depth);
   return overflowStack(depth + 1) ^ load<u32>(operands);
+}
+
+/** Makes the VGA text page read-only, then raises #UD: its report faults on the screen. */
+export function faultInReport(): void {
+  pageSetIdentityFlags(<u32>VGA_BUFFER, 0);
+  ud2();
+}
+
+/** Makes the VGA text page read-only, then overflows the stack: the double fault's report faults. */
+export function faultInDoubleFaultReport(): void {
+  pageSetIdentityFlags(<u32>VGA_BUFFER, 0);
+  overflowStack(0);
 }
 
 /** The names injectMisuse knows. */
