@@ -26,6 +26,13 @@ export const KEEP_OUT_OF_LINE = [
   // hot path (bench/README.md).
   "kernel/arch/x86/paging/tableCreate",
   "kernel/arch/x86/paging/tableFree",
+  // Cold paths of alloc/free: a new slab, a list change, an emptied slab,
+  // blocks above a page (bench/README.md).
+  "kernel/mm/alloc/growSlab",
+  "kernel/mm/alloc/listMove",
+  "kernel/mm/alloc/slabEmptied",
+  "kernel/mm/alloc/allocLarge",
+  "kernel/mm/alloc/freeLarge",
 ];
 
 /** The patterns as one regular expression over wasm2c's C names (w2c_kernel_core_panic_panic). */

@@ -43,7 +43,7 @@ import { SEL_KERNEL_CODE } from "../core/gdt";
 import { idtRemoveGate } from "../core/idt";
 import { VECTOR_GENERAL_PROTECTION } from "../core/exceptions";
 import { panic } from "../core/panic";
-import { alloc, free } from "../mm/alloc";
+import { alloc, free, SLAB_HEADER_BYTES } from "../mm/alloc";
 import { areaAlloc, areaFree, areaReserve, areaUsedList } from "../mm/area";
 import { pageAlloc, PAGE_SIZE } from "../mm/mem";
 import { inMirror, MIRROR_BASE, pageMap, pageSetIdentityFlags, pageUnmap, PTE_WRITABLE } from "../arch/x86/paging";
@@ -162,7 +162,7 @@ export const MISUSE_NAMES = "double-free interior header foreign record area-int
 export function injectMisuse(name: string): bool {
   if (name == "double-free") misuseDoubleFree();
   else if (name == "interior") free(alloc(64) + 8);
-  else if (name == "header") free((alloc(64) & ~0xFFF) + 4);
+  else if (name == "header") free((alloc(64) & ~0xFFF) + PAGE_SIZE - SLAB_HEADER_BYTES + 4);
   else if (name == "foreign") free(0x00100000);
   else if (name == "record") misuseRecord();
   else if (name == "area-interior") areaFree(areaAlloc(2) + 0x1000);

@@ -8,7 +8,7 @@
 import { check, checkEqual, suiteBegin, suiteEnd } from "./harness";
 import { pageEntry, pageTranslate, PAGE_NOT_MAPPED, PTE_PRESENT, PTE_WRITABLE } from "../arch/x86/paging";
 import { print, printDec, printHex, println } from "../core/console";
-import { AREA_LAZY, AREA_READ_ONLY, areaDump, areaFree, areaOf, areaReserve, areaUsedCount, MemArea } from "../mm/area";
+import { AREA_LAZY, AREA_READ_ONLY, areaBackedPages, areaDump, areaFree, areaOf, areaReserve, areaUsedCount, MemArea } from "../mm/area";
 import { pageFaultsHandled, pageFaultTouchWhileHandling } from "../mm/fault";
 import { memFreePages, PAGE_SHIFT, PAGE_SIZE } from "../mm/mem";
 
@@ -58,7 +58,7 @@ function reserveBacksNothing(): void {
   check("areaReserve(64) returns an area", start != 0);
   if (start == 0) return;
   checkEqual("...of kind lazy", record(start).kind, AREA_LAZY);
-  checkEqual("...with no page backed", record(start).backed, 0);
+  checkEqual("...with no page backed", areaBackedPages(areaOf(start)), 0);
   checkEqual("...and no page mapped", backedPages(start, 64), 0);
   check("...at the cost of at most its page tables", freeBefore - memFreePages() <= 2);
   check("...and areaOf finds it from any of its unbacked pages",
@@ -76,7 +76,7 @@ function sequential(): void {
   for (let i: u32 = 0; i < pages; i++) store<u32>(pageAt(start, i) + 8, pattern(pageAt(start, i)));
   checkEqual("sequential: one handled fault per page", pageFaultsHandled() - faultsBefore, pages);
   checkEqual("sequential: one physical page per page touched", freeBefore - memFreePages(), pages);
-  checkEqual("sequential: the area counts its backed pages", record(start).backed, pages);
+  checkEqual("sequential: the area counts its backed pages", areaBackedPages(areaOf(start)), pages);
   let ok = true;
   for (let i: u32 = 0; i < pages; i++) ok = ok && load<u32>(pageAt(start, i) + 8) == pattern(pageAt(start, i));
   check("sequential: every write is read back", ok);
@@ -160,7 +160,7 @@ function randomTouches(): void {
   }
   check("random: every read saw zero or what was written there", ok);
   checkEqual("random: one fault per distinct page", pageFaultsHandled() - faultsBefore, distinct);
-  checkEqual("random: the area counts them", record(start).backed, distinct);
+  checkEqual("random: the area counts them", areaBackedPages(areaOf(start)), distinct);
   checkEqual("random: and so do the page tables", backedPages(start, pages), distinct);
   checkEqual("random: physical pages used", freeBefore - memFreePages(), distinct);
   areaFree(start);
@@ -176,7 +176,7 @@ function fullArea(): void {
   if (start == 0) return;
   const freeBefore = memFreePages();
   for (let i: u32 = 0; i < pages; i++) store<u32>(pageAt(start, i) + PAGE_SIZE - 4, i);
-  checkEqual("full: every page backed", record(start).backed, pages);
+  checkEqual("full: every page backed", areaBackedPages(areaOf(start)), pages);
   checkEqual("full: every page mapped", backedPages(start, pages), pages);
   let ok = true;
   for (let i: u32 = 0; i < pages; i++) ok = ok && load<u32>(pageAt(start, i) + PAGE_SIZE - 4) == i;
@@ -191,7 +191,7 @@ function freeSomeBacked(): void {
   store<u8>(pageAt(start, 0), 1);
   store<u8>(pageAt(start, 5), 1);
   store<u8>(pageAt(start, 15) + PAGE_SIZE - 1, 1);
-  checkEqual("some backed: 3 of 16", record(start).backed, 3);
+  checkEqual("some backed: 3 of 16", areaBackedPages(areaOf(start)), 3);
   // The dump shows kind and backed pages (tests/qemu/demand.test.js reads it).
   areaDump(8);
   areaFree(start);

@@ -16,9 +16,9 @@
 
 import {
   entryReserved, pageEntry, pageMap, pageMapReserved, pageReserve, pageSetFlags, pageSetReservedWord, pageUnreserve,
-  PTE_ADDRESS, PTE_PRESENT, PTE_RESERVED_WORD, PTE_WRITABLE,
+  pdeAddress, pteAddress, PTE_ADDRESS, PTE_PRESENT, PTE_RESERVED_WORD, PTE_WRITABLE,
 } from "../arch/x86/paging";
-import { pageAlloc, pageOwner, pageRelease, pageSetOwner, PAGE_SIZE } from "./mem";
+import { pageAlloc, pageOwnerMapped, pageRelease, pageSetOwner, PAGE_SIZE } from "./mem";
 import { pageUnmap } from "../arch/x86/paging";
 
 @external("host", "backPage") declare function hostBackPage(vaddr: u32): bool;
@@ -49,11 +49,17 @@ export function unbackPage(vaddr: u32): void {
   pageUnmap(vaddr);
 }
 
-/** The tag of the backed or reserved page at `vaddr`, or 0 when it is neither (or not tagged). */
-export function pageTag(vaddr: u32): u32 {
+/**
+ * The tag of the backed or reserved page at `vaddr`, or 0 when it is
+ * neither (or not tagged). Inlined: it is how free finds a block's slab. The
+ * caller keeps `vaddr` inside the area range, where every present entry
+ * maps a page in use (mm/mem.ts pageOwnerMapped).
+ */
+@inline export function pageTag(vaddr: u32): u32 {
   if (isDefined(HOST_TEST)) return hostPageTag(vaddr);
-  const entry = pageEntry(vaddr);
-  if ((entry & PTE_PRESENT) != 0) return pageOwner(entry & PTE_ADDRESS);
+  if ((load<u32>(pdeAddress(vaddr)) & PTE_PRESENT) == 0) return 0;
+  const entry = load<u32>(pteAddress(vaddr));
+  if ((entry & PTE_PRESENT) != 0) return pageOwnerMapped(entry & PTE_ADDRESS);
   return entryReserved(entry) ? entry & PTE_RESERVED_WORD : 0;
 }
 

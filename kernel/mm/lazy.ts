@@ -41,7 +41,6 @@ export function lazyBack(addr: u32): u32 {
   if (record == 0) return LAZY_NOT_MINE;
   const a = changetype<MemArea>(record);
   if (!backReservedPage(addr & ~PAGE_MASK, (a.flags & AREA_READ_ONLY) == 0)) return LAZY_OUT_OF_MEMORY;
-  a.backed++;
   pagesBacked++;
   return LAZY_BACKED;
 }

@@ -202,6 +202,12 @@ export function pageFlags(paddr: u32): u16 {
 export function pageOwner(paddr: u32): u32 {
   return pageIsInUse(paddr) ? descriptor(paddr >> PAGE_SHIFT).link : 0;
 }
+/**
+ * The owner word of a page that a mapping holds: no check, because a
+ * present entry always refers to a page in use (pageMap checks it and the
+ * mapping's reference keeps it so). The allocators' free path uses it.
+ */
+@inline export function pageOwnerMapped(paddr: u32): u32 { return descriptor(paddr >> PAGE_SHIFT).link; }
 /** Sets the owner word of an in-use page. */
 export function pageSetOwner(paddr: u32, owner: u32): void {
   descriptor(checkedPage("pageSetOwner", paddr)).link = owner;
@@ -212,6 +218,12 @@ export function pageSetOwner(paddr: u32, owner: u32): void {
  * reserved nor free. Everything that takes a page from a caller checks this
  * first and changes nothing when it fails.
  */
+/** pageIsInUse for an address the caller has checked is page aligned. */
+@inline export function pageIsInUseAligned(paddr: u32): bool {
+  const page = paddr >> PAGE_SHIFT;
+  return page < pageCount && (descriptor(page).flags & (PAGE_RESERVED | PAGE_FREE)) == 0;
+}
+
 export function pageIsInUse(paddr: u32): bool {
   const page = paddr >> PAGE_SHIFT;
   if ((paddr & PAGE_MASK) != 0 || page >= pageCount) return false;

@@ -3,7 +3,7 @@
 // (tests/unit/as-pect.config.js) keeping reserved pages apart from backed ones.
 import { allocInit, allocTrim } from "../../kernel/mm/alloc";
 import {
-  AREA_LAZY, AREA_PLAIN, AREA_READ_ONLY, areaAlloc, areaFree, areaFreeList, areaOf, areaReserve, areaUsedCount, MemArea,
+  AREA_LAZY, AREA_PLAIN, AREA_READ_ONLY, areaAlloc, areaBackedPages, areaFree, areaLowest, areaOf, areaReserve, areaUsedCount, MemArea,
 } from "../../kernel/mm/area";
 import { lazyAreaOf, lazyBack, lazyPagesBacked, LAZY_BACKED, LAZY_NOT_MINE, LAZY_OUT_OF_MEMORY } from "../../kernel/mm/lazy";
 import { arena, backedPages, pageReadOnly, reservedPages, resetPages, setPageLimit, setReserveLimit } from "./host";
@@ -23,8 +23,9 @@ function record(addr: u32): MemArea { return changetype<MemArea>(areaOf(addr)); 
 // The free list as "start-in-pages:length" words, lowest first, relative to base.
 function freeList(): string {
   let text = "";
-  for (let r = areaFreeList(); r != 0; r = changetype<MemArea>(r).next) {
+  for (let r = areaLowest(); r != 0; r = changetype<MemArea>(r).upper) {
     const a = changetype<MemArea>(r);
+    if (a.bin == 0) continue;
     text += (text.length > 0 ? " " : "") + ((a.start - base) / PAGE).toString() + ":" + a.pages.toString();
   }
   return text;
@@ -39,7 +40,7 @@ describe("areaReserve", () => {
     expect(backedPages()).toBe(1, "only the first record slab");
     expect(reservedPages()).toBe(8);
     expect(record(a).kind).toBe(AREA_LAZY);
-    expect(record(a).backed).toBe(0);
+    expect(areaBackedPages(areaOf(a))).toBe(0);
   });
   it("lets areaOf find the area from any of its unbacked pages", () => {
     setUp();
@@ -52,7 +53,7 @@ describe("areaReserve", () => {
     setUp();
     const a = areaAlloc(3);
     expect(record(a).kind).toBe(AREA_PLAIN);
-    expect(record(a).backed).toBe(3);
+    expect(areaBackedPages(areaOf(a))).toBe(3);
   });
   it("returns 0 for 0 pages and for more than the range", () => {
     setUp();
@@ -81,7 +82,7 @@ describe("lazyBack", () => {
     memory.fill(a + 2 * PAGE, 0xAB, PAGE);
     const total = lazyPagesBacked();
     expect(lazyBack(a + 2 * PAGE + 100)).toBe(LAZY_BACKED);
-    expect(record(a).backed).toBe(1);
+    expect(areaBackedPages(areaOf(a))).toBe(1);
     expect(lazyPagesBacked()).toBe(total + 1);
     expect(backedPages()).toBe(2);
     expect(reservedPages()).toBe(3);
@@ -111,14 +112,14 @@ describe("lazyBack", () => {
     expect(lazyBack(top + PAGE)).toBe(LAZY_NOT_MINE);
     expect(lazyBack(base - PAGE)).toBe(LAZY_NOT_MINE);
     expect(backedPages()).toBe(before);
-    expect(record(a).backed).toBe(1);
+    expect(areaBackedPages(areaOf(a))).toBe(1);
   });
   it("answers LAZY_OUT_OF_MEMORY, changing nothing, when no page is left", () => {
     setUp();
     const a = areaReserve(4);
     setPageLimit(backedPages());
     expect(lazyBack(a + PAGE)).toBe(LAZY_OUT_OF_MEMORY);
-    expect(record(a).backed).toBe(0);
+    expect(areaBackedPages(areaOf(a))).toBe(0);
     expect(reservedPages()).toBe(4);
     setPageLimit(u32.MAX_VALUE);
     expect(lazyBack(a + PAGE)).toBe(LAZY_BACKED);
@@ -165,9 +166,9 @@ describe("a lazy area's record moved by the record cache", () => {
     expect(areaOf(a + PAGE)).toBe(after, "the backed page's tag followed");
     expect(areaOf(a + 3 * PAGE)).toBe(after, "so did the reserved pages'");
     expect(changetype<MemArea>(after).kind).toBe(AREA_LAZY);
-    expect(changetype<MemArea>(after).backed).toBe(1);
+    expect(areaBackedPages(after)).toBe(1);
     expect(lazyBack(a + 2 * PAGE)).toBe(LAZY_BACKED);
-    expect(changetype<MemArea>(after).backed).toBe(2);
+    expect(areaBackedPages(after)).toBe(2);
     areaFree(a);
     expect(reservedPages()).toBe(0);
   });

@@ -37,7 +37,7 @@ PTE_PRESENT, PTE_WRITABLE, PTE_USER, PTE_ACCESSED, PTE_DIRTY = 1, 2, 4, 0x20, 0x
 PF_PRESENT, PF_WRITE, PF_USER, PF_RESERVED, PF_FETCH = 1, 2, 4, 8, 16
 VECTOR_PAGE_FAULT = 14
 FRAME_EBP, FRAME_VECTOR, FRAME_ERROR, FRAME_EIP = 8, 32, 36, 40   # interrupts.ts InterruptFrame
-CLASS_COUNT, DESC_BYTES, SLAB_HEADER_BYTES = 10, 48, 96          # alloc.ts
+CLASS_COUNT, DESC_BYTES, SLAB_HEADER_BYTES = 10, 64, 104         # alloc.ts
 
 gdb.execute("set confirm off")
 gdb.execute("set pagination off")
@@ -374,8 +374,9 @@ class Areas(gdb.Command):
     """areas: the area allocator's used and free lists (kernel/mm/area.ts).
 
 Reads the list heads and counters from kernel_instance and walks the
-MemArea records: start, pages, next, prev, owner (a slab, or 0), kind and
-flags, backed pages. A used area shows its kind (plain, slab, lazy) and how
+MemArea records: start, pages, next, prev, owner (a slab, or 0), lower,
+upper, bin, kind and flags; a lazy area's backed pages are counted from its
+page-table entries. A used area shows its kind (plain, slab, lazy) and how
 many of its pages are backed: a lazy area's grow as they are first touched."""
 
     def __init__(self):
@@ -387,18 +388,25 @@ many of its pages are backed: a lazy area's grow as they are first touched."""
         plural = lambda n: "%d page%s" % (n, "" if n == 1 else "s")
         print("areas: range 0x%08x-0x%08x, %d used (%s), %d free (%s)" % (
             base, top - 1, g("usedAreas"), plural(g("usedPages")), g("freeAreas"), plural(g("freePages"))))
-        for name, head in (("used", g("usedHead")), ("free", g("freeHead"))):
+        # The used list by next; the free areas in address order (upper, bin != 0).
+        for name, head, free in (("used", g("usedHead"), False), ("free", g("lowest"), True)):
             print("  %s:" % name)
             record, seen = head, 0
             while record and seen < 4096:
-                start, pages, nxt, _prev, _owner, kind_flags, backed = words(record, 7)
-                kind = AREA_KINDS.get(kind_flags & 0xFFFF, "kind %d" % (kind_flags & 0xFFFF))
-                if kind_flags >> 16 & AREA_READ_ONLY:
-                    kind += " read-only"
+                start, pages, nxt, _prev, _owner, _lower, upper, bin_kind = words(record, 8)
+                bin_ = bin_kind & 0xFFFF
+                record = upper if free else nxt
+                if free and not bin_:
+                    continue
+                what = ""
+                if not free:
+                    kind = bin_kind >> 16 & 0xFF
+                    backed = backed_pages(start, pages) if kind == AREA_LAZY else pages
+                    what = "  (%s%s, %d backed)" % (AREA_KINDS.get(kind, "kind %d" % kind),
+                                                    " read-only" if bin_kind >> 24 & AREA_READ_ONLY else "", backed)
                 print("    0x%08x-0x%08x  %d %s%s" % (start, start + pages * PAGE - 1, pages,
-                                                     "page" if pages == 1 else "pages",
-                                                     "  (%s, %d backed)" % (kind, backed) if name == "used" else ""))
-                record, seen = nxt, seen + 1
+                                                     "page" if pages == 1 else "pages", what))
+                seen += 1
 
 
 class Slabs(gdb.Command):
@@ -420,7 +428,13 @@ full, with their use."""
         print("slab classes:")
         print("  class     size  in use    free   slabs   empty   pages")
         for i in range(CLASS_COUNT + 1):
-            size, _shift, pages, _cap, _partial, _full, slabs, empty, in_use, free = words(table + i * DESC_BYTES, 10)
+            # Counted from the lists, as SlabDesc's getters do: the full list has no free block.
+            size, _shift, pages, cap, partial, _full, slabs = words(table + i * DESC_BYTES, 7)
+            free, empty, slab = 0, 0, partial
+            while slab:
+                _free_el, used, nxt = words(slab, 3)
+                free, empty, slab = free + cap - used, empty + (used == 0), nxt
+            in_use = slabs * cap - free
             name = "records" if i == CLASS_COUNT else str(i)
             print("  %7s %8d %7d %7d %7d %7d %7d" % (name, size, in_use, free, slabs, empty, slabs * pages))
         if argument:
@@ -474,15 +488,29 @@ AREA_LAZY, AREA_READ_ONLY = 2, 1
 PF_FATAL_BITS = PF_PRESENT | PF_USER | PF_RESERVED | PF_FETCH   # fault.ts PF_FATAL_BITS
 
 
+def backed_pages(start, pages):
+    """Pages of [start, start + pages * PAGE) with a present PTE (area.ts areaBackedPages)."""
+    n, va, end = 0, start, start + pages * PAGE
+    while va < end:
+        table = va >> 22
+        run = min(end, (table + 1) << 22) - va
+        if u32(MIRROR_DIRECTORY + table * 4) & PTE_PRESENT:
+            n += sum(pte & PTE_PRESENT for pte in words(MIRROR_BASE + (va >> 12) * 4, run // PAGE))
+        va += run
+    return n
+
+
 def lazy_area_of_entry(pte):
     """(start, pages, backed) of the lazy area a reserved PTE names, or None."""
     if pte & (PTE_PRESENT | PTE_RESERVED_MARK) != PTE_RESERVED_MARK:
         return None
     try:
-        start, pages, _next, _prev, _owner, kind_flags, backed = words(pte & PTE_RESERVED_WORD, 7)
+        start, pages, _next, _prev, _owner, _lower, _upper, bin_kind = words(pte & PTE_RESERVED_WORD, 8)
     except gdb.MemoryError:
         return None
-    return (start, pages, backed) if kind_flags & 0xFFFF == AREA_LAZY else None
+    if bin_kind >> 16 & 0xFF != AREA_LAZY:
+        return None
+    return (start, pages, backed_pages(start, pages))
 
 
 def kernel_global_or(name, default):

@@ -13,6 +13,11 @@
 /** Writes a 16-bit word to an I/O port. */
 @external("cpu", "outw") export declare function outw(port: u16, value: u16): void;
 
+/** Sets bit `bit` of the bit string at `base` (BTS) and returns what it was; `bit` may exceed 31. */
+@external("cpu", "bitTestAndSet") export declare function bitTestAndSet(base: usize, bit: u32): bool;
+/** Clears bit `bit` of the bit string at `base` (BTR) and returns what it was; `bit` may exceed 31. */
+@external("cpu", "bitTestAndReset") export declare function bitTestAndReset(base: usize, bit: u32): bool;
+
 /** CR0: protection, paging and write-protect enables (SDM vol. 3, 2.5). */
 @external("cpu", "readCr0") export declare function readCr0(): u32;
 @external("cpu", "writeCr0") export declare function writeCr0(value: u32): void;
