@@ -197,7 +197,7 @@ export function pagingInit(end: u32): bool {
  * nothing, when a new page table was needed and no physical page was left.
  * Stops the kernel on misuse, before changing anything: unaligned
  * addresses, an address in the mirror window or in the identity map (page 0
- * and the stack guard stay unmapped), an address already mapped, or a
+ * and the stack guard stay unmapped), an address already mapped or reserved (pageReserve), or a
  * physical page that is free or reserved.
  */
 export function pageMap(vaddr: u32, paddr: u32, flags: u32): bool {
@@ -210,8 +210,8 @@ export function pageMap(vaddr: u32, paddr: u32, flags: u32): bool {
   const pte = pteAddress(vaddr);
   if ((load<u32>(pde) & PTE_PRESENT) == 0) {
     if (!tableCreate(table, pde)) return false;
-  } else if (load<u32>(pte) != 0) {
-    panicAt("pageMap", (load<u32>(pte) & PTE_PRESENT) != 0 ? "address already mapped" : "address reserved (pageReserve)", vaddr);
+  } else if ((load<u32>(pte) & (PTE_PRESENT | PTE_RESERVED_MARK)) != 0) {
+    panicAt("pageMap", "address already mapped or reserved", vaddr);
   }
   pageRetainInUse(paddr); // checked above
   // makeEntry, less the masking of an address already checked to be aligned.
