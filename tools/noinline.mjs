@@ -22,6 +22,8 @@ export const KEEP_OUT_OF_LINE = [
   "kernel/core/panic/*",   // panic() names its caller from its own frame
   "kernel/mm/fault/pageFaultHandled", // a fault in the page-fault handler is reported there
   "kernel/core/halt/haltFailure", // where tools/gdb/kernel.py stops a failing kernel before it leaves QEMU
+  "kernel/monitor/monitor/runCommand", // resumeSave returns into its own frame
+  "kernel/core/interrupts/irqAllocMisuse", // misuse=irq-alloc's report names it
   // Cold paths of pageMap/pageUnmap: inlined, their registers spill in the
   // hot path (bench/README.md).
   "kernel/arch/x86/paging/tableCreate",

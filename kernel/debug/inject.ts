@@ -32,17 +32,20 @@
 //     unmap-unmapped (no page table), unmap-absent (a table, no entry),
 //     unmap-mirror, unmap-unaligned, map-reserved and unmap-reserved (a
 //     page of a lazy area, reserved and not backed)
+//     irq-alloc: alloc from the timer's IRQ handler (interrupt context)
 //
 // So that every report can be seen by a person and checked by a test. Each
 // function below is where its fault happens, so reports name it.
 
-import { divide, int3, loadSegments, ud2 } from "../arch/x86/cpu";
+import { divide, int3, loadSegments, stiHlt, ud2 } from "../arch/x86/cpu";
 import { print, printHex, println } from "../core/console";
 import { haltFailure } from "../core/halt";
 import { SEL_KERNEL_CODE } from "../core/gdt";
 import { idtRemoveGate } from "../core/idt";
 import { VECTOR_GENERAL_PROTECTION } from "../core/exceptions";
 import { panic } from "../core/panic";
+import { interruptsOff, interruptsOn, irqAllocMisuseReturned, irqInstall, IRQ_HANDLER_ALLOC_MISUSE } from "../core/interrupts";
+import { IRQ_TIMER, pitStart } from "../drivers/pit";
 import { alloc, free, SLAB_HEADER_BYTES } from "../mm/alloc";
 import { areaAlloc, areaFree, areaReserve, areaUsedList } from "../mm/area";
 import { pageAlloc, PAGE_SIZE } from "../mm/mem";
@@ -156,7 +159,7 @@ export function faultInDoubleFaultReport(): void {
 }
 
 /** The names injectMisuse knows. */
-export const MISUSE_NAMES = "double-free interior header foreign record area-interior area-slab area-double-free write-after-free map-identity map-mapped map-mirror map-unaligned map-unaligned-paddr unmap-unmapped unmap-absent unmap-mirror unmap-unaligned map-reserved unmap-reserved";
+export const MISUSE_NAMES = "double-free interior header foreign record area-interior area-slab area-double-free write-after-free map-identity map-mapped map-mirror map-unaligned map-unaligned-paddr unmap-unmapped unmap-absent unmap-mirror unmap-unaligned map-reserved unmap-reserved irq-alloc";
 
 /** Handles `misuse=NAME`; returns false for an unknown name. */
 export function injectMisuse(name: string): bool {
@@ -180,6 +183,7 @@ export function injectMisuse(name: string): bool {
   else if (name == "unmap-unaligned") misuseUnmapUnaligned();
   else if (name == "map-reserved") pageMap(areaReserve(1), pageAlloc(), PTE_WRITABLE);
   else if (name == "unmap-reserved") pageUnmap(areaReserve(1));
+  else if (name == "irq-alloc") misuseAllocInIrq();
   else return false;
   return true;
 }
@@ -217,6 +221,17 @@ function misuseWriteAfterFree(): void {
   free(block);
   store<u32>(block + 8, 0xBAD);
   alloc(64);
+}
+
+/** Lets an IRQ 0 handler call alloc, which must refuse; stops the kernel if it did not. */
+export function misuseAllocInIrq(): void {
+  irqInstall(IRQ_TIMER, IRQ_HANDLER_ALLOC_MISUSE);
+  pitStart();
+  interruptsOn();
+  while (!irqAllocMisuseReturned()) stiHlt();
+  interruptsOff();
+  println("inject: alloc returned in interrupt context instead of refusing");
+  haltFailure();
 }
 
 function misuseAreaDoubleFree(): void {

@@ -75,9 +75,13 @@
 //    turn; each step removes a slab, so it ends. Records are freed through
 //    recordFree, never through free, which refuses them.
 // test=alloc and the host specs drive the record cache through many growths.
+//
+// Never called in interrupt context: each entry point refuses an IRQ
+// handler's call (core/context.ts).
 
 import { bitTestAndReset, bitTestAndSet } from "../arch/x86/cpu";
 import { print, printDec, printHex, println } from "../core/console";
+import { refuseInInterrupt } from "../core/context";
 import { panicAt } from "../core/panic";
 import { areaAddFree, areaAlloc, areaAttach, areaInit, areaMoveRecord, areaRelease, areaTag, areaTake, MemArea } from "./area";
 import { backPage } from "./backing";
@@ -221,6 +225,7 @@ export function allocInit(base: u32, top: u32): bool {
  * needed.
  */
 export function alloc(size: u32): usize {
+  refuseInInterrupt("alloc", size);
   if (size - 1 >= SMALL_MAX) return size == 0 ? 0 : allocLarge(size);
   const d = desc(classIndex(size));
   let slab = d.partial;
@@ -251,6 +256,7 @@ export function largePages(size: u32): u64 {
  * of a live block.
  */
 export function free(ptr: usize): void {
+  refuseInInterrupt("free", ptr);
   if (ptr == 0) return;
   const tag = areaTag(<u32>ptr);
   if ((tag & SLAB_TAG) == 0) {
@@ -551,11 +557,12 @@ export function allocInUse(): u32 {
   return n;
 }
 
-/** Prints the size classes as a table, like slabinfo. */
-export function allocDump(): void {
+/** Prints the size classes as a table, like slabinfo: all, or the row of class `only` (CLASS_COUNT: records). */
+export function allocDump(only: u32 = u32.MAX_VALUE): void {
   println("slab classes:");
   println("  class     size  in use    free   slabs   empty   pages");
   for (let i: u32 = 0; i <= CLASS_COUNT; i++) {
+    if (only != u32.MAX_VALUE && i != only) continue;
     const d = classDesc(i);
     print("  ");
     printColumn(i == CLASS_COUNT ? "records" : "", i, 7);

@@ -44,7 +44,8 @@
 // Records come from the slab allocator (mm/alloc.ts recordAlloc), whose slab
 // pages come from here: see "The recursion" in mm/alloc.ts for why that
 // terminates. Exhaustion (no virtual range, no physical page, no record)
-// returns 0 and changes nothing; misuse stops the kernel.
+// returns 0 and changes nothing; misuse stops the kernel. areaAlloc and
+// areaFree refuse to run in interrupt context (core/context.ts).
 //
 // A record (32 bytes, a block of the slab allocator's record cache):
 //   +0  start   u32   first byte of the area, page aligned
@@ -59,6 +60,7 @@
 //   +31 flags   u8    AREA_READ_ONLY: a lazy area's pages are backed read-only
 
 import { print, printDec, printHex, println } from "../core/console";
+import { refuseInInterrupt } from "../core/context";
 import { panicAt } from "../core/panic";
 import { backPage, pageBacked, pageTag, reservePage, setPageTag, unbackPage, unreservePage } from "./backing";
 import { recordAlloc, recordFree, recordMark, recordUndo, slabRecord, slabSetRecord, SLAB_TAG } from "./alloc";
@@ -132,6 +134,7 @@ export function areaInit(base: u32, top: u32): void {
  * find the place (see the policy above), plus backing each page.
  */
 export function areaAlloc(pages: u32): u32 {
+  refuseInInterrupt("areaAlloc", pages);
   if (pages == 0 || pages > (areaTop - areaBase) >> PAGE_SHIFT) return 0;
   const mark = recordMark();
   const record = recordAlloc();
@@ -191,6 +194,7 @@ export function areaBackedPages(record: usize): u32 {
  * before changing anything.
  */
 export function areaFree(addr: u32): void {
+  refuseInInterrupt("areaFree", addr);
   if ((addr & (PAGE_SIZE - 1)) != 0) panicAt("areaFree", "unaligned address", addr);
   if (addr < areaBase || addr >= areaTop) panicAt("areaFree", "address outside the area range", addr);
   const record = areaOf(addr);

@@ -11,8 +11,8 @@
 //     4.7): a protection violation (a write to a read-only page), a reserved
 //     bit, a user access or an instruction fetch stay fatal;
 //   - it is not a fault while handling a fault, and not in interrupt
-//     context (core/interrupts.ts interruptDepth): the handler allocates,
-//     and neither may interrupt the allocators halfway;
+//     context (core/context.ts inInterrupt): the handler allocates, and an
+//     IRQ handler may have interrupted the allocators halfway;
 //   - CR2 is a reserved page of a lazy area (mm/lazy.ts, found in O(1)
 //     from the page's not-present entry, which keeps the area's record):
 //     an address in no area, in the mirror window or a guard page, or in a
@@ -25,7 +25,8 @@
 import { readCr2 } from "../arch/x86/cpu";
 import { inMirror } from "../arch/x86/paging";
 import { print, printDec, printHex, println } from "../core/console";
-import { InterruptFrame, interruptDepth } from "../core/interrupts";
+import { inInterrupt } from "../core/context";
+import { InterruptFrame } from "../core/interrupts";
 import { MemArea } from "./area";
 import { lazyAreaOf, lazyBack, LAZY_BACKED, LAZY_OUT_OF_MEMORY } from "./lazy";
 
@@ -44,7 +45,7 @@ export function pageFaultsHandled(): u32 { return handled; }
 /** Whether the kernel handled the page fault in `frame`; then the faulting instruction is retried. */
 export function pageFaultHandled(frame: InterruptFrame): bool {
   if ((frame.errorCode & PF_FATAL_BITS) != 0) return false;
-  if (handling || interruptDepth() != 0) return false;
+  if (handling || inInterrupt()) return false;
   const addr = readCr2();
   if (inMirror(addr)) return false;
   handling = true;

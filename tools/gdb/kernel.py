@@ -524,7 +524,7 @@ def handled_fault_area(cr2, code):
     """(start, pages, backed) of the lazy area when the kernel will handle this fault, else None."""
     if code & PF_FATAL_BITS or cr2 >> 22 == MIRROR_INDEX:
         return None
-    if kernel_global_or("kernel/mm/fault/handling", 0) or kernel_global_or("kernel/core/interrupts/irqDepth", 0):
+    if kernel_global_or("kernel/mm/fault/handling", 0) or kernel_global_or("kernel/core/context/depth", 0):
         return None
     if not u32(MIRROR_DIRECTORY + (cr2 >> 22) * 4) & PTE_PRESENT:
         return None

@@ -43,6 +43,8 @@
 @external("cpu", "sti") export declare function sti(): void;
 /** Waits for the next interrupt (HLT). */
 @external("cpu", "hlt") export declare function hlt(): void;
+/** STI then HLT: unmasks interrupts and waits for the next one, with no gap between the two. */
+@external("cpu", "stiHlt") export declare function stiHlt(): void;
 
 /** The time-stamp counter (RDTSC). Under `qemu -icount shift=0` it counts guest instructions. */
 @external("cpu", "rdtsc") export declare function rdtsc(): u64;
@@ -74,3 +76,8 @@
 @external("cpu", "probeRead") export declare function probeRead(addr: usize, out: usize): u32;
 /** Writes `value` to `addr` and returns 1, or returns 0 if the write faulted (core/probe.ts). */
 @external("cpu", "probeWrite") export declare function probeWrite(addr: usize, value: u32): u32;
+
+/** Saves a resume point in the 7-word `buffer`; returns 0, or 1 when resumeJump comes back (boot/resume.asm). */
+@external("cpu", "resumeSave") export declare function resumeSave(buffer: usize): u32;
+/** Returns 1 from the resumeSave that filled `buffer`, whose caller must still be running. */
+@external("cpu", "resumeJump") export declare function resumeJump(buffer: usize): void;

@@ -43,9 +43,10 @@
 //
 // After pagingInit every change goes through the mirror: no code needs the
 // physical address of a table to change it. Each table has a count of its
-// present entries; mapping into an empty PDE allocates the table, unmapping
+// entries in use (present, or reserved: below); mapping into an empty PDE allocates the table, unmapping
 // its last entry frees it. A single-page change invalidates just that page
-// (INVLPG), never the whole TLB.
+// (INVLPG), never the whole TLB. pageMap and pageUnmap refuse to run in
+// interrupt context (core/context.ts).
 //
 // Reserved entries. When P = 0 the CPU ignores every other bit of a PTE
 // (SDM vol. 3, 4.3 and table 4-6), so software may keep a word there. A
@@ -60,6 +61,7 @@ import { invlpg, readCr0, writeCr0, writeCr3 } from "./cpu";
 import { print, printHex, println } from "../../core/console";
 import { tssSetAddressSpace } from "../../core/gdt";
 import { doubleFaultStackGuard, kernelReadonlyEnd, kernelStart, stackGuard } from "../../core/layout";
+import { refuseInInterrupt } from "../../core/context";
 import { panicAt } from "../../core/panic";
 import { alignUp, pageAlloc, pageIsInUseAligned, pageReleaseInUse, pageRetainInUse, PAGE_SIZE } from "../../mm/mem";
 
@@ -201,6 +203,7 @@ export function pagingInit(end: u32): bool {
  * physical page that is free or reserved.
  */
 export function pageMap(vaddr: u32, paddr: u32, flags: u32): bool {
+  refuseInInterrupt("pageMap", vaddr);
   if (((vaddr | paddr) & (PAGE_SIZE - 1)) != 0) panicAt("pageMap", "unaligned address", (vaddr & (PAGE_SIZE - 1)) != 0 ? vaddr : paddr);
   if (inMirror(vaddr)) panicAt("pageMap", "address in the mirror window", vaddr);
   if (vaddr < identityEnd) panicAt("pageMap", "address in the identity map", vaddr);
@@ -242,6 +245,7 @@ function tableCreate(table: u32, pde: u32): bool {
  * map, not mapped, or mapped to a page the allocator did not hand out.
  */
 export function pageUnmap(vaddr: u32): u32 {
+  refuseInInterrupt("pageUnmap", vaddr);
   if ((vaddr & (PAGE_SIZE - 1)) != 0) panicAt("pageUnmap", "unaligned address", vaddr);
   if (inMirror(vaddr)) panicAt("pageUnmap", "address in the mirror window", vaddr);
   if (vaddr < identityEnd) panicAt("pageUnmap", "address in the identity map", vaddr);
