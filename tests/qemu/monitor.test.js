@@ -152,7 +152,7 @@ test("monitor: every command on the serial port; halt gives status 33", async ()
   const area = /^area: (0x[0-9a-f]{5}000)$/m.exec(outputOf(run, "area 2"))?.[1];
   assert.ok(area, explain(run));
   const areaEnd = "0x" + (hex(area) + 0x1fff).toString(16).padStart(8, "0");
-  assert.match(outputOf(run, "areas"), new RegExp(`^  used:\\n(    .*\\n)*    ${area}-${areaEnd}  2 pages\\n`, "m"));
+  assert.match(outputOf(run, "areas"), new RegExp(`^  used:\\n(    .*\\n)*    ${area}-${areaEnd}  2 pages  \\(plain, 2 backed\\)\\n`, "m"));
   assert.match(outputOf(run, `areafree ${area}`), new RegExp(`^areafree: ${area} freed$`, "m"));
 
   const page = /^map: 0xd0000000 -> (0x[0-9a-f]{5}000), writable$/m.exec(outputOf(run, "map 0xd0000000"))?.[1];
