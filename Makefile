@@ -138,3 +138,18 @@ build/fixtures/%.elf: tests/qemu/fixtures/%.asm tests/qemu/fixtures/header.inc
 
 clean:
 	rm -rf build
+
+# --- the kernel in a web page (web/, tools/web.mjs) ---------------------------
+#   make web        build build/web/ (page, v86, SeaBIOS, kernel, symbols) and
+#                   serve it on a free port of 127.0.0.1
+#   make web-site   build build/web/ only (make test uses it)
+WEB := $(BUILD)/web
+.PHONY: web web-site
+web: setup
+	@$(MAKE) --no-print-directory web-site
+	@node tools/web.mjs serve $(WEB)
+web-site: $(KERNEL) $(WEB)/kernel-symbols.json
+	@node tools/web.mjs build $(KERNEL) $(WEB)
+$(WEB)/kernel-symbols.json: $(KERNEL) tools/web-symbols.mjs tools/lib/elf.mjs
+	@mkdir -p $(@D)
+	node tools/web-symbols.mjs $(KERNEL) $@

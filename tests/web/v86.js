@@ -1,0 +1,48 @@
+// tests/web/v86.js: booting the site's kernel in v86 under node, through the
+// same module the page uses (web/machine.mjs), from the files `make web-site`
+// assembled in build/web/.
+//
+// bootInV86("test=paging") resolves to a run shaped like tests/qemu/kernel.js's
+// ({ serial with "\n" line ends, status, timedOut }), so judgeSuite judges it the same way: the
+// kernel's exit code c becomes QEMU's status (c << 1) | 1, a reset status 0.
+
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
+export const WEB = resolve(process.env.WEB ?? "build/web");
+export const TIMEOUT_MS = 120_000;
+
+const { V86 } = await import(pathToFileURL(join(WEB, "libv86.mjs")));
+const { bootKernel } = await import(pathToFileURL(join(WEB, "machine.mjs")));
+const { KernelMemory } = await import(pathToFileURL(join(WEB, "memory.mjs")));
+const buffer = (name) => {
+  const b = readFileSync(join(WEB, name));
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.length);
+};
+const files = { bios: buffer("bios/bios.bin"), vgaBios: buffer("bios/vgabios.bin"), kernel: buffer("kernel.elf") };
+export const symbols = JSON.parse(readFileSync(join(WEB, "kernel-symbols.json"), "utf8"));
+
+/**
+ * Boots with `cmdline` and waits for the run to end. The machine is left
+ * stopped but alive, so `memory` (web/memory.mjs over it) can still be read;
+ * call `stop()` when done.
+ */
+export async function bootInV86(cmdline, { memoryMiB = 32, timeoutMs = TIMEOUT_MS } = {}) {
+  let serial = "";
+  const started = Date.now();
+  const machine = bootKernel(V86, {
+    files, wasmPath: join(WEB, "v86.wasm"), cmdline, memoryMiB, onSerial: (ch) => (serial += ch),
+  });
+  let timer;
+  const timeout = new Promise((done) => (timer = setTimeout(() => done({ timedOut: true }), timeoutMs)));
+  const exit = await Promise.race([machine.exited, timeout]);
+  clearTimeout(timer);
+  const status = exit.timedOut || exit.reset ? 0 : (exit.code << 1) | 1;
+  const memory = new KernelMemory(machine.readPhysical, symbols, { cr0: machine.cr0, cr3: machine.cr3 });
+  return {
+    serial: serial.replace(/\r\n/g, "\n"), status, timedOut: Boolean(exit.timedOut), signal: null, exit, machine, memory,
+    seconds: (Date.now() - started) / 1000,
+    stop: () => machine.stop(),
+  };
+}
