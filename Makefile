@@ -2,7 +2,9 @@
 #
 #   make            build build/kernel.elf
 #   make run        boot it in QEMU, serial on this terminal (CMDLINE=, QEMU_ARGS=)
-#   make test       host unit tests (as-pect), then the QEMU suites (node --test)
+#   make test       host unit tests (as-pect), then the QEMU suites (node --test),
+#                   then the web tests (v86 under node, the page in Chromium)
+#   make web        build the web page into build/web/ and serve it locally
 #   make debug      QEMU halted with its GDB stub, and GDB attached with symbols
 #   make bench      guest-instruction benchmarks under -icount (bench/README.md)
 #   make clean      remove build/
@@ -124,7 +126,7 @@ bench: setup
 	@node bench/run.mjs $(KERNEL)
 
 test: setup
-	@$(MAKE) --no-print-directory $(KERNEL) test-fixtures
+	@$(MAKE) --no-print-directory $(KERNEL) test-fixtures web-site
 	@tools/test.sh
 
 # Tiny kernels that misbehave on purpose, for the host runner's own tests.

@@ -15,11 +15,22 @@ declare -A PACKAGE_OF=(
   [wasm2c]=wabt
   [qemu-system-i386]=qemu-system-x86
   [gdb]=gdb
+  # the kernel in a web page: make test drives the page in headless Chromium
+  [chromium]=chromium
+)
+# file -> Debian package that provides it (packages with no command)
+declare -A PACKAGE_OF_FILE=(
+  # SeaBIOS and its VGA BIOS, copied into the web site (tools/web.mjs)
+  [/usr/share/seabios/bios.bin]=seabios
+  [/usr/share/seabios/vgabios-stdvga.bin]=seabios
 )
 
 missing=()
 for cmd in "${!PACKAGE_OF[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${PACKAGE_OF[$cmd]}")
+done
+for file in "${!PACKAGE_OF_FILE[@]}"; do
+  [[ -f $file ]] || missing+=("${PACKAGE_OF_FILE[$file]}")
 done
 
 if ((${#missing[@]})); then

@@ -18,7 +18,11 @@ import { fileURLToPath } from "node:url";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const SEABIOS = "/usr/share/seabios";
 
-/** Site file <- source file. The VGA BIOS is the ISA VGA build, the one v86's VGA answers to. */
+/**
+ * Site file <- source file. The VGA BIOS is SeaBIOS's PCI "stdvga" build: v86's VGA is
+ * a PCI device, and with the ISA build (vgabios-isavga.bin) the DAC palette stays
+ * black, so text mode shows nothing.
+ */
 function siteFiles(kernel) {
   const files = [
     ["kernel.elf", kernel],
@@ -27,7 +31,7 @@ function siteFiles(kernel) {
     ["xterm.mjs", "node_modules/@xterm/xterm/lib/xterm.mjs"],
     ["xterm.css", "node_modules/@xterm/xterm/css/xterm.css"],
     ["bios/bios.bin", `${SEABIOS}/bios.bin`],
-    ["bios/vgabios.bin", `${SEABIOS}/vgabios-isavga.bin`],
+    ["bios/vgabios.bin", `${SEABIOS}/vgabios-stdvga.bin`],
   ];
   for (const name of readdirSync(join(ROOT, "web"))) files.push([name, `web/${name}`]);
   return files;

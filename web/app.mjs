@@ -34,7 +34,7 @@ const filesReady = Promise.all([
 // --- the console -------------------------------------------------------------
 
 const terminal = new Terminal({
-  cols: 90, rows: 26, convertEol: true, scrollback: 5000, fontSize: 13,
+  cols: 116, rows: 28, convertEol: true, scrollback: 5000, fontSize: 12,
   fontFamily: "ui-monospace, 'DejaVu Sans Mono', monospace",
   theme: { background: "#0d1117", foreground: "#d1d7e0", cursor: "#7ee787" },
 });
@@ -86,7 +86,7 @@ async function boot(event) {
   window.kernelMachine = current;
   setStatus(`running: "${cmdline}" with ${memoryMiB} MiB`, "running");
   $("boot").textContent = "Reboot";
-  refreshTimer = setInterval(refresh, REFRESH_MS);
+  refreshTimer = setInterval(() => scheduleRefresh(0), REFRESH_MS);
   const exit = await current.exited;
   if (run !== bootCount) return;
   clearInterval(refreshTimer);
@@ -102,9 +102,13 @@ terminal.onData((data) => machine?.sendSerial(data));
 
 // --- panels ---------------------------------------------------------------------
 
+// At most one refresh per REFRESH_MS: serial output asks for one soon, unless one just ran.
 let refreshSoon = 0;
+let lastRefresh = 0;
 function scheduleRefresh(ms) {
-  if (!refreshSoon) refreshSoon = setTimeout(() => { refreshSoon = 0; refresh(); }, ms);
+  if (refreshSoon) return;
+  const wait = Math.max(ms, lastRefresh + REFRESH_MS - performance.now());
+  refreshSoon = setTimeout(() => { refreshSoon = 0; refresh(); }, wait);
 }
 
 const selected = { pde: null, pte: null };
@@ -142,6 +146,8 @@ function describeEntry(entry) {
 
 function refresh() {
   if (!memory) return;
+  lastRefresh = performance.now();
+  memory.forget();
   try {
     refreshPaging();
     refreshAreas();
@@ -222,19 +228,25 @@ function refreshPaging() {
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const size = (bytes) => bytes >= 1 << 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : bytes >= 1 << 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${Math.round(bytes / 1024)} KiB`;
 
+const BAR_COLOURS = { free: "#26313d", used: "#3fb27f", slab: "#b07ce8" };
+
+/** Draws the areas over [from, to) on a canvas bar; an area narrower than a pixel still gets one. */
 function paintBar(bar, from, to, areas) {
-  const span = to - from;
-  const segments = areas.filter((a) => a.start + a.pages * PAGE > from && a.start < to).map((a) => {
+  const g = bar.getContext("2d");
+  const scale = bar.width / (to - from);
+  g.fillStyle = BAR_COLOURS.free;
+  g.fillRect(0, 0, bar.width, bar.height);
+  for (const a of areas) {
     const start = Math.max(a.start, from);
     const end = Math.min(a.start + a.pages * PAGE, to);
-    const segment = document.createElement("span");
-    segment.className = "segment " + a.kind;
-    segment.style.left = `${((start - from) / span) * 100}%`;
-    segment.style.width = `max(2px, ${((end - start) / span) * 100}%)`;
-    segment.title = `${a.kind === "free" ? "free" : a.kind === "slab" ? "used by a slab" : "used"}: ${hex(a.start)}-${hex(a.start + a.pages * PAGE - 1)}, ${plural(a.pages, "page")}`;
-    return segment;
-  });
-  bar.replaceChildren(...segments);
+    if (end <= start || a.kind === "free") continue;
+    g.fillStyle = BAR_COLOURS[a.kind];
+    g.fillRect(Math.floor((start - from) * scale), 0, Math.max(1, Math.round((end - start) * scale)), bar.height);
+  }
+  const used = areas.filter((a) => a.kind !== "free");
+  bar.title = `${hex(from)}-${hex(to - 1)}: ${plural(used.length, "used area")} drawn` +
+    used.slice(0, 8).map((a) => `\n${hex(a.start)}  ${plural(a.pages, "page")}${a.kind === "slab" ? " (slab)" : ""}`).join("") +
+    (used.length > 8 ? "\n..." : "");
 }
 
 function refreshAreas() {

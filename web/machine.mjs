@@ -22,6 +22,7 @@ const BANNER = "multiboot magic:";
 
 /** What an exit code means, in words. */
 export function describeExit(exit) {
+  if (exit.stopped) return "stopped";
   if (exit.reset) return "the machine reset (a triple fault): the kernel started again";
   if (exit.code === EXIT_SUCCESS) return "kernel halted cleanly (exit code 0x10)";
   if (exit.code === EXIT_FAILURE) return "kernel stopped on a failure (exit code 0x11)";

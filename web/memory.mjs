@@ -66,7 +66,15 @@ export class KernelMemory {
     this.read = read;
     this.symbols = symbols;
     this.cpu = cpu;
+    this.tables = new Map();
   }
+
+  /**
+   * Drops the directory and tables read so far. The walk reads each table
+   * once and keeps it, so one refresh of the panels sees one consistent set
+   * of tables however many addresses it translates; call this before the next.
+   */
+  forget() { this.tables.clear(); }
 
   words(physical, count) {
     const bytes = this.read(physical, count * 4);
@@ -86,17 +94,21 @@ export class KernelMemory {
   /** The page directory's frame: CR3 bits 31:12, or 0 while paging is off. */
   directoryFrame() { return this.pagingOn() ? entryFrame(this.cpu.cr3()) : 0; }
 
-  /** 1024 entries of the directory or table at `frame`. */
-  table(frame) { return this.words(frame, ENTRIES); }
+  /** 1024 entries of the directory or table at `frame` (kept until forget()). */
+  table(frame) {
+    let entries = this.tables.get(frame);
+    if (!entries) this.tables.set(frame, (entries = this.words(frame, ENTRIES)));
+    return entries;
+  }
 
   /** The walk for `va`: { pde, pte, physical } (physical null where the walk stops). */
   walk(va) {
     const directory = this.directoryFrame();
     if (!directory) return { pde: 0, pte: 0, physical: va >>> 0 };
-    const pde = this.u32(directory + (va >>> 22) * 4);
+    const pde = this.table(directory)[va >>> 22];
     if (!(pde & PTE_PRESENT)) return { pde, pte: 0, physical: null };
     if (pde & PDE_LARGE) return { pde, pte: 0, physical: ((pde & 0xffc00000) | (va & 0x3fffff)) >>> 0 };
-    const pte = this.u32(entryFrame(pde) + ((va >>> 12) & 1023) * 4);
+    const pte = this.table(entryFrame(pde))[(va >>> 12) & 1023];
     if (!(pte & PTE_PRESENT)) return { pde, pte, physical: null };
     return { pde, pte, physical: (entryFrame(pte) | (va & 0xfff)) >>> 0 };
   }
