@@ -98,6 +98,10 @@ async function boot(event) {
 
 $("boot-form").addEventListener("submit", boot);
 $("preset").addEventListener("change", () => { $("cmdline").value = $("preset").value; });
+$("cmdline").addEventListener("input", () => {
+  const typed = $("cmdline").value.trim();
+  $("preset").value = [...$("preset").options].some((o) => o.value === typed && !o.hidden) ? typed : "custom";
+});
 terminal.onData((data) => machine?.sendSerial(data));
 
 // --- panels ---------------------------------------------------------------------

@@ -23,7 +23,7 @@ export async function openSite() {
   const { server, url } = await serveDirectory(WEB);
   const profile = mkdtempSync(join(tmpdir(), "tskernel-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1500, height: 1100 },
+    executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1600, height: 1100 },
   }).catch((error) => { server.close(); throw error; });
   const page = context.pages()[0] ?? await context.newPage();
   const errors = [];
