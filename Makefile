@@ -146,6 +146,7 @@ clean:
 #                   serve it on a free port of 127.0.0.1
 #   make web-site   build build/web/ only (make test uses it)
 WEB := $(BUILD)/web
+export WEB
 .PHONY: web web-site
 web: setup
 	@$(MAKE) --no-print-directory web-site

@@ -10,12 +10,15 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
+/** The site: build/web, or build/debug/web under `make test DEBUG=1`. */
 export const WEB = resolve(process.env.WEB ?? "build/web");
 export const TIMEOUT_MS = 120_000;
 
 const { V86 } = await import(pathToFileURL(join(WEB, "libv86.mjs")));
 const { bootKernel } = await import(pathToFileURL(join(WEB, "machine.mjs")));
-const { KernelMemory } = await import(pathToFileURL(join(WEB, "memory.mjs")));
+/** The page's memory reader (web/memory.mjs), as the site ships it. */
+export const memoryModule = await import(pathToFileURL(join(WEB, "memory.mjs")));
+const { KernelMemory } = memoryModule;
 const buffer = (name) => {
   const b = readFileSync(join(WEB, name));
   return b.buffer.slice(b.byteOffset, b.byteOffset + b.length);

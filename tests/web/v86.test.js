@@ -7,8 +7,9 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { explain, judgeSuite } from "../qemu/kernel.js";
 import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/qemu.mjs";
-import { bootInV86 } from "./v86.js";
-import { MIRROR_INDEX, PAGE, entryFrame } from "../../build/web/memory.mjs";
+import { bootInV86, memoryModule } from "./v86.js";
+
+const { MIRROR_INDEX, PAGE, entryFrame } = memoryModule;
 
 const runs = [];
 after(() => runs.forEach((run) => run.stop()));
