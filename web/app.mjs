@@ -67,7 +67,13 @@ function setStatus(text, state) {
 
 async function boot(event) {
   event?.preventDefault();
-  const files = await filesReady;
+  let files;
+  try {
+    files = await filesReady;
+  } catch (error) {
+    setStatus(`could not load the kernel, the BIOS or the symbols: ${error.message}`, "failed");
+    return;
+  }
   if (machine) machine.stop();
   clearInterval(refreshTimer);
   flushSerial();
@@ -83,7 +89,6 @@ async function boot(event) {
   });
   machine = current;
   memory = new KernelMemory(current.readPhysical, files.symbols, { cr0: current.cr0, cr3: current.cr3 });
-  window.kernelMachine = current;
   setStatus(`running: "${cmdline}" with ${memoryMiB} MiB`, "running");
   $("boot").textContent = "Reboot";
   refreshTimer = setInterval(() => scheduleRefresh(0), REFRESH_MS);
@@ -310,4 +315,3 @@ function refreshSlabs() {
   });
 }
 
-window.bootKernel = boot;
