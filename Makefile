@@ -1,19 +1,28 @@
 # The kernel's build: AssemblyScript -> wasm -> C -> i386 ELF, and the daily commands.
 #
-#   make            build build/kernel.elf
-#   make run        boot it in QEMU, serial on this terminal (CMDLINE=, QEMU_ARGS=)
-#   make test       host unit tests (as-pect), then the QEMU suites (node --test),
-#                   then the web tests (v86 under node, the page in Chromium)
-#   make web        build the web page into build/web/ and serve it locally
-#   make debug      QEMU halted with its GDB stub, and GDB attached with symbols
-#   make bench      guest-instruction benchmarks under -icount (bench/README.md)
-#   make clean      remove build/
-#   DEBUG=1         any of the above with a debug kernel (poisoned free blocks),
-#                   built in build/debug/
+#   make / make all     build build/kernel.elf
+#   make run            boot it in QEMU, serial on this terminal (CMDLINE=, QEMU_ARGS=)
+#   make test           host unit tests (as-pect), the QEMU suites, the web tests; UNIT=, QEMU=, WEB=
+#   make web            build the web page into build/web/ and serve it on 127.0.0.1
+#   make web-site       build build/web/ only
+#   make debug          QEMU halted with its GDB stub, and GDB attached with symbols
+#   make bench          guest-instruction benchmarks under -icount (bench/README.md)
+#   make iso            build/kernel.iso: GRUB 2 boot image for a PC's BIOS, CD or USB stick
+#   make setup          install whatever is missing (Debian packages, node_modules)
+#   make test-fixtures  the misbehaving tiny kernels the QEMU runner's own tests boot
+#   make clean          remove build/
+#   make help           this list
+#   CMDLINE=WORDS       kernel command line for run and debug, e.g. CMDLINE="test=paging"
+#   QEMU_ARGS=ARGS      extra QEMU arguments after the defaults (run, debug, test), e.g. "-m 8M"
+#   UNIT=NAME           make test runs only tests/unit/NAME.spec.ts (alone: no QEMU tests)
+#   QEMU=NAME           make test runs only tests/qemu/NAME.test.js (alone: no unit tests)
+#   WEB=NAME            make test runs only tests/web/NAME.test.js (alone: no other tests)
+#   DEBUG=1             any of the above with a debug kernel (poisoned free blocks) in build/debug/
 #
 # `run`, `test` and `debug` first run tools/setup.sh, which installs whatever
 # is missing (Debian packages, node_modules).
 
+DEBUG      ?=
 BUILD      := build$(if $(DEBUG),/debug)
 KERNEL     := $(BUILD)/kernel.elf
 ASCFLAGS   := $(if $(DEBUG),--use KERNEL_DEBUG=1)
@@ -53,7 +62,7 @@ CFLAGS     := --target=i386-unknown-none-elf -march=i686 -O2 -g -flto \
               -Wall -Wno-unused-function -Wno-unused-variable -Wno-unused-but-set-variable
 LDFLAGS    := -m elf_i386 -nostdlib -T linker/kernel.ld
 
-.PHONY: all run test debug bench clean setup
+.PHONY: all run test debug bench clean setup help iso
 .DELETE_ON_ERROR:
 
 all: $(KERNEL)
@@ -126,8 +135,18 @@ bench: setup
 	@node bench/run.mjs $(KERNEL)
 
 test: setup
-	@$(MAKE) --no-print-directory $(KERNEL) test-fixtures web-site
+	$(if $(TEST_NEEDS),@$(MAKE) --no-print-directory $(TEST_NEEDS))
 	@tools/test.sh
+
+# Test selection (tools/test.sh reads UNIT, QEMU and WEB): one name each, any
+# of them; none runs everything. UNIT alone needs no kernel, so none is
+# built for it.
+UNIT       ?=
+QEMU       ?=
+WEB        ?=
+export UNIT QEMU WEB
+TEST_NEEDS  = $(if $(UNIT),$(if $(QEMU)$(WEB),$(TEST_KERNELS)),$(TEST_KERNELS))
+TEST_KERNELS = $(KERNEL) test-fixtures $(ISO) web-site
 
 # Tiny kernels that misbehave on purpose, for the host runner's own tests.
 FIXTURES := $(patsubst tests/qemu/fixtures/%.asm,build/fixtures/%.elf,$(wildcard tests/qemu/fixtures/*.asm))
@@ -141,18 +160,42 @@ build/fixtures/%.elf: tests/qemu/fixtures/%.asm tests/qemu/fixtures/header.inc
 clean:
 	rm -rf build
 
-# --- the kernel in a web page (web/, tools/web.mjs) ---------------------------
-#   make web        build build/web/ (page, v86, SeaBIOS, kernel, symbols) and
-#                   serve it on a free port of 127.0.0.1
-#   make web-site   build build/web/ only (make test uses it)
-WEB := $(BUILD)/web
-export WEB
+# `make help`: this file's header, up to its first line that is not a
+# comment. It is the one list of targets and variables, one line each: a new
+# target or variable is a new line there (tests/qemu/make.test.js checks
+# that every .PHONY target and every `?=` variable is in it).
+help:
+	@sed -n '/^#/!q; s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+
+# `make iso`: a GRUB 2 image that boots the kernel on a PC's BIOS from a CD
+# or a USB stick (grub-mkrescue makes the ISO hybrid: El Torito and an MBR).
+# Only GRUB's i386-pc platform and the modules the menu uses go in, which
+# keeps it small (about 2 MiB) and quick to make. boot/grub/grub.cfg is the
+# menu; tests/qemu/iso.test.js boots it.
+ISO        := $(BUILD)/kernel.iso
+GRUB_MODULES := multiboot normal serial terminal boot
+iso: setup
+	@$(MAKE) --no-print-directory $(ISO)
+$(ISO): $(KERNEL) boot/grub/grub.cfg
+	@rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
+	cp $(KERNEL) $(BUILD)/iso/boot/kernel.elf
+	cp boot/grub/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
+	grub-mkrescue --directory=/usr/lib/grub/i386-pc --install-modules="$(GRUB_MODULES)" \
+	    --fonts= --locales= --themes= --output=$@ $(BUILD)/iso 2>$(BUILD)/iso.log \
+	    || { cat $(BUILD)/iso.log >&2; exit 1; }
+
+# The kernel in a web page (web/, tools/web.mjs): `make web-site` puts the
+# page, v86, SeaBIOS, the kernel and kernel-symbols.json in build/web/ (make
+# test uses it); `make web` builds it and serves it on a free port of
+# 127.0.0.1. WEB_SITE tells tests/web where the site is.
+WEB_SITE := $(BUILD)/web
+export WEB_SITE
 .PHONY: web web-site
 web: setup
 	@$(MAKE) --no-print-directory web-site
-	@node tools/web.mjs serve $(WEB)
-web-site: $(KERNEL) $(WEB)/kernel-symbols.json
-	@node tools/web.mjs build $(KERNEL) $(WEB)
-$(WEB)/kernel-symbols.json: $(KERNEL) tools/web-symbols.mjs tools/lib/elf.mjs
+	@node tools/web.mjs serve $(WEB_SITE)
+web-site: $(KERNEL) $(WEB_SITE)/kernel-symbols.json
+	@node tools/web.mjs build $(KERNEL) $(WEB_SITE)
+$(WEB_SITE)/kernel-symbols.json: $(KERNEL) tools/web-symbols.mjs tools/lib/elf.mjs
 	@mkdir -p $(@D)
 	node tools/web-symbols.mjs $(KERNEL) $@

@@ -17,9 +17,16 @@ declare -A PACKAGE_OF=(
   [gdb]=gdb
   # the kernel in a web page: make test drives the page in headless Chromium
   [chromium]=chromium
+  # make iso: grub-mkrescue, which needs xorriso and mtools (mformat)
+  [grub-mkrescue]=grub-common
+  [xorriso]=xorriso
+  [mformat]=mtools
 )
-# file -> Debian package that provides it (packages with no command)
+
+# file -> Debian package that provides it, for packages without a command
 declare -A PACKAGE_OF_FILE=(
+  # GRUB's BIOS platform, which grub-mkrescue puts on the ISO
+  [/usr/lib/grub/i386-pc/modinfo.sh]=grub-pc-bin
   # SeaBIOS and its VGA BIOS, copied into the web site (tools/web.mjs)
   [/usr/share/seabios/bios.bin]=seabios
   [/usr/share/seabios/vgabios-stdvga.bin]=seabios
@@ -30,7 +37,7 @@ for cmd in "${!PACKAGE_OF[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${PACKAGE_OF[$cmd]}")
 done
 for file in "${!PACKAGE_OF_FILE[@]}"; do
-  [[ -f $file ]] || missing+=("${PACKAGE_OF_FILE[$file]}")
+  [[ -e $file ]] || missing+=("${PACKAGE_OF_FILE[$file]}")
 done
 
 if ((${#missing[@]})); then
@@ -47,7 +54,12 @@ if ((${#missing[@]})); then
 fi
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  echo "setup: node and npm are needed (node 20); install them first" >&2
+  echo "setup: node and npm are needed (node 20 or later); install them first" >&2
+  exit 1
+fi
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if ((node_major < 20)); then
+  echo "setup: node $(node --version) is too old: the project needs node 20 or later (package.json engines)" >&2
   exit 1
 fi
 

@@ -1,46 +1,131 @@
 #!/usr/bin/env bash
 # tools/test.sh: `make test` after the build. Runs the host unit tests
-# (as-pect over kernel/ sources), then the QEMU suites (node --test), then the
-# web tests (v86 under node, the page in Chromium), always all three, and fails
-# if any failed. The last line is the combined count.
+# (as-pect over kernel/ sources), then the QEMU suites (node --test), then
+# the web tests (node --test: the kernel in v86 under node, the page in
+# headless Chromium), and fails if any failed. The last line is the combined
+# count.
+#
+# One test at a time: UNIT=NAME runs only tests/unit/NAME.spec.ts,
+# QEMU=NAME only tests/qemu/NAME.test.js and WEB=NAME only
+# tests/web/NAME.test.js; those given leave the other kinds out, none runs
+# everything. They come from make's command line (the
+# environment) or as arguments: tools/test.sh UNIT=fmt. A name with no such
+# file stops before anything runs, with the list of names there are, and a
+# runner that ran no test counts as a failure: never "0 tests, passed".
+#
+# Both runners get the files by name, never a directory (`node --test DIR`
+# means different things in different node releases). as-pect is started as
+# `node .../lib/test.js`, not through its `asp` launcher, which forces colour
+# (FORCE_COLOR=2) and adds node flags chosen by node version; the files reach
+# it through TEST_UNIT_FILES (tests/unit/as-pect.config.js).
+#
+# Colour codes only when stdout is a terminal (the runners write into a pipe
+# to tee, so they cannot tell): otherwise NO_COLOR=1 and no FORCE_COLOR.
+# TEST_LOG_DIR (default build) holds the runners' logs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p build
+
+for arg in "$@"; do
+  case $arg in
+    UNIT=* | QEMU=* | WEB=*) declare "$arg" ;;
+    *) echo "usage: tools/test.sh [UNIT=NAME] [QEMU=NAME] [WEB=NAME]" >&2; exit 2 ;;
+  esac
+done
+UNIT=${UNIT:-} QEMU=${QEMU:-} WEB=${WEB:-}
+logs=${TEST_LOG_DIR:-build}
+mkdir -p "$logs"
 strip_colour() { sed -e 's/\x1b\[[0-9;]*m//g'; }
 
-echo "== unit tests (as-pect, tests/unit) =="
-node_modules/.bin/asp --config tests/unit/as-pect.config.js --as-config tests/unit/as-pect.asconfig.json \
-  2>&1 | tee build/test-unit.log
-unit_status=${PIPESTATUS[0]}
+# The test names in directory $1: its files ending in $2, without that ending.
+names_in() {
+  local file
+  for file in "$1"/*"$2"; do
+    file=${file##*/}
+    printf '%s ' "${file%"$2"}"
+  done
+}
 
-echo "== QEMU tests (node --test, tests/qemu) =="
-node --test --test-reporter=spec tests/qemu/ 2>&1 | tee build/test-qemu.log
-qemu_status=${PIPESTATUS[0]}
+# Checks the selection $1=$2 against the files in $3 ending in $4.
+check_name() {
+  local names
+  names=$(names_in "$3" "$4")
+  if [[ " $names" != *" $2 "* ]]; then
+    echo "test: $1=$2: there is no $3/$2$4; $1= takes one of: ${names% }" >&2
+    exit 2
+  fi
+}
 
-# The kernel in v86 under node, and the page in headless Chromium (build/web, make web-site).
-echo "== web tests (node --test, tests/web) =="
-node --test --test-reporter=spec tests/web/ 2>&1 | tee build/test-web.log
-web_status=${PIPESTATUS[0]}
+unit_files=() qemu_files=() web_files=()
+[[ -n $UNIT ]] && check_name UNIT "$UNIT" tests/unit .spec.ts && unit_files=("tests/unit/$UNIT.spec.ts")
+[[ -n $QEMU ]] && check_name QEMU "$QEMU" tests/qemu .test.js && qemu_files=("tests/qemu/$QEMU.test.js")
+[[ -n $WEB ]] && check_name WEB "$WEB" tests/web .test.js && web_files=("tests/web/$WEB.test.js")
+if [[ -z $UNIT && -z $QEMU && -z $WEB ]]; then
+  unit_files=(tests/unit/*.spec.ts)
+  qemu_files=(tests/qemu/*.test.js)
+  web_files=(tests/web/*.test.js)
+fi
+
+aspect_colour=()
+if [[ -t 1 ]]; then
+  [[ -z ${NO_COLOR:-} ]] && aspect_colour=(FORCE_COLOR=1)
+else
+  unset FORCE_COLOR
+  export NO_COLOR=1
+fi
+
+unit_status=0 qemu_status=0 web_status=0
+if ((${#unit_files[@]})); then
+  echo "== unit tests (as-pect: ${unit_files[*]}) =="
+  env "${aspect_colour[@]}" TEST_UNIT_FILES="${unit_files[*]}" \
+    node --enable-source-maps node_modules/@as-pect/cli/lib/test.js \
+    --config tests/unit/as-pect.config.js --as-config tests/unit/as-pect.asconfig.json \
+    2>&1 | tee "$logs/test-unit.log"
+  unit_status=${PIPESTATUS[0]}
+fi
+
+if ((${#qemu_files[@]})); then
+  echo "== QEMU tests (node --test: ${qemu_files[*]}) =="
+  node --test --test-reporter=spec "${qemu_files[@]}" 2>&1 | tee "$logs/test-qemu.log"
+  qemu_status=${PIPESTATUS[0]}
+fi
+
+if ((${#web_files[@]})); then
+  echo "== web tests (node --test: ${web_files[*]}) =="
+  node --test --test-reporter=spec "${web_files[@]}" 2>&1 | tee "$logs/test-web.log"
+  web_status=${PIPESTATUS[0]}
+fi
 
 # as-pect: "[Tests]: PASSED / TOTAL"; node: "ℹ pass N" and "ℹ fail N".
-read -r unit_pass unit_total < <(strip_colour <build/test-unit.log | sed -n 's/.*\[Tests\]: *\([0-9]*\) *\/ *\([0-9]*\).*/\1 \2/p' | tail -1)
-unit_pass=${unit_pass:-0} unit_total=${unit_total:-0}
-qemu_pass=$(strip_colour <build/test-qemu.log | sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' | tail -1)
-qemu_fail=$(strip_colour <build/test-qemu.log | sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' | tail -1)
-qemu_pass=${qemu_pass:-0} qemu_fail=${qemu_fail:-0}
-web_pass=$(strip_colour <build/test-web.log | sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' | tail -1)
-web_fail=$(strip_colour <build/test-web.log | sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' | tail -1)
-web_pass=${web_pass:-0} web_fail=${web_fail:-0}
-unit_fail=$((unit_total - unit_pass))
-# A runner that failed without counting a failure still counts as one.
-((unit_status != 0 && unit_fail == 0)) && unit_fail=1
-((qemu_status != 0 && qemu_fail == 0)) && qemu_fail=1
-((web_status != 0 && web_fail == 0)) && web_fail=1
+# A selected runner that failed without counting a failure, or that ran no
+# test at all, counts one failure.
+unit_line="not run (not selected)" qemu_line="not run (not selected)" web_line="not run (not selected)"
+unit_pass=0 unit_fail=0 qemu_pass=0 qemu_fail=0 web_pass=0 web_fail=0
+if ((${#unit_files[@]})); then
+  read -r unit_pass unit_total < <(strip_colour <"$logs/test-unit.log" | sed -n 's/.*\[Tests\]: *\([0-9]*\) *\/ *\([0-9]*\).*/\1 \2/p' | tail -1)
+  unit_pass=${unit_pass:-0} unit_total=${unit_total:-0}
+  unit_fail=$((unit_total - unit_pass))
+  ((unit_fail == 0 && (unit_status != 0 || unit_total == 0))) && unit_fail=1 unit_status=1
+  unit_line="$unit_pass passed, $unit_fail failed"
+fi
+if ((${#qemu_files[@]})); then
+  qemu_pass=$(strip_colour <"$logs/test-qemu.log" | sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' | tail -1)
+  qemu_fail=$(strip_colour <"$logs/test-qemu.log" | sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' | tail -1)
+  qemu_pass=${qemu_pass:-0} qemu_fail=${qemu_fail:-0}
+  ((qemu_fail == 0 && (qemu_status != 0 || qemu_pass == 0))) && qemu_fail=1 qemu_status=1
+  qemu_line="$qemu_pass passed, $qemu_fail failed"
+fi
+if ((${#web_files[@]})); then
+  web_pass=$(strip_colour <"$logs/test-web.log" | sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' | tail -1)
+  web_fail=$(strip_colour <"$logs/test-web.log" | sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' | tail -1)
+  web_pass=${web_pass:-0} web_fail=${web_fail:-0}
+  ((web_fail == 0 && (web_status != 0 || web_pass == 0))) && web_fail=1 web_status=1
+  web_line="$web_pass passed, $web_fail failed"
+fi
 
 echo
 echo "== summary =="
-echo "unit (as-pect):     $unit_pass passed, $unit_fail failed"
-echo "qemu (node --test): $qemu_pass passed, $qemu_fail failed"
-echo "web (node --test):  $web_pass passed, $web_fail failed"
+echo "unit (as-pect):     $unit_line"
+echo "qemu (node --test): $qemu_line"
+echo "web (node --test):  $web_line"
 echo "total: $((unit_pass + qemu_pass + web_pass)) passed, $((unit_fail + qemu_fail + web_fail)) failed"
 ((unit_status == 0 && qemu_status == 0 && web_status == 0))

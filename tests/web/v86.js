@@ -11,7 +11,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 /** The site: build/web, or build/debug/web under `make test DEBUG=1`. */
-export const WEB = resolve(process.env.WEB ?? "build/web");
+export const WEB = resolve(process.env.WEB_SITE ?? "build/web");
 export const TIMEOUT_MS = 120_000;
 
 const { V86 } = await import(pathToFileURL(join(WEB, "libv86.mjs")));

@@ -1,0 +1,132 @@
+// build/kernel.iso (`make iso`): the GRUB 2 image booted from a CD in QEMU,
+// as a PC's BIOS boots it.
+//
+// GRUB shows its menu on the serial port too (boot/grub/grub.cfg), so the
+// test reads it there and picks an entry by its hotkey, as a user at a serial
+// console would. Under GRUB the command line is only the words after the file
+// name (no file name first, as QEMU's -kernel puts there), and the boot
+// loader's name is GRUB's: both are checked on what the kernel printed.
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { dirname, join } from "node:path";
+import { existsSync } from "node:fs";
+import { explain, judgeSuite, KERNEL, TIMEOUT_MS } from "./kernel.js";
+import { DEFAULT_MEMORY, STATUS_SUCCESS } from "../../tools/qemu.mjs";
+
+/** The image next to the kernel under test: build/kernel.iso, or build/debug/kernel.iso. */
+const ISO = join(dirname(KERNEL), "kernel.iso");
+
+// GRUB's countdown line: the menu is drawn and waits for a key.
+const MENU_SHOWN = /executed automatically in \d+s/;
+
+/**
+ * Boots the ISO from the CD drive (`disk`: from a hard disk holding the image
+ * as it is, as a USB stick written with dd is seen by the BIOS); with `hotkey`, presses it on the serial
+ * port once the menu shows; with `until`, stops QEMU once the serial text
+ * matches it. Resolves to { serial, status, signal, timedOut, stopped, stderr }.
+ */
+function bootIso({ disk = false, hotkey = null, until = null, timeoutMs = TIMEOUT_MS } = {}) {
+  assert.ok(existsSync(ISO), `${ISO} is missing: make iso (make test builds it)`);
+  return new Promise((resolve, reject) => {
+    const child = spawn("qemu-system-i386", [
+      ...(disk ? ["-drive", `file=${ISO},format=raw,if=ide,snapshot=on`, "-boot", "c"] : ["-cdrom", ISO, "-boot", "d"]),
+      "-m", DEFAULT_MEMORY,
+      "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+      "-display", "none",
+      "-serial", "stdio",
+      "-no-reboot",
+      "-nic", "none",
+    ], { stdio: ["pipe", "pipe", "pipe"] });
+    let serial = "";
+    let stderr = "";
+    let timedOut = false;
+    let stopped = false;
+    let pressed = hotkey === null;
+    child.stdout.on("data", (chunk) => {
+      serial += chunk.toString("latin1");
+      if (!pressed && MENU_SHOWN.test(serial)) {
+        pressed = true;
+        child.stdin.write(hotkey);
+      }
+      if (until && !stopped && until.test(serial)) {
+        stopped = true;
+        child.kill("SIGKILL");
+      }
+    });
+    child.stdin.on("error", () => {}); // QEMU gone before the key: the checks below tell
+    child.stderr.on("data", (chunk) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (status, signal) => {
+      clearTimeout(timer);
+      resolve({ serial: serial.replace(/\r\n/g, "\n"), status, signal, timedOut, stopped, stderr });
+    });
+  });
+}
+
+/** What the kernel printed after GRUB handed over: from its banner on. */
+function kernelText(run) {
+  const at = run.serial.indexOf("tskernel: an i386 kernel");
+  assert.ok(at >= 0, `the kernel never started:\n${explain(run)}`);
+  return run.serial.slice(at);
+}
+
+/** The kernel's "boot loader:" and "command line:" lines. */
+function loaderLines(text) {
+  return {
+    loader: /^boot loader: +(.*)$/m.exec(text)?.[1],
+    cmdline: /^command line:(.*)$/m.exec(text)?.[1].trim(),
+  };
+}
+
+// The boots are independent: they run side by side (GRUB's countdown
+// makes the first one the longest).
+describe("kernel.iso", { concurrency: true }, () => {
+  test("the default entry boots through GRUB 2 to a clean halt, with an empty command line", async () => {
+    const run = await bootIso();
+    assert.equal(run.status, STATUS_SUCCESS, explain(run));
+    assert.match(run.serial, /GNU GRUB +version 2\./, "GRUB's menu shows on the serial port");
+    const text = kernelText(run);
+    assert.match(text, /^kernel halted cleanly$/m, explain(run));
+    const { loader, cmdline } = loaderLines(text);
+    assert.match(loader ?? "", /^GRUB 2\./, explain(run));
+    assert.equal(cmdline, "", `GRUB passes no file name and no word for the plain entry\n${explain(run)}`);
+  });
+
+  test("the self-test entry (hotkey t) passes exactly test=cpu, and the suite runs", async () => {
+    const run = judgeSuite("cpu", await bootIso({ hotkey: "t" }));
+    assert.ok(run.ok, explain(run));
+    const { loader, cmdline } = loaderLines(kernelText(run));
+    assert.match(loader ?? "", /^GRUB 2\./);
+    assert.equal(cmdline, "test=cpu", "the first word is the entry's own word, not a file name");
+  });
+
+  // What the kernel does with `monitor` depends on whether it knows the word
+  // (an interactive monitor waiting for keys, or a refusal): the test stops
+  // QEMU once the command line is printed and checks what the entry passed.
+  test("the monitor entry (hotkey m) passes exactly the word monitor", async () => {
+    const run = await bootIso({ hotkey: "m", until: /tskernel: an i386 kernel[\s\S]*\ncommand line:.*\r?\n/ });
+    assert.ok(run.stopped, `the kernel never printed its command line\n${explain(run)}`);
+    const { loader, cmdline } = loaderLines(kernelText(run));
+    assert.match(loader ?? "", /^GRUB 2\./);
+    assert.equal(cmdline, "monitor", explain(run));
+  });
+
+  test("written to a disk as it is (a USB stick), it boots too: the plain entry (hotkey b)", async () => {
+    const run = await bootIso({ disk: true, hotkey: "b" });
+    assert.equal(run.status, STATUS_SUCCESS, explain(run));
+    const text = kernelText(run);
+    assert.match(text, /^kernel halted cleanly$/m, explain(run));
+    const { loader, cmdline } = loaderLines(text);
+    assert.match(loader ?? "", /^GRUB 2\./, explain(run));
+    assert.equal(cmdline, "", explain(run));
+  });
+});
