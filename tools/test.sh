@@ -98,7 +98,9 @@ fi
 # as-pect: "[Tests]: PASSED / TOTAL"; node: "ℹ pass N" and "ℹ fail N".
 # A selected runner that failed without counting a failure, or that ran no
 # test at all, counts one failure.
-unit_line="not run (not selected)" qemu_line="not run (not selected)" web_line="not run (not selected)"
+selected=$(for v in UNIT QEMU WEB; do [[ -n ${!v} ]] && printf '%s ' "$v=${!v}"; done)
+not_run="not run (${selected% } alone)"
+unit_line=$not_run qemu_line=$not_run web_line=$not_run
 unit_pass=0 unit_fail=0 qemu_pass=0 qemu_fail=0 web_pass=0 web_fail=0
 if ((${#unit_files[@]})); then
   read -r unit_pass unit_total < <(strip_colour <"$logs/test-unit.log" | sed -n 's/.*\[Tests\]: *\([0-9]*\) *\/ *\([0-9]*\).*/\1 \2/p' | tail -1)
