@@ -10,6 +10,7 @@
 #   make iso            build/kernel.iso: GRUB 2 boot image for a PC's BIOS, CD or USB stick
 #   make setup          install whatever is missing (Debian packages, node_modules)
 #   make test-fixtures  the misbehaving tiny kernels the QEMU runner's own tests boot
+#   make debug-kernel   build/debug/kernel.elf, which make test boots for the allocator suites
 #   make clean          remove build/
 #   make help           this list
 #   CMDLINE=WORDS       kernel command line for run and debug, e.g. CMDLINE="test=paging"
@@ -18,6 +19,9 @@
 #   QEMU=NAME           make test runs only tests/qemu/NAME.test.js (alone: no unit tests)
 #   WEB=NAME            make test runs only tests/web/NAME.test.js (alone: no other tests)
 #   DEBUG=1             any of the above with a debug kernel (poisoned free blocks) in build/debug/
+#
+#   RUN_TIMEOUT=60  `make run` without a terminal on standard input stops the
+#                   machine after this many seconds and fails (0: no limit)
 #
 # `run`, `test` and `debug` first run tools/setup.sh, which installs whatever
 # is missing (Debian packages, node_modules).
@@ -29,6 +33,11 @@ ASCFLAGS   := $(if $(DEBUG),--use KERNEL_DEBUG=1)
 CMDLINE    ?=
 QEMU_ARGS  ?=
 export CMDLINE QEMU_ARGS KERNEL
+
+# `make run` with standard input not a terminal: seconds until the machine is
+# stopped (tools/run.mjs). An interactive run has no limit.
+RUN_TIMEOUT ?= 60
+export RUN_TIMEOUT
 
 ASC        := node_modules/.bin/asc
 WASM2C     := wasm2c
@@ -73,17 +82,26 @@ setup:
 # AssemblyScript -> wasm. asconfig.json holds the options (memoryBase, names,
 # abort); the transform is given here because asc resolves a transform path
 # in asconfig.json as a package name.
-$(BUILD)/kernel.wasm: $(KERNEL_TS) asconfig.json tools/noinline.mjs package-lock.json | setup
+$(BUILD)/kernel.wasm $(BUILD)/kernel.wasm.map &: $(KERNEL_TS) asconfig.json tools/noinline.mjs tools/check-heap.mjs package-lock.json | setup
 	@mkdir -p $(@D)
 	$(ASC) kernel/main.ts --config asconfig.json --target kernel --transform ./tools/noinline.mjs \
-	    --outFile $@ --textFile $(@:.wasm=.wat) $(ASCFLAGS)
+	    --transform ./tools/check-heap.mjs --outFile $(BUILD)/kernel.wasm --textFile $(BUILD)/kernel.wat --sourceMap $(ASCFLAGS)
+	node tools/check-heap.mjs $(BUILD)/kernel.wasm
+
+# TypeScript lines: markers for source locations in the optimized wasm, which
+# wasm2c carries into the C and tools/lines.mjs then turns into #line
+# directives (see there). The compiled code does not change.
+$(BUILD)/kernel.lines.wasm $(BUILD)/gen/lines.json &: $(BUILD)/kernel.wasm $(BUILD)/kernel.wasm.map tools/lines.mjs tools/lib/wasm-module.mjs
+	@mkdir -p $(BUILD)/gen
+	node tools/lines.mjs wasm $< $<.map $(BUILD)/kernel.lines.wasm $(BUILD)/gen/lines.json
 
 # wasm -> C, rewritten for the flat kernel memory and the out-of-line
 # functions (see tools/wasm2c-rewrite.mjs).
-$(BUILD)/gen/kernel.c $(BUILD)/gen/kernel.h &: $(BUILD)/kernel.wasm tools/wasm2c-rewrite.mjs tools/noinline.mjs
+$(BUILD)/gen/kernel.c $(BUILD)/gen/kernel.h &: $(BUILD)/kernel.lines.wasm $(BUILD)/gen/lines.json tools/wasm2c-rewrite.mjs tools/noinline.mjs
 	@mkdir -p $(@D)
 	$(WASM2C) $< -n kernel -o $(BUILD)/gen/kernel.c
 	node tools/wasm2c-rewrite.mjs $(BUILD)/gen/kernel.c
+	node tools/lines.mjs c $(BUILD)/gen/kernel.c $(BUILD)/gen/lines.json
 	cp /usr/include/wasm-rt.h $(BUILD)/gen/wasm-rt.h
 
 $(BUILD)/obj/kernel.o: $(BUILD)/gen/kernel.c $(BUILD)/gen/kernel.h tools/check-wasm2c.mjs Makefile
@@ -113,12 +131,12 @@ $(BUILD)/gen/ksyms-empty.asm: tools/symbols.mjs
 	node tools/symbols.mjs --empty $@
 $(BUILD)/kernel.pass1.elf: $(OBJS) $(BUILD)/obj/ksyms-empty.o linker/kernel.ld
 	$(LD) $(LDFLAGS) $(OBJS) $(BUILD)/obj/ksyms-empty.o -o $@
-$(BUILD)/gen/ksyms.asm: $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm tools/symbols.mjs tools/lib/elf.mjs tools/lib/wasm.mjs
-	node tools/symbols.mjs $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm $@
+$(BUILD)/gen/ksyms.asm $(BUILD)/gen/aliases.ld &: $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm tools/symbols.mjs tools/lib/elf.mjs tools/lib/wasm.mjs tools/lib/dwarf-lines.mjs
+	node tools/symbols.mjs $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm $(BUILD)/gen/ksyms.asm $(BUILD)/gen/aliases.ld
 $(BUILD)/obj/%.o: $(BUILD)/gen/%.asm
 	$(NASM) -f elf32 $< -o $@
-$(KERNEL): $(OBJS) $(BUILD)/obj/ksyms.o linker/kernel.ld tools/check-layout.mjs
-	$(LD) $(LDFLAGS) $(OBJS) $(BUILD)/obj/ksyms.o -o $@
+$(KERNEL): $(OBJS) $(BUILD)/obj/ksyms.o $(BUILD)/gen/aliases.ld linker/kernel.ld tools/check-layout.mjs
+	$(LD) $(LDFLAGS) $(OBJS) $(BUILD)/obj/ksyms.o $(BUILD)/gen/aliases.ld -o $@
 	node tools/symbols.mjs --verify $(BUILD)/kernel.pass1.elf $@
 	node tools/check-layout.mjs $@ $(BUILD)/kernel.wasm asconfig.json
 
@@ -146,7 +164,13 @@ QEMU       ?=
 WEB        ?=
 export UNIT QEMU WEB
 TEST_NEEDS  = $(if $(UNIT),$(if $(QEMU)$(WEB),$(TEST_KERNELS)),$(TEST_KERNELS))
-TEST_KERNELS = $(KERNEL) test-fixtures $(ISO) web-site
+TEST_KERNELS = $(KERNEL) test-fixtures $(ISO) debug-kernel web-site
+
+# The DEBUG=1 kernel (freed blocks poisoned), which tests/qemu/debug.test.js
+# boots for the allocator suite whatever DEBUG the tests run with.
+.PHONY: debug-kernel
+debug-kernel:
+	@$(MAKE) --no-print-directory DEBUG=1 build/debug/kernel.elf
 
 # Tiny kernels that misbehave on purpose, for the host runner's own tests.
 FIXTURES := $(patsubst tests/qemu/fixtures/%.asm,build/fixtures/%.elf,$(wildcard tests/qemu/fixtures/*.asm))

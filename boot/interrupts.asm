@@ -89,8 +89,16 @@ interrupt_stubs:
 %endrep
 
 section .bss
+; The double-fault task's stack, on its own pages, with a page below it that
+; paging leaves unmapped (like the kernel stack's guard, boot/multiboot.asm):
+; an overflow then faults instead of silently overwriting what lies below.
+; That fault cannot be delivered on the exhausted stack, so the reports keep
+; this task's path shallow (kernel/core/report.ts: a fault inside a report
+; ends in a short serial-only report) and it never gets that deep.
 align 4096
-global double_fault_stack_bottom, double_fault_stack_top
+global double_fault_stack_guard, double_fault_stack_bottom, double_fault_stack_top
+double_fault_stack_guard:
+    resb 4096
 double_fault_stack_bottom:
     resb 8192
 double_fault_stack_top:

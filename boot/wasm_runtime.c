@@ -93,13 +93,12 @@ void wasm_rt_allocate_funcref_table(wasm_rt_funcref_table_t *table, uint32_t ele
 
 void wasm_rt_free_funcref_table(wasm_rt_funcref_table_t *table) { (void)table; }
 
-/* A trap goes to the kernel's report. A trap raised while reporting one
- * stops here, so that a broken report cannot loop. */
+/* A trap goes to the kernel's report, every time: a trap raised while a
+ * report is printed gets the kernel's short serial-only report and the
+ * failure exit (kernel/core/report.ts). */
 void wasm_rt_trap(wasm_rt_trap_t code)
 {
-    static int reporting;
-    if (!reporting++)
-        Z_kernelZ_wasmTrap(&kernel_instance, (u32)code);
+    Z_kernelZ_wasmTrap(&kernel_instance, (u32)code);
     cpu_stop();
 }
 

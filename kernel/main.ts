@@ -10,9 +10,12 @@
 //   dump=alloc  print the size classes and both area lists (before the above)
 //   bench       run bench/kernel/bench.ts (meant for make bench, under -icount)
 //
-// and otherwise halts cleanly.
+// and otherwise halts cleanly. The words are listed once, in
+// COMMAND_LINE_WORDS; a line with an unknown word, a repeated key, a value
+// for `bench` or a value the kernel does not understand stops it (see
+// kernel/lib/cmdline.ts), so that a typo never looks like a clean run.
 
-import { consoleInit, consoleSerial, print, printCell, printCString, printDec, printHexCell, println, printSizeCell } from "./core/console";
+import { consoleInit, consoleSerial, print, printCell, printDec, printEscaped, printHexCell, println, printSizeCell } from "./core/console";
 import { haltFailure, haltSuccess } from "./core/halt";
 import {
   MultibootInfo, MULTIBOOT_BOOTLOADER_MAGIC, MULTIBOOT_INFO_CMDLINE, MULTIBOOT_INFO_LOADER_NAME,
@@ -21,13 +24,16 @@ import {
 import { gdtInit } from "./core/gdt";
 import { idtInit } from "./core/idt";
 import { picInit } from "./drivers/pic";
-import { memDescriptorsEnd, memInit } from "./mm/mem";
+import { memDescriptorsEnd, memInit, MEM_NO_MAP, MEM_OK } from "./mm/mem";
 import { identityMapEnd, mirrorDirectory, MIRROR_BASE, MIRROR_INDEX, pageDirectory, pagingInit } from "./arch/x86/paging";
 import { allocDump, allocInit, CLASS_COUNT, CLASS_MAX_SHIFT, CLASS_MIN_SHIFT } from "./mm/alloc";
 import { areaDump, areaFreeCount, areaFreePages, areaRangeEnd, areaRangeStart, areaUsedCount, areaUsedPages } from "./mm/area";
-import { stackGuard } from "./core/layout";
+import { doubleFaultStackGuard, kernelReadonlyEnd, kernelStart, stackGuard } from "./core/layout";
 import { injectFault, injectMisuse, injectTrap, MISUSE_NAMES, TRAP_NAMES } from "./debug/inject";
-import { cmdlineUnknownWord, cmdlineValue, cstringLength } from "./lib/cmdline";
+import {
+  cmdlineCheck, cmdlineFind, cmdlineProblemStart, cmdlineValue, cmdlineWordEnd, cmdlineWordsStart, cstringLength,
+  CMDLINE_OK, CMDLINE_REPEATED, CMDLINE_UNKNOWN, CMDLINE_VALUE_REFUSED,
+} from "./lib/cmdline";
 import { runSuite, SUITE_NAMES } from "./ktest/suites";
 import { rdtsc } from "./arch/x86/cpu";
 import { runBenchmarks } from "../bench/kernel/bench";
@@ -41,9 +47,13 @@ export function kmain(magic: u32, multibootInfo: usize): void {
   // The command line is read first (benchmarks want a quiet boot), and only
   // from a structure the magic vouches for.
   const trusted = magic == MULTIBOOT_BOOTLOADER_MAGIC;
-  const line = trusted ? commandLine(changetype<MultibootInfo>(multibootInfo)) : EMPTY_CSTRING;
-  const length = cstringLength(line);
-  const benchmarking = cmdlineValue(line, length, "bench") != null;
+  const whole = trusted ? commandLine(changetype<MultibootInfo>(multibootInfo)) : EMPTY_CSTRING;
+  const wholeLength = cstringLength(whole);
+  // QEMU puts the kernel's path first; the words are what follows it.
+  const skip = trusted ? cmdlineWordsStart(whole, wholeLength, loaderName(changetype<MultibootInfo>(multibootInfo))) : 0;
+  const line = whole + <usize>skip;
+  const length = wholeLength - skip;
+  const benchmarking = cmdlineFind(line, length, "bench") >= 0;
   consoleInit();
   consoleSerial(!benchmarking); // see consoleSerial
   println("tskernel: an i386 kernel written in AssemblyScript");
@@ -63,23 +73,22 @@ export function kmain(magic: u32, multibootInfo: usize): void {
   const allocatorsReady = rdtsc();
   consoleSerial(true);
 
-  const unknown = cmdlineUnknownWord(line, length, COMMAND_LINE_WORDS);
-  if (unknown != null) refuse("command line: unknown word ", unknown, "test= trap= fault= misuse= dump= bench");
+  checkCommandLine(line, length);
   const dump = cmdlineValue(line, length, "dump");
-  if (dump != null && dump != "alloc") refuse("dump=", dump, "alloc");
+  if (dump != null && dump != "alloc") refuse(line, length, "dump", "alloc");
   if (dump != null) {
     allocDump();
     areaDump(64);
   }
   const fault = cmdlineValue(line, length, "fault");
-  if (fault != null && !injectFault(fault)) refuse("fault=", fault, "an address, or read:ADDRESS (0x... or decimal)");
+  if (fault != null && !injectFault(fault)) refuse(line, length, "fault", "an address, or read:ADDRESS (0x... or decimal)");
   const trap = cmdlineValue(line, length, "trap");
-  if (trap != null && !injectTrap(trap)) refuse("trap=", trap, TRAP_NAMES);
+  if (trap != null && !injectTrap(trap)) refuse(line, length, "trap", TRAP_NAMES);
   const misuse = cmdlineValue(line, length, "misuse");
-  if (misuse != null && !injectMisuse(misuse)) refuse("misuse=", misuse, MISUSE_NAMES);
+  if (misuse != null && !injectMisuse(misuse)) refuse(line, length, "misuse", MISUSE_NAMES);
   if (benchmarking) runBenchmarks(allocatorsReady);
   const test = cmdlineValue(line, length, "test");
-  if (test != null && !runSuite(test, info)) refuse("test=", test, SUITE_NAMES);
+  if (test != null && !runSuite(test, info)) refuse(line, length, "test", SUITE_NAMES);
   println("kernel halted cleanly");
   haltSuccess();
 }
@@ -93,12 +102,13 @@ function cpuInit(): void {
 }
 
 function memoryInit(info: MultibootInfo): void {
-  if (!memInit(info)) {
+  const mem = memInit(info);
+  if (mem == MEM_NO_MAP) {
     println("mem: the boot loader gave no memory map; cannot go on");
     haltFailure();
   }
-  if (!pagingInit(<u32>memDescriptorsEnd())) {
-    println("paging: out of physical pages for the initial page tables");
+  if (mem != MEM_OK || !pagingInit(<u32>memDescriptorsEnd())) {
+    println("mem: the kernel needs at least 4 MiB of RAM; cannot go on");
     haltFailure();
   }
   print("paging: on; directory ");
@@ -110,9 +120,16 @@ function memoryInit(info: MultibootInfo): void {
   println();
   print("paging: identity map 0x00001000-");
   printHexCell(identityMapEnd() - 1, 8, 0);
-  print(" (page 0 and the stack guard page ");
+  print(" (page 0 and the stack guard pages ");
   printHexCell(stackGuard(), 8, 0);
+  print(" and ");
+  printHexCell(doubleFaultStackGuard(), 8, 0);
   println(" unmapped)");
+  print("paging: kernel code and read-only data ");
+  printHexCell(kernelStart(), 8, 0);
+  print("-");
+  printHexCell(kernelReadonlyEnd() - 1, 8, 0);
+  println(" mapped read-only");
 }
 
 function allocatorsInit(): void {
@@ -142,16 +159,41 @@ function allocatorsInit(): void {
   println(" pages)");
 }
 
-// What the command line understands (README, "Kernel command line").
-const COMMAND_LINE_WORDS: StaticArray<string> = ["test", "trap", "fault", "misuse", "dump", "bench"];
+// What the command line understands (README, "Kernel command line"): the
+// one list of the kernel's words. "key=" takes a value, "key" takes none.
+const COMMAND_LINE_WORDS: StaticArray<string> = ["test=", "trap=", "fault=", "misuse=", "dump=", "bench"];
 
-// A word the kernel does not understand stops it: a typo must not look like success.
-function refuse(what: string, value: string, valid: string): void {
-  print(what);
-  print(value);
+// A line that could hide a typo stops the kernel: an unknown word, a key
+// given twice, a value for a flag or a key without its value.
+function checkCommandLine(line: usize, length: i32): void {
+  const problem = cmdlineCheck(line, length, COMMAND_LINE_WORDS);
+  if (problem == CMDLINE_OK) return;
+  print("command line: ");
+  printWord(line, length, cmdlineProblemStart());
+  if (problem == CMDLINE_UNKNOWN) print(" is not a known word");
+  else if (problem == CMDLINE_REPEATED) print(" repeats a key given before (each key may be given once)");
+  else if (problem == CMDLINE_VALUE_REFUSED) print(" gives a value to a word that takes none");
+  else print(" needs a value (key=value)");
+  print("; known:");
+  for (let i = 0; i < COMMAND_LINE_WORDS.length; i++) {
+    print(" ");
+    print(unchecked(COMMAND_LINE_WORDS[i]));
+  }
+  println();
+  haltFailure();
+}
+
+// A value the kernel does not understand stops it: a typo must not look like success.
+function refuse(line: usize, length: i32, key: string, valid: string): void {
+  printWord(line, length, cmdlineFind(line, length, key));
   print(" is not understood; known: ");
   println(valid);
   haltFailure();
+}
+
+// The word of the command line that starts at `start`, control bytes escaped.
+function printWord(line: usize, length: i32, start: i32): void {
+  printEscaped(line + <usize>start, cmdlineWordEnd(line, length, start) - start);
 }
 
 // An empty string stands in for a missing command line.
@@ -161,12 +203,17 @@ function commandLine(info: MultibootInfo): usize {
   return (info.flags & MULTIBOOT_INFO_CMDLINE) != 0 ? <usize>info.cmdline : EMPTY_CSTRING;
 }
 
+function loaderName(info: MultibootInfo): usize {
+  return (info.flags & MULTIBOOT_INFO_LOADER_NAME) != 0 ? <usize>info.bootLoaderName : EMPTY_CSTRING;
+}
+
+// What the boot loader passed, control bytes escaped.
 function printLoader(info: MultibootInfo): void {
   print("boot loader:     ");
-  printCString((info.flags & MULTIBOOT_INFO_LOADER_NAME) != 0 ? <usize>info.bootLoaderName : EMPTY_CSTRING);
+  printEscaped(loaderName(info), cstringLength(loaderName(info)));
   println();
   print("command line:    ");
-  printCString(commandLine(info));
+  printEscaped(commandLine(info), cstringLength(commandLine(info)));
   println();
 }
 

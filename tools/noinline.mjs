@@ -20,6 +20,7 @@ import binaryen from "binaryen";
 export const KEEP_OUT_OF_LINE = [
   "kernel/debug/inject/*", // each injected fault must be reported in its own function
   "kernel/core/panic/*",   // panic() names its caller from its own frame
+  "kernel/core/halt/haltFailure", // where tools/gdb/kernel.py stops a failing kernel before it leaves QEMU
   // Cold paths of pageMap/pageUnmap: inlined, their registers spill in the
   // hot path (bench/README.md).
   "kernel/arch/x86/paging/tableCreate",

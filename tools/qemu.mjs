@@ -5,6 +5,8 @@
 // writing v to port 0xF4 exits with status (v << 1) | 1.
 
 import { spawn } from "node:child_process";
+import { mkdirSync, readlinkSync, symlinkSync, unlinkSync } from "node:fs";
+import path from "node:path";
 
 /** The kernel halted cleanly, or a test suite passed (EXIT_SUCCESS 0x10). */
 export const STATUS_SUCCESS = (0x10 << 1) | 1;
@@ -20,7 +22,7 @@ export const DEFAULT_MEMORY = "128M";
  */
 export function qemuArgs({ kernel, cmdline = "", qemuArgs = "", serial = "stdio" }) {
   return [
-    "-kernel", kernel,
+    "-kernel", kernelPathForQemu(kernel),
     "-append", cmdline,
     "-m", DEFAULT_MEMORY,
     "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
@@ -30,6 +32,57 @@ export function qemuArgs({ kernel, cmdline = "", qemuArgs = "", serial = "stdio"
     "-nic", "none",
     ...qemuArgs.split(/\s+/).filter(Boolean),
   ];
+}
+
+/**
+ * `kernel` as a path without spaces. QEMU's multiboot loader puts the
+ * kernel's file name first on the command line, and the kernel skips that
+ * first word (kernel/lib/cmdline.ts): a space inside the path would cut it in
+ * two, and its second half would be read as a command-line word. So a path
+ * with a space becomes relative to the current directory, or, when that has
+ * one too, a symbolic link build/qemu-kernel.elf to it.
+ */
+export function kernelPathForQemu(kernel) {
+  if (!/\s/.test(kernel)) return kernel;
+  const relative = path.relative(process.cwd(), kernel);
+  if (!/\s/.test(relative)) return relative;
+  const link = path.join("build", "qemu-kernel.elf");
+  const target = path.resolve(kernel);
+  mkdirSync("build", { recursive: true });
+  let current = null;
+  try {
+    current = readlinkSync(link);
+  } catch {}
+  if (current !== target) {
+    if (current !== null) unlinkSync(link);
+    symlinkSync(target, link);
+  }
+  return link;
+}
+
+/**
+ * Below this much RAM QEMU cannot even load the kernel image (it is linked
+ * at 1 MiB), so no kernel code runs to say what is missing. From here up to
+ * the kernel's minimum (4 MiB) the boot stub itself says so.
+ */
+export const LOADABLE_RAM_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Why the `-m` in `qemuArgs` (QEMU_ARGS) cannot boot the kernel at all, or
+ * null. QEMU reads "-m 8", "-m 8M", "-m 512K", "-m size=1G"; a bare number
+ * is MiB. The last -m wins, as in QEMU.
+ */
+export function ramArgumentProblem(qemuArgs = "") {
+  const words = qemuArgs.split(/\s+/).filter(Boolean);
+  const at = words.lastIndexOf("-m");
+  if (at < 0 || at + 1 >= words.length) return null;
+  const value = words[at + 1].replace(/^size=/, "").split(",")[0];
+  const match = /^(\d+(?:\.\d+)?)([KMGT]?)i?B?$/i.exec(value);
+  if (!match) return null;
+  const unit = { "": 2 ** 20, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 }[match[2].toUpperCase()];
+  const bytes = Number(match[1]) * unit;
+  if (bytes >= LOADABLE_RAM_BYTES) return null;
+  return `-m ${words[at + 1]}: the kernel needs at least 4 MiB of RAM; with less than 2 MiB QEMU cannot even load its image at 1 MiB`;
 }
 
 /** A sentence for what QEMU's exit status says about the kernel. */

@@ -2,16 +2,65 @@
 // then says how it ended; the exit status is 0 only for a clean halt.
 //
 //   CMDLINE="test=console" QEMU_ARGS="-m 8M" node tools/run.mjs build/kernel.elf
+//
+// Nothing waits forever without a person: when standard input is not a
+// terminal (a script, CI, `make run </dev/null`), the machine is stopped
+// after RUN_TIMEOUT seconds (default 60) and the run fails saying so. With a
+// terminal there is no limit: the person at it ends the run.
 
-import { spawnSync } from "node:child_process";
-import { describeStatus, qemuArgs, STATUS_SUCCESS } from "./qemu.mjs";
+import { spawn } from "node:child_process";
+import { describeStatus, qemuArgs, ramArgumentProblem, STATUS_SUCCESS } from "./qemu.mjs";
+
+// --- The time limit without a terminal -------------------------------------
+const DEFAULT_RUN_TIMEOUT_S = 60;
+
+/** Seconds until the machine is stopped; 0: no limit (a terminal, or RUN_TIMEOUT=0). */
+function runTimeoutSeconds() {
+  if (process.stdin.isTTY) return 0;
+  const text = process.env.RUN_TIMEOUT ?? "";
+  if (text === "") return DEFAULT_RUN_TIMEOUT_S;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    console.error(`run: RUN_TIMEOUT=${text} is not a number of seconds`);
+    process.exit(1);
+  }
+  return seconds;
+}
+
+/** Kills `qemu` after `seconds` (none for 0); `stopped()` says whether it had to. */
+function timeLimit(qemu, seconds) {
+  let fired = false;
+  const timer = seconds === 0 ? null : setTimeout(() => {
+    fired = true;
+    qemu.kill("SIGKILL");
+  }, seconds * 1000);
+  return {
+    stopped() {
+      if (timer) clearTimeout(timer);
+      if (fired) console.error(`\nrun: no end after ${seconds} s and no terminal to wait for: stopped the machine (RUN_TIMEOUT=${seconds})`);
+      return fired;
+    },
+  };
+}
+// ----------------------------------------------------------------------------
 
 const kernel = process.argv[2] ?? "build/kernel.elf";
-const args = qemuArgs({ kernel, cmdline: process.env.CMDLINE ?? "", qemuArgs: process.env.QEMU_ARGS ?? "" });
-const result = spawnSync("qemu-system-i386", args, { stdio: "inherit" });
-if (result.error) {
-  console.error(`run: cannot start qemu-system-i386: ${result.error.message}`);
+const extra = process.env.QEMU_ARGS ?? "";
+const ramProblem = ramArgumentProblem(extra);
+if (ramProblem) {
+  console.error(`run: ${ramProblem}`);
   process.exit(1);
 }
-console.error(`\nrun: ${describeStatus(result.status, result.signal)} (QEMU status ${result.status})`);
-process.exit(result.status === STATUS_SUCCESS ? 0 : 1);
+const limitSeconds = runTimeoutSeconds();
+const args = qemuArgs({ kernel, cmdline: process.env.CMDLINE ?? "", qemuArgs: extra });
+const qemu = spawn("qemu-system-i386", args, { stdio: "inherit" });
+qemu.on("error", (error) => {
+  console.error(`run: cannot start qemu-system-i386: ${error.message}`);
+  process.exit(1);
+});
+const limit = timeLimit(qemu, limitSeconds);
+qemu.on("close", (status, signal) => {
+  if (limit.stopped()) process.exit(1);
+  console.error(`\nrun: ${describeStatus(status, signal)} (QEMU status ${status})`);
+  process.exit(status === STATUS_SUCCESS ? 0 : 1);
+});

@@ -53,6 +53,26 @@ export function printCString(text: usize): void {
   for (let c = load<u8>(text); c != 0; c = load<u8>(++text)) printChar(c);
 }
 
+/**
+ * Writes `length` bytes from `buf` that came from outside (the command
+ * line): printable ASCII as it is, any other byte as \xNN, so that no
+ * control byte reaches the terminal.
+ */
+export function printEscaped(buf: usize, length: i32): void {
+  for (let i = 0; i < length; i++) {
+    const c = load<u8>(buf + <usize>i);
+    if (c >= 0x20 && c < 0x7F) {
+      printChar(c);
+      continue;
+    }
+    printChar(0x5C); // backslash
+    printChar(0x78); // x
+    printChar(<u8>HEX_DIGITS.charCodeAt(c >> 4));
+    printChar(<u8>HEX_DIGITS.charCodeAt(c & 0xF));
+  }
+}
+const HEX_DIGITS = "0123456789abcdef";
+
 /** Writes a string and a newline. */
 export function println(s: string = ""): void {
   print(s);

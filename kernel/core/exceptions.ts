@@ -3,7 +3,9 @@
 // A breakpoint (#BP) is announced and execution continues after the INT3.
 // A fault at an address registered by a probe (core/probe.ts) resumes at the
 // probe's fix-up. Anything else is a kernel bug: it is reported with every
-// detail a person debugging it needs, and the kernel stops.
+// detail a person debugging it needs, and the kernel stops. An exception
+// that arrives while a report is being printed (this one's or a panic's)
+// gets the one-line serial report of core/report.ts instead.
 //
 // Page fault error code (SDM vol. 3, 4.7, figure 4-12):
 //   bit 0 P     0 = page not present, 1 = protection violation
@@ -69,7 +71,7 @@ export function handleException(frame: InterruptFrame): void {
   }
   if (probeFixup(frame)) return;
 
-  reportBegin("FAULT");
+  reportBegin("FAULT", frame.vector, frame.eip, readCr2());
   printTitle(frame.vector);
   if (frame.vector == VECTOR_PAGE_FAULT) printPageFault(frame.errorCode, readCr2());
   else {
@@ -130,7 +132,7 @@ function printControlRegisters(eflags: u32): void {
  */
 export function handleDoubleFault(): void {
   const t = kernelTss;
-  reportBegin("FAULT");
+  reportBegin("FAULT", VECTOR_DOUBLE_FAULT, t.eip, readCr2());
   printTitle(VECTOR_DOUBLE_FAULT);
   if (<usize>t.esp >= stackGuard() && <usize>t.esp < stackBottom() + 64) {
     print("    kernel stack overflow: esp ");

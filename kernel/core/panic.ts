@@ -6,13 +6,13 @@
 
 import { callerFrame } from "../arch/x86/cpu";
 import { print, printHex, println } from "./console";
-import { reportBegin, reportEnd } from "./report";
+import { reportBegin, reportEnd, REPORT_NO_VECTOR } from "./report";
 import { printBacktrace, printSymbol } from "./symbols";
 
 /** Reports `message` with the calling function and a backtrace, then stops. Does not return. */
 export function panic(message: string): void {
   const frame = callerFrame();
-  reportBegin("PANIC");
+  reportBegin("PANIC", REPORT_NO_VECTOR, load<u32>(frame + 4));
   println(message);
   finish(frame);
 }
@@ -20,7 +20,7 @@ export function panic(message: string): void {
 /** Reports "functionName: what at 0xaddress", the shape of every misuse report, then stops. */
 export function panicAt(functionName: string, what: string, address: usize): void {
   const frame = callerFrame();
-  reportBegin("PANIC");
+  reportBegin("PANIC", REPORT_NO_VECTOR, load<u32>(frame + 4));
   print(functionName);
   print(": ");
   print(what);

@@ -5,11 +5,13 @@
 // boot/wasm_runtime.c, which calls wasmTrap below. AssemblyScript's abort()
 // (a failed assert, an out-of-range array index, an explicit abort) comes to
 // kernelAbort through `--use abort=...` in asconfig.json. Both print a
-// report on serial and VGA and stop the machine with the failure status.
+// report on serial and VGA and stop the machine with the failure status; a
+// trap while a report is being printed gets core/report.ts's one-line
+// serial report instead.
 
 import { callerFrame } from "../arch/x86/cpu";
 import { print, printDec, println } from "./console";
-import { reportBegin, reportEnd } from "./report";
+import { reportBegin, reportEnd, REPORT_NO_VECTOR } from "./report";
 import { printBacktrace } from "./symbols";
 
 // wasm_rt_trap_t in wasm-rt.h (wabt 1.0.32), in its order.
@@ -39,7 +41,7 @@ export function wasmTrapName(kind: u32): string {
 
 /** Called by boot/wasm_runtime.c for every wasm trap. Reports it and stops. */
 export function wasmTrap(kind: u32): void {
-  reportBegin("TRAP");
+  reportBegin("TRAP", REPORT_NO_VECTOR, load<u32>(callerFrame() + 4));
   print("wasm trap: ");
   print(wasmTrapName(kind));
   print(" (kind ");
@@ -52,7 +54,7 @@ export function wasmTrap(kind: u32): void {
 
 /** AssemblyScript's abort(), routed here by asconfig.json. Reports and stops. */
 export function kernelAbort(message: string | null = null, fileName: string | null = null, line: u32 = 0, column: u32 = 0): void {
-  reportBegin("TRAP");
+  reportBegin("TRAP", REPORT_NO_VECTOR, load<u32>(callerFrame() + 4));
   print("abort: ");
   println(message != null ? message : "(no message)");
   if (fileName != null) {

@@ -1,11 +1,16 @@
 // kernel/ktest/alloc.ts: `test=alloc` and `test=alloc-exhaust`, the
 // allocators on real paging and physical pages.
+//
+// Every workload is sized to the free physical pages it finds (the suites
+// pass from the minimum RAM, 4 MiB, up to 3.5 GiB), a case stops at its
+// first failure with a FAIL line, and only what was allocated is freed.
 
 import { check, checkEqual, suiteBegin, suiteEnd } from "./harness";
 import { pageTranslate, PAGE_NOT_MAPPED } from "../arch/x86/paging";
-import { alloc, allocInUse, allocTrim, classDesc, classIndex, CLASS_COUNT, free, SMALL_MAX } from "../mm/alloc";
+import { alloc, allocInUse, allocTrim, classDesc, classIndex, CLASS_COUNT, free, largePages, SMALL_MAX } from "../mm/alloc";
 import { areaAlloc, areaFree, areaFreeCount, areaRangeEnd, areaRangeStart, areaUsedCount } from "../mm/area";
-import { memFreePages, PAGE_SIZE } from "../mm/mem";
+import { memFreePages, pageAlloc, pageRelease, PAGE_SIZE } from "../mm/mem";
+import { print, printDec, println } from "../core/console";
 
 // xorshift32: the same sequence on every run.
 let seed: u32 = 0x2545F491;
@@ -23,7 +28,7 @@ export function allocSuite(): void {
   basics();
   areas();
   recordCacheGrowth();
-  randomWorkload(1_000_000);
+  randomWorkload(RANDOM_OPERATIONS);
   allocTrim();
   checkEqual("every object is freed at the end", allocInUse(), 0);
   checkEqual("the used areas are back to the start", areaUsedCount(), areasAtStart);
@@ -54,6 +59,8 @@ function basics(): void {
   checkEqual("the block freed last is handed out first", again, b);
   free(again);
   free(a);
+  checkEqual("alloc(4 GiB - 1) asks for 0x100000 pages (the size does not wrap to 0 pages)", largePages(u32.MAX_VALUE), 0x100000);
+  checkEqual("alloc(4 GiB - 4095) asks for 0xFFFFF pages", largePages(u32.MAX_VALUE - PAGE_SIZE + 1), 0xFFFFF);
   checkEqual("alloc(4 GiB - 1) cannot be had: 0", alloc(u32.MAX_VALUE), 0);
 }
 
@@ -77,33 +84,46 @@ function areas(): void {
 }
 
 // Thousands of separate areas, each needing a record: the record cache grows
-// many times over, then shrinks back when they are freed.
-@inline const MANY_AREAS: i32 = 3000;
-const areaTable = memory.data(MANY_AREAS * 2 * 4);
+// many times over, then shrinks back when they are freed. At most MANY_AREAS
+// pairs, fewer when memory is short: a pair costs two pages at first, and
+// its two records a share of a record slab.
+@inline const MANY_AREAS: u32 = 3000;
+@inline const PAGES_KEPT_FREE: u32 = 64;   // for page tables and slabs on the way
+const areaTable = memory.data(<i32>MANY_AREAS * 2 * 4);
 
 function recordCacheGrowth(): void {
   const records = classDesc(CLASS_COUNT);
   const slabsBefore = records.slabs;
   const holesBefore = areaFreeCount();
-  let ok = true;
+  const spare = memFreePages() > PAGES_KEPT_FREE ? memFreePages() - PAGES_KEPT_FREE : 0;
+  const pairs = min(MANY_AREAS, spare / 3);
   // Pairs of pages, then the second of each pair freed: a one-page hole
   // after every area, so no two free areas merge and each keeps a record.
-  for (let i = 0; i < MANY_AREAS * 2; i++) {
+  let made: u32 = 0;
+  while (made < pairs * 2) {
     const a = areaAlloc(1);
-    if (a == 0) ok = false;
-    store<u32>(areaTable + <usize>i * 4, a);
+    if (a == 0) break;
+    store<u32>(areaTable + <usize>made * 4, a);
+    made++;
   }
-  for (let i = 1; i < MANY_AREAS * 2; i += 2) areaFree(load<u32>(areaTable + <usize>i * 4));
-  check("6000 single-page areas allocated", ok);
-  check("3000 holes between the areas that stay", areaFreeCount() >= holesBefore + MANY_AREAS - 1);
-  check("the record cache grew many times over (40+ slabs)", records.slabs >= slabsBefore + 40);
-  for (let i = 0; i < MANY_AREAS * 2; i += 2) areaFree(load<u32>(areaTable + <usize>i * 4));
+  check((pairs * 2).toString() + " single-page areas allocated", made == pairs * 2, "areaAlloc(1) returned 0 before the last");
+  for (let i: u32 = 1; i < made; i += 2) areaFree(load<u32>(areaTable + <usize>i * 4));
+  const holes = made / 2;
+  check("a hole after each area that stays", areaFreeCount() + 1 >= holesBefore + holes);
+  // Each area and each hole holds a record.
+  const grown = (made + records.capacity - 1) / records.capacity;
+  check(grown.toString() + " or more record slabs added", records.slabs + 1 >= slabsBefore + grown);
+  for (let i: u32 = 0; i < made; i += 2) areaFree(load<u32>(areaTable + <usize>i * 4));
   allocTrim();
   checkEqual("freed, the record cache shrinks back", records.slabs, slabsBefore);
 }
 
-// The live set: up to LIVE blocks, each filled with a pattern from its id.
+// The live set: up to LIVE blocks, each filled with a pattern from its id;
+// fewer on a small machine. A block takes about a fifth of a page on
+// average (randomSize), so two blocks per spare page leave a wide margin.
 @inline const LIVE: u32 = 2048;
+@inline const BLOCKS_PER_SPARE_PAGE: u32 = 2;
+@inline const RANDOM_OPERATIONS: i32 = 1_000_000;
 const liveTable = memory.data(<i32>LIVE * 12);   // ptr u32, size u32, id u32
 
 @inline function pattern(id: u32, word: u32): u32 { return (id * 0x9E3779B1) ^ (word * 0x85EBCA6B); }
@@ -129,6 +149,8 @@ function intact(ptr: usize, size: u32, id: u32): bool {
  * when freed: a block that overlapped another would have overwritten it.
  */
 function randomWorkload(operations: i32): void {
+  const spare = memFreePages() > PAGES_KEPT_FREE ? memFreePages() - PAGES_KEPT_FREE : 0;
+  const liveMax = min(LIVE, spare * BLOCKS_PER_SPARE_PAGE);
   let live: u32 = 0;
   let nextId: u32 = 1;
   let damaged: u32 = 0;
@@ -136,12 +158,12 @@ function randomWorkload(operations: i32): void {
   let failed: u32 = 0;
   for (let op = 0; op < operations; op++) {
     const r = random();
-    if (live < LIVE && (live == 0 || (r & 1) == 0)) {
+    if (live < liveMax && (live == 0 || (r & 1) == 0)) {
       const size = randomSize();
       const ptr = alloc(size);
       if (ptr == 0) {
         failed++;
-        continue;
+        break;   // the first failure ends the workload; the live blocks are freed below
       }
       const alignment: u32 = size > SMALL_MAX ? PAGE_SIZE : min(32, 1 << (classIndex(size) + 3));
       if ((<u32>ptr & (alignment - 1)) != 0 || <u32>ptr < areaRangeStart() || <u32>ptr + size > areaRangeEnd()) misplaced++;
@@ -165,24 +187,60 @@ function randomWorkload(operations: i32): void {
     if (!intact(<usize>load<u32>(slot), load<u32>(slot + 4), load<u32>(slot + 8))) damaged++;
     free(<usize>load<u32>(slot));
   }
-  checkEqual("1,000,000 random operations: every alloc succeeded", failed, 0);
+  check("1,000,000 random operations (at most " + liveMax.toString() + " blocks live): every alloc succeeded", failed == 0, "an alloc returned 0");
   checkEqual("...every block was aligned and inside the area range", misplaced, 0);
   checkEqual("...every block kept its pattern (no overlap, no corruption)", damaged, 0);
   checkEqual("...and nothing is left in use", allocInUse(), 0);
 }
 
 /**
- * `test=alloc-exhaust`, for a small machine (-m 16M): allocate until memory
- * runs out, check the failing call changed nothing, and carry on.
+ * `test=alloc-exhaust`: allocate until memory runs out, check the failing
+ * call changed nothing, and carry on. On a machine with more than
+ * EXHAUST_BUDGET free pages the rest is held aside first (physical pages
+ * taken and kept), so that the run costs the same at 3.5 GiB as at 16 MiB.
  */
 export function allocExhaustSuite(): void {
   suiteBegin("alloc-exhaust");
   const freeAtStart = memFreePages();
+  holdPagesAside();
   exhaust(3 * PAGE_SIZE, "3-page blocks");
   exhaust(64, "64-byte blocks");
   exhaust(SMALL_MAX, "4096-byte blocks");
+  releaseHeldPages();
   checkEqual("free physical pages are back at their starting count", memFreePages(), freeAtStart);
   suiteEnd();
+}
+
+// Free physical pages the exhaustion runs through: about a 16 MiB machine's.
+@inline const EXHAUST_BUDGET: u32 = 3000;
+// The pages held aside, by physical address, in an area of their own.
+let heldTable: u32 = 0;
+let heldCount: u32 = 0;
+
+function holdPagesAside(): void {
+  heldTable = 0;
+  heldCount = 0;
+  if (memFreePages() <= EXHAUST_BUDGET * 2) return;
+  // One table page per 1024 held pages, and one for a page table.
+  heldTable = areaAlloc(memFreePages() / (PAGE_SIZE / 4) + 2);
+  check("an area for the table of pages held aside", heldTable != 0);
+  if (heldTable == 0) return;
+  while (memFreePages() > EXHAUST_BUDGET) {
+    store<u32>(heldTable + heldCount * 4, pageAlloc());
+    heldCount++;
+  }
+  print("alloc-exhaust: ");
+  printDec(heldCount);
+  print(" free pages held aside, ");
+  printDec(memFreePages());
+  println(" left to exhaust");
+}
+
+function releaseHeldPages(): void {
+  for (let i: u32 = 0; i < heldCount; i++) pageRelease(load<u32>(heldTable + i * 4));
+  if (heldTable != 0) areaFree(heldTable);
+  heldCount = 0;
+  heldTable = 0;
 }
 
 // Chain the blocks through their first word, so no table is needed.

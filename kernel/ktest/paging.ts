@@ -4,7 +4,7 @@
 import { check, checkEqual, suiteBegin, suiteEnd } from "./harness";
 import { readCr0, readCr3 } from "../arch/x86/cpu";
 import {
-  CR0_PG, CR0_WP, MIRROR_INDEX, mirrorDirectory, mirrorTable, pageEntry, pageMap, pageTableEntries, pageTranslate,
+  CR0_PG, CR0_WP, ENTRIES_PER_TABLE, MIRROR_INDEX, mirrorDirectory, mirrorTable, pageEntry, pageMap, pageTableEntries, pageTranslate,
   pageUnmap, pdeAddress, pdeIndex, PAGE_NOT_MAPPED, PTE_ADDRESS, PTE_PRESENT, PTE_WRITABLE,
 } from "../arch/x86/paging";
 import { probeFaultCount, probeLastAddress, probeLastErrorCode, probeLastVector, probeLoad, probeStore, probeValue } from "../core/probe";
@@ -16,6 +16,8 @@ import { memFreePages, pageAlloc, pageRefCount, pageRelease, PAGE_SIZE } from ".
 @inline const TEST_A: u32 = 0x40000000;
 @inline const TEST_B: u32 = 0x40001000;
 @inline const TEST_C: u32 = 0x40400000;
+@inline const TEST_D: u32 = 0x40401000;
+@inline const GARBAGE: u32 = 0xA5A5A5A5;
 @inline const MAP_CYCLES: i32 = 1000;
 
 export function pagingSuite(): void {
@@ -26,6 +28,7 @@ export function pagingSuite(): void {
   unmappedFaults();
   readOnly();
   tablesComeAndGo();
+  staleTranslation();
   cycles();
   suiteEnd();
 }
@@ -41,20 +44,28 @@ function controlRegisters(): void {
 
 function mirror(): void {
   checkEqual("the mirror's view of the directory is the page in CR3", pageTranslate(mirrorDirectory()), readCr3());
-  // Every present PDE's table appears at its place in the window.
-  let agree = true;
-  for (let i: u32 = 0; i < 1024; i++) {
-    const pde = load<u32>(mirrorDirectory() + i * 4);
-    if ((pde & PTE_PRESENT) != 0 && pageTranslate(mirrorTable(i)) != <u64>(pde & PTE_ADDRESS)) agree = false;
-  }
-  check("each present PDE's table is where the mirror says", agree);
-  // Map the directory's own page elsewhere: the bytes match the mirror's.
+  // Map the directory's own page elsewhere, from CR3: the bytes match the mirror's.
   const directory = readCr3();
   const ok = pageMap(TEST_C, directory, 0);
   check("the directory page can be mapped read-only elsewhere", ok && !probeStore(TEST_C, 0));
   let same = true;
   for (let i: u32 = 0; i < PAGE_SIZE; i += 4) if (load<u32>(TEST_C + i) != load<u32>(mirrorDirectory() + i)) same = false;
   check("the directory read through the mirror equals the page in CR3", same);
+  // Every present PDE's table, read through the mirror, is the page the
+  // directory names: each one mapped at TEST_D (the table under TEST_C,
+  // whose PDE is present already) from the copy at TEST_C, not the mirror.
+  let tables: u32 = 0;
+  let agree: u32 = 0;
+  for (let i: u32 = 0; i < ENTRIES_PER_TABLE; i++) {
+    const pde = load<u32>(TEST_C + i * 4);
+    if ((pde & PTE_PRESENT) == 0) continue;
+    tables++;
+    pageMap(TEST_D, pde & PTE_ADDRESS, 0);
+    if (memory.compare(TEST_D, mirrorTable(i), PAGE_SIZE) == 0) agree++;
+    pageUnmap(TEST_D);
+  }
+  check("the directory has present PDEs: the identity map, the mirror, TEST_C", tables >= 3);
+  checkEqual("each present PDE's table, mapped from the directory in CR3, reads as the mirror shows it", agree, tables);
   pageUnmap(TEST_C);
 }
 
@@ -108,11 +119,17 @@ function tablesComeAndGo(): void {
   checkEqual("no page table under the test address at first", load<u32>(pdeAddress(TEST_A)) & PTE_PRESENT, 0);
   const a = pageAlloc();
   const b = pageAlloc();
+  // The next free page, filled with garbage, is the one the new table gets
+  // (the free list hands out the page released last).
+  const dirty = garbagePage();
   pageMap(TEST_A, a, PTE_WRITABLE);
   check("mapping into an empty PDE creates its table", (load<u32>(pdeAddress(TEST_A)) & PTE_PRESENT) != 0);
+  checkEqual("...on the page that held garbage", load<u32>(pdeAddress(TEST_A)) & PTE_ADDRESS, dirty);
   checkEqual("...whose count is 1", pageTableEntries(table), 1);
   checkEqual("...and the new table costs one page", memFreePages(), free - 3);
-  check("...the rest of the new table is zeroed", pageEntry(TEST_A + 0x3FF000) == 0 && pageEntry(TEST_B) == 0);
+  let zeroed = true;
+  for (let j: u32 = 1; j < ENTRIES_PER_TABLE; j++) if (load<u32>(mirrorTable(table) + j * 4) != 0) zeroed = false;
+  check("...the rest of the new table is zeroed", zeroed);
   pageMap(TEST_B, b, PTE_WRITABLE);
   checkEqual("a second mapping in the same table counts 2", pageTableEntries(table), 2);
   pageRelease(a);
@@ -124,6 +141,35 @@ function tablesComeAndGo(): void {
   checkEqual("unmapping the last entry frees the table", load<u32>(pdeAddress(TEST_A)) & PTE_PRESENT, 0);
   checkEqual("...its count is 0", pageTableEntries(table), 0);
   checkEqual("...and every page is back", memFreePages(), free);
+}
+
+// Fills a free page with GARBAGE and frees it again: it is the next pageAlloc.
+function garbagePage(): u32 {
+  const page = pageAlloc();
+  pageMap(TEST_C, page, PTE_WRITABLE);
+  memory.fill(TEST_C, <u8>GARBAGE, PAGE_SIZE);
+  pageRelease(page);
+  pageUnmap(TEST_C);   // frees the table under TEST_C first, then the page
+  return page;
+}
+
+// A translation the TLB still holds after an unmap would show the old page:
+// pageUnmap must invalidate it (INVLPG, SDM vol. 3, 4.10.4.1).
+function staleTranslation(): void {
+  const a = pageAlloc();
+  const b = pageAlloc();
+  pageMap(TEST_B, b, PTE_WRITABLE);   // write B's mark through another address
+  store<u32>(TEST_B, 0xB);
+  pageUnmap(TEST_B);
+  pageMap(TEST_A, a, PTE_WRITABLE);
+  store<u32>(TEST_A, 0xA);
+  checkEqual("a page mapped to frame A reads A's mark", load<u32>(TEST_A), 0xA);
+  pageUnmap(TEST_A);
+  pageMap(TEST_A, b, PTE_WRITABLE);
+  checkEqual("unmapped, then mapped to frame B, the same address reads B's mark (no stale TLB entry)", load<u32>(TEST_A), 0xB);
+  pageUnmap(TEST_A);
+  pageRelease(a);
+  pageRelease(b);
 }
 
 function cycles(): void {

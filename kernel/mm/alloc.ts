@@ -18,7 +18,8 @@
 // Misuse is always caught, before anything changes, and stops the kernel
 // naming the function and the address: a double free (each slab has a bit
 // per block), a pointer that is not the start of a live block (inside a
-// block, inside the slab header, past the last block, in no allocated area).
+// block, inside the slab header, past the last block, in no allocated area,
+// a record of the area allocator: those go back only through recordFree).
 // Exhaustion returns 0 and changes nothing. alloc(0) returns 0 (a request
 // for nothing), and free(0) does nothing.
 //
@@ -177,9 +178,17 @@ export function alloc(size: u32): usize {
 }
 
 function allocLarge(size: u32): usize {
-  // Round up in 64 bits: a size near 4 GiB must not wrap to a small one.
-  const pages = (<u64>size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+  const pages = largePages(size);
   return pages > <u64>u32.MAX_VALUE ? 0 : areaAlloc(<u32>pages);
+}
+
+/**
+ * The pages a request of `size` bytes above SMALL_MAX takes. Rounded up in
+ * 64 bits: a size near 4 GiB must not wrap to a small count (0xFFFFFFFF is
+ * 0x100000 pages, not 0).
+ */
+export function largePages(size: u32): u64 {
+  return (<u64>size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 }
 
 /**
@@ -192,6 +201,11 @@ export function free(ptr: usize): void {
   const record = areaOf(<u32>ptr);
   if (record == 0) panicAt("free", "not an allocated block (never allocated, or already freed)", ptr);
   const owner = changetype<MemArea>(record).owner;
+  // The allocator's own records are blocks of the record cache: freeing one
+  // from outside would hand the same record to two live areas.
+  if (owner != 0 && slabOf(owner).desc == changetype<usize>(recordCache())) {
+    panicAt("free", "pointer into the allocator's own records", ptr);
+  }
   if (owner == 0) {
     if (<u32>ptr != changetype<MemArea>(record).start) panicAt("free", "pointer inside a block, not at its start", ptr);
     areaRelease(record);
@@ -207,9 +221,9 @@ export function recordAlloc(): usize {
   return slabTake(records, records.partial);
 }
 
-/** Gives back a record from recordAlloc. */
+/** Gives back a record from recordAlloc (free() refuses records). */
 export function recordFree(record: usize): void {
-  free(record);
+  slabPut(changetype<MemArea>(areaOf(<u32>record)).owner, record);
 }
 
 /** The record cache's size now: hand it to recordUndo if what the record was for fails. */
@@ -462,7 +476,7 @@ function poisonFill(block: usize, size: u32): void {
 
 function poisonCheck(block: usize, size: u32): void {
   for (let i: u32 = 4; i < size; i += 4) {
-    if (load<u32>(block + i) != POISON) panicAt("alloc", "a free block was written after free, at", block + i);
+    if (load<u32>(block + i) != POISON) panicAt("alloc", "a free block was written after free", block + i);
   }
 }
 

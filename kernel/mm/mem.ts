@@ -3,7 +3,10 @@
 // One descriptor per 4 KiB physical page, from address 0 up to the highest
 // available byte below 4 GiB, in an array placed right after the kernel
 // (layout kernelEnd), or after the multiboot structures when the loader put
-// them there (QEMU puts its buffer right after the kernel's last segment). A page is free only if the memory map calls it
+// them there (QEMU puts its buffer right after the kernel's last segment).
+// Every page of the array must be available RAM in the map, and enough
+// pages must be left free for the boot (MEM_BOOT_PAGES); otherwise memInit
+// writes nothing and says why. A page is free only if the memory map calls it
 // available and nothing reserves it: the first 1 MiB (BIOS data, VGA), the
 // kernel image and the AssemblyScript region, the descriptor array itself,
 // the multiboot structures, and every range the map does not call available
@@ -42,6 +45,21 @@ import { cstringLength } from "../lib/cmdline";
 @inline export const PAGE_RESERVED: u16 = 1 << 1;   // never handed out
 @inline export const PAGE_FREE: u16 = 1 << 2;       // on the free list
 @inline const NO_PAGE: u32 = 0xFFFFFFFF;
+
+// memInit's answers.
+@inline export const MEM_OK: u32 = 0;
+/** The boot loader gave no memory map. */
+@inline export const MEM_NO_MAP: u32 = 1;
+/** The descriptor array would not lie wholly in available RAM (nothing was written). */
+@inline export const MEM_DESCRIPTORS_OUTSIDE_RAM: u32 = 2;
+/** Fewer than MEM_BOOT_PAGES pages are free. */
+@inline export const MEM_TOO_LITTLE: u32 = 3;
+/**
+ * Free pages the rest of the boot needs at least: the page directory and
+ * the first page tables, the first slabs and areas. At the minimum RAM
+ * (4 MiB) about 220 are free.
+ */
+@inline export const MEM_BOOT_PAGES: u32 = 64;
 
 @unmanaged export class PageDescriptor {
   refCount: u16;
@@ -213,8 +231,13 @@ function checkedPage(functionName: string, paddr: u32): u32 {
 // ---------------------------------------------------------------------------
 // The kernel's set-up from the multiboot memory map.
 
-/** Describes physical memory from the boot loader's map and reports it. Returns false without a map. */
-export function memInit(info: MultibootInfo): bool {
+/**
+ * Describes physical memory from the boot loader's map and reports it.
+ * Returns MEM_OK, or why the kernel cannot go on: MEM_NO_MAP,
+ * MEM_DESCRIPTORS_OUTSIDE_RAM (checked before the array is written),
+ * MEM_TOO_LITTLE.
+ */
+export function memInit(info: MultibootInfo): u32 {
   let top: u64 = 0;
   let ram: u64 = 0;
   let ignored: u64 = 0;
@@ -228,11 +251,21 @@ export function memInit(info: MultibootInfo): bool {
     if (end > ADDRESS_SPACE_END) ignored += end - max(start, ADDRESS_SPACE_END);
     if (start < ADDRESS_SPACE_END) top = max(top, min(end, ADDRESS_SPACE_END));
   }
-  if (ranges == 0) return false;
+  if (ranges == 0) return MEM_NO_MAP;
 
   collectMultiboot(info);
   const array = <usize>alignUp(max(<u64>kernelEnd(), multibootEnd()), PAGE_SIZE);
-  memSetup(array, <u32>(alignDown(top, PAGE_SIZE) >> PAGE_SHIFT));
+  const pages = <u32>(alignDown(top, PAGE_SIZE) >> PAGE_SHIFT);
+  const arrayEnd = <u64>array + <u64>pages * DESCRIPTOR_BYTES;
+  if (!mapCovers(info, array, arrayEnd)) {
+    print("mem: the page descriptors would lie at ");
+    printHex(array);
+    print("-");
+    printHex(arrayEnd - 1);
+    println(", not all of it available RAM");
+    return MEM_DESCRIPTORS_OUTSIDE_RAM;
+  }
+  memSetup(array, pages);
   for (let e = mmapFirst(info); e != 0; e = mmapNext(info, e)) {
     const start = mmapBase(e);
     const end = start + mmapLength(e);
@@ -265,6 +298,44 @@ export function memInit(info: MultibootInfo): bool {
     print("mem: ignoring ");
     printSize(ignored);
     println(" of RAM above 4 GiB (no PAE)");
+  }
+  if (freePages < MEM_BOOT_PAGES) {
+    print("mem: ");
+    printDec(freePages);
+    print(" free pages; the boot needs at least ");
+    printDec(MEM_BOOT_PAGES);
+    println();
+    return MEM_TOO_LITTLE;
+  }
+  return MEM_OK;
+}
+
+/**
+ * Whether every page that [start, end) touches is available RAM in the map
+ * and no other range of the map touches it (reserved wins, as in memFinish).
+ */
+export function mapCovers(info: MultibootInfo, start: u64, end: u64): bool {
+  const first = alignDown(start, PAGE_SIZE);
+  const last = alignUp(end, PAGE_SIZE);
+  // Walk up from `first` through the available ranges until `last` (the
+  // map is not sorted, so each step looks at every range).
+  let at = first;
+  let moved = true;
+  while (at < last && moved) {
+    moved = false;
+    for (let e = mmapFirst(info); e != 0; e = mmapNext(info, e)) {
+      const base = mmapBase(e);
+      const limit = base + mmapLength(e);
+      if (mmapType(e) == MMAP_AVAILABLE && base <= at && limit > at) {
+        at = limit;
+        moved = true;
+      }
+    }
+  }
+  if (at < last) return false;
+  for (let e = mmapFirst(info); e != 0; e = mmapNext(info, e)) {
+    const base = mmapBase(e);
+    if (mmapType(e) != MMAP_AVAILABLE && base < last && base + mmapLength(e) > first) return false;
   }
   return true;
 }

@@ -1,6 +1,8 @@
 // GDB against the kernel over QEMU's stub: the page-fault stop and the
 // commands of tools/gdb/kernel.py, checked against what the kernel itself
-// prints in the same boot (dump=alloc runs before the fault).
+// prints in the same boot (dump=alloc runs before the fault); TypeScript
+// lines, names and parameters (tools/lines.mjs); the stop at a failure; and
+// Ctrl-C in `make debug`, on a terminal of its own.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -9,6 +11,8 @@ import { createServer } from "node:net";
 import { promisify } from "node:util";
 import { qemuArgs } from "../../tools/qemu.mjs";
 import { KERNEL, QEMU_ARGS } from "./kernel.js";
+import { sourceLine } from "./report.js";
+import { readFileSync } from "node:fs";
 
 const run = promisify(execFile);
 
@@ -59,17 +63,21 @@ test("GDB stops at the page fault with its context, and pt, bt, slabs, areas, vm
 
   // The stop: CR2, the error code in words, the faulting function, a backtrace.
   assert.match(gdb, /^page fault at 0xdead0000 \(cr2\): not present, write, supervisor \(error code 0x2\)$/m, context);
-  assert.match(gdb, /^  eip 0x[0-9a-f]{8} in kernel\/debug\/inject\.ts faultWrite\+0x[0-9a-f]+$/m, context);
+  const store = sourceLine("kernel/debug/inject.ts", "store<u32>(addr, 0xFA017ED)");
+  const call = sourceLine("kernel/debug/inject.ts", "else faultWrite(<usize>number)");
+  assert.match(gdb, new RegExp(`^  eip 0x[0-9a-f]{8} in kernel/debug/inject\\.ts:${store} faultWrite\\+0x[0-9a-f]+$`, "m"), context);
   const ours = section(gdb, "backtrace from the fault:", /^\(pt /).join("\n");
-  assert.match(ours, /#0 +0x[0-9a-f]{8}  kernel\/debug\/inject\.ts faultWrite\+.*\n.*#1 +0x[0-9a-f]{8}  kernel\/debug\/inject\.ts injectFault\+.*\n.*#2 +0x[0-9a-f]{8}  kernel\/main\.ts kmain\+/, context);
+  assert.match(ours, new RegExp(`#0 +0x[0-9a-f]{8}  kernel/debug/inject\\.ts:${store} faultWrite\\+.*\n.*#1 +0x[0-9a-f]{8}  kernel/debug/inject\\.ts:${call} injectFault\\+.*\n.*#2 +0x[0-9a-f]{8}  kernel/main\\.ts:\\d+ kmain\\+`), context);
 
   // pt: the walk stops at the PDE.
   assert.match(gdb, /^  pde 0x00000000 at 0xfffffde8 \(not present\)\n  the walk stops at the PDE: 0xdead0000 is not mapped$/m, context);
 
-  // GDB's own bt goes through the interrupt stub into the function that faulted.
+  // GDB's own bt goes through the interrupt stub into the function that
+  // faulted, and shows TypeScript names, parameters and lines.
   assert.match(gdb, /^#0  interrupt_entry \(\)/m, context);
-  assert.match(gdb, /^#1  0x[0-9a-f]{8} in w2c_kernel_debug_inject_faultWrite /m, context);
-  assert.match(gdb, /^#\d+ +0x[0-9a-f]{8} in w2c_kernel_main_kmain /m, context);
+  assert.match(gdb, new RegExp(`^#1  0x[0-9a-f]{8} in faultWrite \\(addr=3735879680\\) at kernel/debug/inject\\.ts:${store}$`, "m"), context);
+  assert.match(gdb, new RegExp(`^#2  0x[0-9a-f]{8} in injectFault \\(.*\\) at kernel/debug/inject\\.ts:${call}$`, "m"), context);
+  assert.match(gdb, /^#\d+ +0x[0-9a-f]{8} in kmain \(.*\) at kernel\/main\.ts:\d+$/m, context);
   assert.match(gdb, /^#\d+ +0x[0-9a-f]{8} in _start \(\)/m, context);
 
   // slabs and areas read the same state the kernel printed itself.
@@ -99,5 +107,100 @@ test("every command explains itself in help", async () => {
     "-ex", "help pt", "-ex", "help vmmap", "-ex", "help areas", "-ex", "help slabs", "-ex", "help cr"]);
   for (const start of ["pt ADDR: walk", "vmmap: the mapped", "areas: the area", "slabs: the slab", "cr: CR0"]) {
     assert.ok(stdout.includes(start), `help lacks "${start}":\n${stdout}`);
+  }
+});
+
+test("GDB at the TypeScript level: break FILE:LINE and NAME, list, next, info args, bt, finish", async () => {
+  const file = "kernel/mm/alloc.ts";
+  const source = readFileSync(file, "utf8").split("\n");
+  const first = sourceLine(file, "export function alloc(size: u32): usize {");
+  const stop = sourceLine(file, "let slab = d.partial;");
+  const end = sourceLine(file, "export function free(ptr: usize): void {");
+  const { gdb, serial } = await debugSession("test=alloc", [
+    `break ${file}:${stop}`, "continue", "info args", "print size", "list", "next", "info line *$pc", "bt 2",
+    "delete", "break alloc", "continue", "finish",
+  ]);
+  const context = `\n--- gdb ---\n${gdb}\n--- serial ---\n${serial}`;
+  const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+  // The breakpoint, the stop and its source line: TypeScript, not generated C.
+  assert.match(gdb, new RegExp(`^Breakpoint 1 at 0x[0-9a-f]+: file ${escape(file)}, line ${stop}\\.$`, "m"), context);
+  assert.match(gdb, new RegExp(`^Breakpoint 1, \\w+ \\(.*size=1\\) at ${escape(file)}:${stop}\n${stop}\t${escape(source[stop - 1])}$`, "m"), context);
+  assert.doesNotMatch(gdb, /build\/gen\/kernel\.c/, context);
+  // The parameter by its TypeScript name (allocSuite's first alloc is alloc(1)).
+  assert.match(gdb, /^size = 1\n\$1 = 1$/m, context);
+  // list: the TypeScript around the stop, the declaration included.
+  assert.match(gdb, new RegExp(`^${first}\t${escape(source[first - 1])}$`, "m"), context);
+  // next: a later line of the same function.
+  const [, after] = /^Line (\d+) of "kernel\/mm\/alloc\.ts"/m.exec(gdb) ?? assert.fail(`no line after next${context}`);
+  assert.ok(Number(after) > stop && Number(after) < end, `next went from ${stop} to ${after}${context}`);
+  // bt: TypeScript names with their parameters, file:line.
+  assert.match(gdb, new RegExp(`^#0  alloc \\(size=\\d+\\) at ${escape(file)}:${after}$`, "m"), context);
+  assert.match(gdb, /^#1  0x[0-9a-f]{8} in allocSuite \(\) at kernel\/ktest\/alloc\.ts:\d+$/m, context);
+  // break by the short name; finish returns to the caller with alloc's value.
+  assert.match(gdb, new RegExp(`^Breakpoint 2 at 0x[0-9a-f]+: file ${escape(file)}, line ${first + 1}\\.$`, "m"), context);
+  assert.match(gdb, /^0x[0-9a-f]{8} in \w+ \(.*\) at kernel\/ktest\/alloc\.ts:\d+\n\d+\t.*\balloc\(.*\nValue returned is \$\d+ = \d+$/m, context);
+});
+
+for (const { cmdline, kind, frame } of [
+  { cmdline: "trap=panic", kind: "PANIC", frame: /^#\d+ +0x[0-9a-f]{8} in panic \(\) at kernel\/core\/panic\.ts:\d+$/m },
+  { cmdline: "trap=unreachable", kind: "TRAP", frame: /^#\d+ +0x[0-9a-f]{8} in raiseWasmTrap \(.*\) at kernel\/debug\/inject\.ts:\d+$/m },
+  { cmdline: "trap=gpf", kind: "FAULT", frame: /^#\d+ +(?:0x[0-9a-f]{8} in )?interruptDispatch \(.*\) at kernel\/core\/interrupts\.ts:\d+$/m },
+]) {
+  test(`${cmdline}: GDB stops before the kernel leaves QEMU, with the report written and the stack intact`, async () => {
+    const { gdb, serial } = await debugSession(cmdline, ["continue", "pt 0x1000", "info registers cr3"]);
+    const context = `\n--- gdb ---\n${gdb}\n--- serial ---\n${serial}`;
+    assert.match(gdb, /^kernel stopped on a failure \(its report is on the serial port\); QEMU stays up until you continue$/m, context);
+    assert.match(gdb, /^#0  haltFailure \(\) at kernel\/\S+\.ts:\d+$/m, context);
+    assert.match(gdb, frame, context);
+    assert.match(serial, new RegExp(`^\\*\\*\\* KERNEL ${kind}: `, "m"), context);
+    // The machine is still there: memory and registers read, and only the final kill ends QEMU.
+    assert.match(gdb, /^0x00001000: PDE 0, PTE 1, offset 0x000$/m, context);
+    assert.match(gdb, /^cr3 +0x[0-9a-f]+/m, context);
+    assert.doesNotMatch(gdb, /Remote connection closed/, context);
+    assert.match(gdb, /\[Inferior 1 \(process 1\) killed\]/, context);
+  });
+}
+
+test("make debug on a terminal: Ctrl-C interrupts the kernel in GDB, and QEMU, node and make live on", async () => {
+  // script(1) gives the session a terminal of its own; a 0x03 written to it
+  // is a Ctrl-C there: SIGINT to the terminal's foreground process group.
+  // The benchmarks under a slow instruction clock keep the kernel running.
+  const make = `make --no-print-directory debug${KERNEL.includes("/debug/") ? " DEBUG=1" : ""}`;
+  const session = spawn("script", ["-qfec", make, "/dev/null"], {
+    env: { ...process.env, CMDLINE: "bench", QEMU_ARGS: `${QEMU_ARGS} -icount shift=10`.trim(), TERM: "dumb" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let out = "";
+  session.stdout.on("data", (chunk) => (out += chunk));
+  session.stderr.on("data", (chunk) => (out += chunk));
+  const ended = new Promise((resolve) => session.on("close", resolve));
+  const seen = async (pattern, from = 0) => {
+    for (let waited = 0; !pattern.test(out.slice(from)); waited += 100) {
+      if (waited > 60_000) throw new Error(`no ${pattern} in:\n${out}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return out.length;
+  };
+  try {
+    // The port is one the system found free, printed for a GDB of one's own.
+    await seen(/QEMU waits for GDB on 127\.0\.0\.1:\d+;/);
+    const port = Number(/QEMU waits for GDB on 127\.0\.0\.1:(\d+);/.exec(out)[1]);
+    let at = await seen(/\(gdb\) $/);
+    assert.match(out, new RegExp(`^Remote debugging using 127\\.0\\.0\\.1:${port}\r?$`, "m"), out);
+    session.stdin.write("\x03"); // at the prompt: GDB's own Quit
+    at = await seen(/Quit\r?\n\(gdb\) $/, at);
+    session.stdin.write("continue\n");
+    at = await seen(/Continuing\./, at);
+    session.stdin.write("\x03"); // while the kernel runs: interrupt it
+    at = await seen(/Program received signal SIGINT, Interrupt\.[\s\S]*\(gdb\) $/, at);
+    session.stdin.write("info registers eip\n");
+    at = await seen(/eip +0x[0-9a-f]+[\s\S]*\(gdb\) $/, at);
+    session.stdin.write("quit\n");
+    const status = await ended;
+    assert.equal(status, 0, `make debug ended with status ${status}:\n${out}`);
+    assert.doesNotMatch(out, /Remote connection closed|make: \*\*\*|Interrupt$/m, out);
+  } finally {
+    session.kill("SIGKILL");
   }
 });

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { boot, explain, runSuite } from "./kernel.js";
-import { backtraceNames, parseReport } from "./report.js";
+import { backtraceNames, parseReport, sourceLine } from "./report.js";
 import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/qemu.mjs";
 
 const MEM_LINE = /^mem: (\S+ \S+) of RAM in (\d+) ranges; (\d+) pages below 4 GiB: (\d+) free, (\d+) reserved$/m;
@@ -59,7 +59,13 @@ test("fault=0xdead0000: a write to an unmapped address, reported with its PDE an
   assert.equal(report.fields.pde, "0x00000000 at 0xfffffde8 (not present)", "PDE 0x37a read through the mirror");
   assert.equal(report.fields.pte, undefined, "no table, so no PTE line");
   assert.ok(report.registers.cr3 > 0 && report.registers.cr3 % 4096 === 0, "CR3, the page directory, is in the report");
-  assert.match(report.fields.eip, /^0x[0-9a-f]{8} in kernel\/debug\/inject\.ts faultWrite\+/);
+  const storeLine = sourceLine("kernel/debug/inject.ts", "store<u32>(addr, 0xFA017ED)");
+  assert.match(report.fields.eip, new RegExp(`^0x[0-9a-f]{8} in kernel/debug/inject\\.ts:${storeLine} faultWrite\\+`));
+  // Each frame names the line it is at: the store, then each call.
+  assert.deepEqual(report.backtrace.slice(0, 2).map((f) => `${f.file}:${f.line}`), [
+    `kernel/debug/inject.ts:${storeLine}`,
+    `kernel/debug/inject.ts:${sourceLine("kernel/debug/inject.ts", "else faultWrite(<usize>number)")}`,
+  ]);
   assert.deepEqual(backtraceNames(report).slice(0, 3), [
     "kernel/debug/inject.ts faultWrite",
     "kernel/debug/inject.ts injectFault",
@@ -70,7 +76,8 @@ test("fault=0xdead0000: a write to an unmapped address, reported with its PDE an
 test("fault=read:0xdead0000 is a read", async () => {
   const report = await pageFault("fault=read:0xdead0000");
   assert.equal(report.fields["error code"], "0x00000000: not present, read, supervisor");
-  assert.match(report.fields.eip, / in kernel\/debug\/inject\.ts faultRead\+/);
+  assert.equal(report.eip.name, "kernel/debug/inject.ts faultRead");
+  assert.equal(report.eip.line, sourceLine("kernel/debug/inject.ts", "load<u32>(addr)"));
 });
 
 test("fault=0: a null pointer hits the unmapped page 0 under a present table", async () => {
@@ -87,8 +94,24 @@ test("trap=stack-overflow: the guard page turns an overflow into a reported doub
   const report = parseReport(run.serial);
   assert.equal(report.title, "double fault (#DF, vector 0x8)");
   assert.match(report.fields["kernel stack overflow"], /^esp 0x[0-9a-f]{8} is at the guard page 0x[0-9a-f]{8} below the kernel stack$/);
-  assert.match(report.fields.eip, / in kernel\/debug\/inject\.ts overflowStack\+/);
+  assert.equal(report.eip.name, "kernel/debug/inject.ts overflowStack");
   assert.match(run.serial, /^    \.\.\. the frame above \d{3,} more times$/m);
   const names = backtraceNames(report);
   assert.deepEqual(names.slice(-5), ["kernel/debug/inject.ts injectTrap", "kernel/main.ts kmain", "export kmain", "kernel_entry", "_start"]);
+});
+
+for (const address of ["0xfffff000", "0xfffffffc", "0xffc00000"]) {
+  test(`fault=${address} is refused: the mirror window holds the live page tables`, async () => {
+    const run = await boot(`fault=${address}`);
+    assert.equal(run.status, STATUS_FAILURE, explain(run));
+    assert.match(run.serial, new RegExp(`^inject: fault=${address} is refused: the mirror window 0xffc00000-0xffffffff holds the live page tables;$`, "m"), explain(run));
+    assert.doesNotMatch(run.serial, /^inject: writing 0x/m, "nothing was written");
+  });
+}
+
+test("fault=read:0xfffff000 reads the directory through the mirror and goes on", async () => {
+  const run = await boot("fault=read:0xfffff000");
+  assert.equal(run.status, STATUS_SUCCESS, explain(run));
+  assert.match(run.serial, /^inject: reading 0xfffff000$/m);
+  assert.match(run.serial, /^kernel halted cleanly$/m);
 });

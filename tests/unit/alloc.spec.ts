@@ -4,7 +4,7 @@ import {
   alloc, allocInit, allocInUse, allocTrim, classDesc, classIndex, free, CLASS_COUNT, EMPTY_SLABS_KEPT, POISON,
   SLAB_HEADER_BYTES, SlabDesc, SlabEntry,
 } from "../../kernel/mm/alloc";
-import { areaAlloc, areaFree, areaOf, areaUsedCount, MemArea } from "../../kernel/mm/area";
+import { areaAlloc, areaFree, areaOf, areaUsedCount, areaUsedList, MemArea } from "../../kernel/mm/area";
 import { arena, backedPages, expectPanic, resetPages, setPageLimit } from "./host";
 
 const PAGE: u32 = 4096;
@@ -173,6 +173,29 @@ describe("free misuse stops the kernel and changes nothing", () => {
     target = alloc(3 * PAGE) + PAGE;
     expectPanic(() => { free(target); });
     expect(areaUsedCount()).toBe(2);
+  });
+  it("refuses a record of the area allocator (the used list's head)", () => {
+    setUp();
+    const a = areaAlloc(1);
+    target = areaUsedList();
+    const records = classDesc(CLASS_COUNT);
+    const inUse = records.inUse;
+    expectPanic(() => { free(target); });
+    expect(records.inUse).toBe(inUse, "the record is still in use");
+    // Had free() taken it, the next area would get the same record.
+    const b = areaAlloc(1);
+    expect(areaUsedList()).not.toBe(target, "a new area gets a record of its own");
+    expect(changetype<MemArea>(target).start).toBe(a, "the first area's record is intact");
+    areaFree(b);
+    areaFree(a);
+  });
+  it("refuses the size-class table and a record slab's header", () => {
+    setUp();
+    target = changetype<usize>(classDesc(0));
+    expectPanic(() => { free(target); });
+    target = base + 8;   // the first record slab is the range's first page
+    expectPanic(() => { free(target); });
+    expect(classDesc(CLASS_COUNT).inUse).toBe(2, "both bootstrap records still in use");
   });
   it("refuses a large block freed twice", () => {
     setUp();

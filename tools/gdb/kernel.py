@@ -3,9 +3,12 @@
 #   make debug                        loads it, connected to QEMU
 #   gdb build/kernel.elf -x tools/gdb/kernel.py -ex 'target remote :1234'
 #
-# It stops GDB at every page fault with the faulting context on screen, and
-# adds commands that read kernel memory and registers only, so they work at
-# any stop, even with the kernel wedged:
+# It stops GDB at every page fault, and at every failure (panic, wasm trap,
+# fatal exception, failed suite) before the kernel leaves QEMU, with the
+# context on screen; it shows frames by their TypeScript names (`bt`:
+# `alloc (size=1) at kernel/mm/alloc.ts:169`); and it adds commands that
+# read kernel memory and registers only, so they work at any stop, even with
+# the kernel wedged:
 #
 #   pt ADDR   the page walk for ADDR through the mirror
 #   vmmap     the mapped virtual ranges, merged into runs
@@ -17,8 +20,12 @@
 # kernel/mm/alloc.ts; tests/qemu/gdb.test.js compares what these commands
 # print with what the kernel prints itself, so a drift shows.
 
+import os
+import re
+
 import gdb
 import gdb.unwinder
+from gdb.FrameDecorator import FrameDecorator
 
 PAGE = 4096
 MIRROR_INDEX = 1023                          # paging.ts MIRROR_INDEX
@@ -61,7 +68,8 @@ def paging_on():
 
 
 def symbol(addr, is_return=False):
-    """'file.ts function+0xoff' from the kernel's own symbol table (tools/symbols.mjs)."""
+    """'file.ts:line function+0xoff' from the kernel's own symbol table (tools/symbols.mjs)
+    and the line table of the DWARF, as the kernel's reports print it."""
     table = int(gdb.parse_and_eval("(unsigned)&kernel_symbols"))
     look = addr - 1 if is_return else addr
     low, high = 0, u32(table)
@@ -74,7 +82,14 @@ def symbol(addr, is_return=False):
             low = middle + 1
         else:
             text = gdb.selected_inferior().read_memory(name, 96).tobytes().split(b"\0")[0].decode()
-            return "%s+0x%x" % (text, addr - start)
+            where = "%s+0x%x" % (text, addr - start)
+            line = gdb.find_pc_line(look)
+            if not line.symtab or not line.line or line.symtab.filename.startswith("build/"):
+                return where
+            file = line.symtab.filename
+            if text.startswith(file + " "):
+                return "%s:%d %s+0x%x" % (file, line.line, text[len(file) + 1:], addr - start)
+            return "%s, at %s:%d" % (where, file, line.line)
     return "(unknown)"
 
 
@@ -156,6 +171,67 @@ class FrameId:
 gdb.unwinder.register_unwinder(None, InterruptFrameUnwinder(), replace=True)
 
 
+# --- TypeScript names for frames -----------------------------------------------------
+
+# tools/lines.mjs gives the generated C TypeScript lines and parameter names;
+# the functions keep wasm2c's names, which spell the source path:
+# w2c_kernel_mm_alloc_alloc is alloc in kernel/mm/alloc.ts.
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LIBRARY = "node_modules/assemblyscript/std/assembly"
+
+
+def _source_prefixes():
+    prefixes = []
+    for top, wasm_top in (("kernel", "kernel"), ("bench", "bench"), (LIBRARY, "~lib")):
+        for directory, _dirs, files in os.walk(os.path.join(ROOT, top)):
+            for name in files:
+                if name.endswith(".ts"):
+                    path = os.path.relpath(os.path.join(directory, name), ROOT)
+                    wasm = wasm_top + path[len(top):-3]
+                    prefixes.append(("w2c_" + re.sub(r"[^A-Za-z0-9_]", "_", wasm) + "_", path))
+    return sorted(prefixes, key=lambda p: -len(p[0]))
+
+
+SOURCE_PREFIXES = _source_prefixes()
+
+
+def typescript_name(c_name):
+    """'alloc' for w2c_kernel_mm_alloc_alloc, 'export kmain' for Z_kernelZ_kmain; other names unchanged."""
+    if c_name.startswith("w2c_"):
+        for prefix, _path in SOURCE_PREFIXES:
+            if c_name.startswith(prefix):
+                return c_name[len(prefix):]
+    exported = re.match(r"^Z_kernelZ_(\w+)$", c_name)
+    return "export " + exported.group(1) if exported else c_name
+
+
+class TypeScriptFrame(FrameDecorator):
+    """A frame shown by its TypeScript function name, without wasm2c's instance argument."""
+
+    def function(self):
+        # Frame.name() looks a caller up by its call, not by its return address.
+        name = self.inferior_frame().name()
+        return typescript_name(name) if name else super().function()
+
+    def frame_args(self):
+        args = super().frame_args()
+        return [a for a in args if str(a.symbol()) != "instance"] if args else args
+
+
+class TypeScriptFrames:
+    def __init__(self):
+        self.name = "kernel TypeScript frames"
+        self.priority = 100
+        self.enabled = True
+        gdb.frame_filters[self.name] = self
+
+    def filter(self, frames):
+        return map(TypeScriptFrame, frames)
+
+
+TypeScriptFrames()
+
+
 # --- stopping at page faults ---------------------------------------------------
 
 class PageFaultStop(gdb.Breakpoint):
@@ -181,6 +257,30 @@ class PageFaultStop(gdb.Breakpoint):
 
 
 PageFaultStop()
+
+
+# --- stopping at failures ------------------------------------------------------------
+
+FAILURE_HALT = "w2c_kernel_core_halt_haltFailure"   # kept out of line (tools/noinline.mjs)
+
+
+class FailureStop(gdb.Breakpoint):
+    """Stops in haltFailure (kernel/core/halt.ts) before it tells QEMU to exit,
+    so that the machine stays up to be examined: the report is on the serial
+    port, the stack is intact, and `continue` lets the kernel leave."""
+
+    def __init__(self):
+        super().__init__(FAILURE_HALT, internal=True)
+        self.silent = True
+
+    def stop(self):
+        print("kernel stopped on a failure (its report is on the serial port); QEMU stays up until you continue")
+        print("backtrace from the failure:")
+        gdb.execute("backtrace")
+        return True
+
+
+FailureStop()
 
 
 # --- commands --------------------------------------------------------------------
@@ -343,4 +443,4 @@ class ControlRegisters(gdb.Command):
 
 for command in (PageTable, VirtualMap, Areas, Slabs, ControlRegisters):
     command()
-print("kernel.py: stops at page faults; commands pt, vmmap, areas, slabs, cr (see 'help pt' ...)")
+print("kernel.py: stops at page faults and failures; TypeScript frames; commands pt, vmmap, areas, slabs, cr (see 'help pt' ...)")

@@ -32,7 +32,14 @@
 //              | kernel areas (mm/area) |
 //              +------------------------+  identity map end
 //              | identity map: VA == PA |  0 .. end of the page descriptors
-//   0x00000000 +------------------------+  (page 0 and the stack guard unmapped)
+//   0x00000000 +------------------------+  (page 0 and the stack guards unmapped)
+//
+// In the identity map the kernel's code and read-only data (layout
+// kernelStart .. kernelReadonlyEnd: .multiboot, .text, .rodata, .ksyms) are
+// read-only: with CR0.WP set a supervisor write to them faults too (SDM vol.
+// 3, 4.6.1), so a stray store is reported instead of rewriting the kernel.
+// Everything else there is writable. Page 0 (null), the page below the
+// kernel stack and the page below the double-fault stack are not mapped.
 //
 // After pagingInit every change goes through the mirror: no code needs the
 // physical address of a table to change it. Each table has a count of its
@@ -43,7 +50,7 @@
 import { invlpg, readCr0, writeCr0, writeCr3 } from "./cpu";
 import { print, printHex, println } from "../../core/console";
 import { tssSetAddressSpace } from "../../core/gdt";
-import { stackGuard } from "../../core/layout";
+import { doubleFaultStackGuard, kernelReadonlyEnd, kernelStart, stackGuard } from "../../core/layout";
 import { panicAt } from "../../core/panic";
 import { alignUp, pageAlloc, pageIsInUse, pageReleaseInUse, pageRetainInUse, PAGE_SIZE } from "../../mm/mem";
 
@@ -130,9 +137,10 @@ export function identityMapEnd(): u32 { return identityEnd; }
 
 /**
  * Builds the directory, identity-maps [0, end) except page 0 (so a null
- * pointer faults) and the kernel stack's guard page, installs the mirror,
- * loads CR3 and turns on CR0.PG and CR0.WP. Returns false when physical
- * memory ran out for the tables.
+ * pointer faults) and the two stack guard pages, the kernel image's code and
+ * read-only data read-only, installs the mirror, loads CR3 and turns on
+ * CR0.PG and CR0.WP. Returns false when physical memory ran out for the
+ * tables.
  */
 export function pagingInit(end: u32): bool {
   identityEnd = <u32>alignUp(end, PAGE_SIZE);
@@ -141,8 +149,12 @@ export function pagingInit(end: u32): bool {
   memory.fill(directory, 0, PAGE_SIZE);
   memory.fill(tableEntries, 0, ENTRIES_PER_TABLE * 2);
   const guard = <u32>stackGuard();
+  const doubleFaultGuard = <u32>doubleFaultStackGuard();
+  const readonlyStart = <u32>kernelStart();
+  const readonlyEnd = <u32>kernelReadonlyEnd();
   for (let addr: u32 = PAGE_SIZE; addr < identityEnd; addr += PAGE_SIZE) {
-    if (addr == guard) continue;
+    if (addr == guard || addr == doubleFaultGuard) continue;
+    const flags = addr >= readonlyStart && addr < readonlyEnd ? 0 : PTE_WRITABLE;
     // Before paging is on, tables are reached at their physical addresses.
     const table = pdeIndex(addr);
     let pde = load<u32>(directory + table * 4);
@@ -153,7 +165,7 @@ export function pagingInit(end: u32): bool {
       pde = makeEntry(page, PDE_GRANTS);
       store<u32>(directory + table * 4, pde);
     }
-    store<u32>(entryFrame(pde) + pteIndex(addr) * 4, makeEntry(addr, PTE_WRITABLE));
+    store<u32>(entryFrame(pde) + pteIndex(addr) * 4, makeEntry(addr, flags));
     setTableCount(table, tableCount(table) + 1);
   }
   store<u32>(directory + MIRROR_INDEX * 4, makeEntry(directory, PTE_WRITABLE));
@@ -233,6 +245,25 @@ export function pageUnmap(vaddr: u32): u32 {
   if (left == 0) tableFree(table, pde);
   pageReleaseInUse(paddr); // checked above
   return paddr;
+}
+
+/**
+ * Sets the flags of the identity-mapped page at `vaddr` (PTE_WRITABLE, ...;
+ * present is implied; the frame stays `vaddr`), for a change of rights the
+ * kernel means to make to its own low memory (debug/inject.ts makes the VGA
+ * text page read-only). Stops the kernel, changing nothing, when `vaddr` is
+ * unaligned, outside the identity map, or one of its unmapped pages (page 0,
+ * the stack guards).
+ */
+export function pageSetIdentityFlags(vaddr: u32, flags: u32): void {
+  if ((vaddr & (PAGE_SIZE - 1)) != 0) panicAt("pageSetIdentityFlags", "unaligned address", vaddr);
+  if (vaddr >= identityEnd) panicAt("pageSetIdentityFlags", "address outside the identity map", vaddr);
+  const pte = pteAddress(vaddr);
+  if ((load<u32>(pdeAddress(vaddr)) & PTE_PRESENT) == 0 || (load<u32>(pte) & PTE_PRESENT) == 0) {
+    panicAt("pageSetIdentityFlags", "address not mapped (page 0 or a stack guard)", vaddr);
+  }
+  store<u32>(pte, makeEntry(vaddr, flags));
+  invlpg(vaddr);
 }
 
 function tableFree(table: u32, pde: u32): void {

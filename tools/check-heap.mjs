@@ -1,0 +1,139 @@
+// tools/check-heap.mjs: prove, in the compiled module, that the code which
+// must run without AssemblyScript's own heap never reaches it.
+//
+//   node tools/check-heap.mjs build/kernel.wasm
+//
+// The memory managers (kernel/mm/), paging (kernel/arch/x86/paging), the
+// fault path (everything reachable from the entries boot/ calls on a fault:
+// interruptDispatch, doubleFault, wasmTrap, and kernelAbort, asc's abort) and
+// the panic path (panic, panicAt) run while the heap may be broken, or are
+// what the heap itself would stand on. None of them may call the runtime's
+// allocator: __new, __alloc, __renew and __realloc, the blocks under them,
+// and __newArray/__newBuffer. String concatenation, String.UTF8 decoding,
+// toString() and arrays made at run time all end there, so the check reads
+// the call graph of build/kernel.wasm (binaryen, asc's own dependency, turns
+// it into text) and follows every `call` from each root. When a root reaches
+// the heap, the build fails naming the chain, root first:
+//
+//   check-heap: kernel/core/panic/panicAt reaches AssemblyScript's heap:
+//     kernel/core/panic/panicAt -> ~lib/string/String#concat -> ~lib/rt/tcms/__new
+//
+// A call_indirect could go anywhere; the kernel has none, and the check
+// refuses a module that does rather than guess.
+//
+// The optimiser inlines: a root inlined into kmain would leave its calls
+// under kmain's name, out of sight of a check of the final module. So the
+// check runs twice: as an asc transform (the default export, given with
+// --transform) over the module before asc optimises it, where every
+// function is still whole, and from the command line over the final
+// build/kernel.wasm, which is what runs.
+
+import { readFileSync } from "node:fs";
+import binaryen from "binaryen";
+
+/** Functions that must not reach the heap: exact names, and name prefixes (a whole directory). */
+export const ROOTS = [
+  "kernel/core/interrupts/interruptDispatch",
+  "kernel/core/interrupts/doubleFault",
+  "kernel/core/trap/wasmTrap",
+  "kernel/core/trap/kernelAbort",
+  "kernel/core/panic/panic",
+  "kernel/core/panic/panicAt",
+];
+export const ROOT_PREFIXES = ["kernel/mm/", "kernel/arch/x86/paging/"];
+
+/** The runtime's allocator (asc's "minimal" runtime: tcms over tlsf; the others for a changed runtime). */
+const HEAP = /^~lib\/rt\/(?:(?:tcms|itcms|stub|tlsf)\/(?:__new|__alloc|__renew|__realloc|allocateBlock|reallocateBlock)|__newArray|__newBuffer)$/;
+
+/** { calls: Map(name -> Set(callee)), indirect: Set(name) } of the module's text. */
+export function callGraph(text) {
+  const calls = new Map();
+  const indirect = new Set();
+  let current = null;
+  for (const line of text.split("\n")) {
+    const func = /^ \(func \$(\S+)/.exec(line);
+    if (func) {
+      current = func[1];
+      calls.set(current, new Set());
+      continue;
+    }
+    if (current === null) continue;
+    for (const call of line.matchAll(/\((?:return_)?call \$([^\s()]+)/g)) calls.get(current).add(call[1]);
+    if (/\((?:return_)?call_(?:indirect|ref)\b/.test(line)) indirect.add(current);
+  }
+  return { calls, indirect };
+}
+
+/** The shortest chain from `root` to a heap function, or null. */
+export function chainToHeap({ calls, indirect }, root) {
+  const parent = new Map([[root, null]]);
+  const queue = [root];
+  while (queue.length > 0) {
+    const name = queue.shift();
+    if (HEAP.test(name) || indirect.has(name)) {
+      const chain = [];
+      for (let n = name; n !== null; n = parent.get(n)) chain.unshift(n);
+      if (indirect.has(name)) chain.push("(call_indirect: any function)");
+      return chain;
+    }
+    for (const callee of calls.get(name) ?? []) {
+      if (!parent.has(callee)) {
+        parent.set(callee, name);
+        queue.push(callee);
+      }
+    }
+  }
+  return null;
+}
+
+/** The problems found in a module's text: roots missing, and every chain from a root to the heap. */
+export function heapProblems(text, what) {
+  const graph = callGraph(text);
+  const problems = [];
+  const roots = [];
+  for (const name of ROOTS) {
+    if (graph.calls.has(name)) roots.push(name);
+    else problems.push(`${name} is not in ${what}: the check would not see its path (renamed? inlined?)`);
+  }
+  for (const prefix of ROOT_PREFIXES) {
+    const found = [...graph.calls.keys()].filter((name) => name.startsWith(prefix));
+    if (found.length === 0) problems.push(`no function under ${prefix} in ${what}`);
+    roots.push(...found);
+  }
+  for (const root of roots) {
+    const chain = chainToHeap(graph, root);
+    if (chain) problems.push(`${root} reaches AssemblyScript's heap:\n    ${chain.join(" -> ")}`);
+  }
+  return { problems, roots: roots.length };
+}
+
+function report({ problems, roots }, what) {
+  if (problems.length === 0) {
+    console.log(`check-heap: ${what}: ${roots} functions (mm/, paging, fault and panic paths) never reach the heap`);
+    return true;
+  }
+  for (const problem of problems) console.error(`check-heap: ${what}: ${problem}`);
+  console.error("check-heap: mm/, paging, the fault and panic paths must not allocate (see tools/check-heap.mjs)");
+  return false;
+}
+
+/** The asc transform: the module before optimisation, every function whole. */
+export default class CheckHeap {
+  afterCompile(module) {
+    // asc's module object wraps binaryen's; emitText is the same text format.
+    const what = "the module before optimisation";
+    if (report(heapProblems(module.emitText(), what), what)) return;
+    // asc prints the error's stack: make it the one line that matters.
+    const error = new Error("check-heap: the build stops here (see above)");
+    error.stack = error.message;
+    throw error;
+  }
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  const file = process.argv[2];
+  const module = binaryen.readBinary(readFileSync(file));
+  const text = module.emitText();
+  module.dispose();
+  if (!report(heapProblems(text, file), file)) process.exit(1);
+}
