@@ -27,25 +27,54 @@ const files = { bios: buffer("bios/bios.bin"), vgaBios: buffer("bios/vgabios.bin
 export const symbols = JSON.parse(readFileSync(join(WEB, "kernel-symbols.json"), "utf8"));
 
 /**
+ * Boots with `cmdline` and returns at once: { machine, memory, serial(),
+ * waitFor(pattern), type(text), exited, stop() }. `serial()` is the text so
+ * far with "\n" line ends; `waitFor` resolves when it matches `pattern`, and
+ * fails with the text so far after `timeoutMs` or when the run ends first.
+ */
+export function startInV86(cmdline, { memoryMiB = 32, timeoutMs = TIMEOUT_MS } = {}) {
+  let text = "";
+  const waiters = new Set();
+  const machine = bootKernel(V86, {
+    files, wasmPath: join(WEB, "v86.wasm"), cmdline, memoryMiB,
+    onSerial: (ch) => {
+      text += ch;
+      for (const w of waiters) w.check();
+    },
+  });
+  const serial = () => text.replace(/\r\n/g, "\n");
+  const waitFor = (pattern) => new Promise((resolve, reject) => {
+    const w = {
+      check: () => {
+        const m = pattern.exec(serial());
+        if (m) done(() => resolve(m));
+      },
+    };
+    const timer = setTimeout(() => done(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${serial()}`))), timeoutMs);
+    const done = (settle) => { clearTimeout(timer); waiters.delete(w); settle(); };
+    machine.exited.then(() => waiters.has(w) && done(() => reject(new Error(`the run ended before ${pattern}:\n${serial()}`))));
+    waiters.add(w);
+    w.check();
+  });
+  const memory = new KernelMemory(machine.readPhysical, symbols, { cr0: machine.cr0, cr3: machine.cr3 });
+  return { machine, memory, serial, waitFor, type: machine.sendSerial, exited: machine.exited, stop: () => machine.stop() };
+}
+
+/**
  * Boots with `cmdline` and waits for the run to end. The machine is left
  * stopped but alive, so `memory` (web/memory.mjs over it) can still be read;
  * call `stop()` when done.
  */
 export async function bootInV86(cmdline, { memoryMiB = 32, timeoutMs = TIMEOUT_MS } = {}) {
-  let serial = "";
   const started = Date.now();
-  const machine = bootKernel(V86, {
-    files, wasmPath: join(WEB, "v86.wasm"), cmdline, memoryMiB, onSerial: (ch) => (serial += ch),
-  });
+  const run = startInV86(cmdline, { memoryMiB, timeoutMs });
   let timer;
   const timeout = new Promise((done) => (timer = setTimeout(() => done({ timedOut: true }), timeoutMs)));
-  const exit = await Promise.race([machine.exited, timeout]);
+  const exit = await Promise.race([run.exited, timeout]);
   clearTimeout(timer);
   const status = exit.timedOut || exit.reset ? 0 : (exit.code << 1) | 1;
-  const memory = new KernelMemory(machine.readPhysical, symbols, { cr0: machine.cr0, cr3: machine.cr3 });
   return {
-    serial: serial.replace(/\r\n/g, "\n"), status, timedOut: Boolean(exit.timedOut), signal: null, exit, machine, memory,
-    seconds: (Date.now() - started) / 1000,
-    stop: () => machine.stop(),
+    serial: run.serial(), status, timedOut: Boolean(exit.timedOut), signal: null, exit,
+    machine: run.machine, memory: run.memory, seconds: (Date.now() - started) / 1000, stop: run.stop,
   };
 }
