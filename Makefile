@@ -110,12 +110,18 @@ $(BUILD)/obj/kernel.o: $(BUILD)/gen/kernel.c $(BUILD)/gen/kernel.h tools/check-w
 	node tools/check-wasm2c.mjs $(BUILD)/gen/kernel.i
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/%.o: boot/%.c $(wildcard boot/*.h boot/include/*.h) $(BUILD)/gen/kernel.h Makefile
+# The C files that include the generated header are rebuilt when its content
+# changes, not each time wasm2c rewrites it (an edit to a function body
+# leaves it as it was): the stamp is touched only then.
+$(BUILD)/gen/kernel-h.stamp: $(BUILD)/gen/kernel.h
+	@cmp -s $< $@.h || { cp $< $@.h && touch $@; }
+
+$(BUILD)/obj/%.o: boot/%.c $(wildcard boot/*.h boot/include/*.h) $(BUILD)/gen/kernel-h.stamp Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 # The benchmark's C peer (bench/peer.c): the same flags as the kernel.
-$(BUILD)/obj/bench-%.o: bench/%.c boot/kernel_instance.h $(BUILD)/gen/kernel.h Makefile
+$(BUILD)/obj/bench-%.o: bench/%.c boot/kernel_instance.h $(BUILD)/gen/kernel-h.stamp Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iboot -c $< -o $@
 
@@ -124,19 +130,25 @@ $(BUILD)/obj/%.asm.o: boot/%.asm
 	$(NASM) -f elf32 -g -F dwarf $< -o $@
 
 # Two link passes: pass 1 with an empty symbol table, whose code symbols
-# become the table linked into pass 2 (see tools/symbols.mjs). Then prove no
+# become the table linked into pass 2 (see tools/symbols.mjs). Link-time
+# optimisation runs once, in pass 1, which also keeps its result as one
+# native object (lld --save-temps: kernel.pass1.elf.lto.o, the rest of what
+# it saves is deleted); pass 2 links that object and only places code. Then prove no
 # code moved, and that the AssemblyScript data lies inside its region.
+LINK_OBJS  := $(filter %.asm.o,$(OBJS)) $(BUILD)/obj/kernel-lto.o
 $(BUILD)/gen/ksyms-empty.asm: tools/symbols.mjs
 	@mkdir -p $(@D)
 	node tools/symbols.mjs --empty $@
-$(BUILD)/kernel.pass1.elf: $(OBJS) $(BUILD)/obj/ksyms-empty.o linker/kernel.ld
-	$(LD) $(LDFLAGS) $(OBJS) $(BUILD)/obj/ksyms-empty.o -o $@
+$(BUILD)/kernel.pass1.elf $(BUILD)/obj/kernel-lto.o &: $(OBJS) $(BUILD)/obj/ksyms-empty.o linker/kernel.ld
+	$(LD) $(LDFLAGS) $(OBJS) $(BUILD)/obj/ksyms-empty.o --save-temps -o $(BUILD)/kernel.pass1.elf
+	mv $(BUILD)/kernel.pass1.elf.lto.o $(BUILD)/obj/kernel-lto.o
+	rm -f $(BUILD)/kernel.pass1.elf.*.bc $(BUILD)/kernel.pass1.elf.resolution.txt
 $(BUILD)/gen/ksyms.asm $(BUILD)/gen/aliases.ld &: $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm tools/symbols.mjs tools/lib/elf.mjs tools/lib/wasm.mjs tools/lib/dwarf-lines.mjs
 	node tools/symbols.mjs $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm $(BUILD)/gen/ksyms.asm $(BUILD)/gen/aliases.ld
 $(BUILD)/obj/%.o: $(BUILD)/gen/%.asm
 	$(NASM) -f elf32 $< -o $@
-$(KERNEL): $(OBJS) $(BUILD)/obj/ksyms.o $(BUILD)/gen/aliases.ld linker/kernel.ld tools/check-layout.mjs
-	$(LD) $(LDFLAGS) $(OBJS) $(BUILD)/obj/ksyms.o $(BUILD)/gen/aliases.ld -o $@
+$(KERNEL): $(LINK_OBJS) $(BUILD)/obj/ksyms.o $(BUILD)/gen/aliases.ld linker/kernel.ld tools/check-layout.mjs
+	$(LD) $(LDFLAGS) $(LINK_OBJS) $(BUILD)/obj/ksyms.o $(BUILD)/gen/aliases.ld -o $@
 	node tools/symbols.mjs --verify $(BUILD)/kernel.pass1.elf $@
 	node tools/check-layout.mjs $@ $(BUILD)/kernel.wasm asconfig.json
 
@@ -149,6 +161,7 @@ debug: setup
 	@node tools/debug.mjs $(KERNEL)
 
 bench: setup
+	@echo "bench: building $(KERNEL)"
 	@$(MAKE) --no-print-directory $(KERNEL)
 	@node bench/run.mjs $(KERNEL)
 

@@ -2,17 +2,20 @@
  * kernel would write them, for `make bench` to measure side by side with the
  * AssemblyScript originals in the same boot, compiled with the same flags.
  *
- *  - c_alloc / c_free: the slab fast path of kernel/mm/alloc.ts (take the
- *    first free block of a partial slab; free finds the slab from the page's
- *    tag through the mirror and the page descriptor, checks the pointer and
- *    the block's bit, pushes the block), with the same checks and counters.
+ *  - c_alloc / c_free: the slab fast path of kernel/mm/alloc.ts, the same
+ *    design: blocks from the slab's first byte, the header at its end, the
+ *    page tag (through the mirror and the page descriptor) pointing at the
+ *    header plus 1; free refuses a pointer into the record cache, inside a
+ *    block, past the last block, or a block whose bit is clear (BTR, as
+ *    Linux's __test_and_clear_bit does), with the same list handling.
  *  - c_page_map / c_page_unmap: kernel/arch/x86/paging.ts's pageMap and
  *    pageUnmap over the same page tables, page descriptors and table counts.
  *
  * The peer works on the kernel's own data: a slab the benchmark gives it,
- * laid out as alloc.ts lays slabs out, and the kernel's page descriptors and
- * free page stack. Misuse stops it at UD2, which the kernel reports as #UD.
- * Growing a slab is not part of the fast path and not part of the peer.
+ * laid out and tagged as alloc.ts lays slabs out, and the kernel's page
+ * descriptors and free page stack. Misuse stops it at UD2, which the kernel
+ * reports as #UD. Growing a slab is not part of the fast path and not part
+ * of the peer.
  *
  * Imported by bench/kernel/bench.ts from the "bench" import module. */
 #include "kernel_instance.h"
@@ -27,32 +30,39 @@
 #define MIRROR_DIRECTORY ((u32 *)((MIRROR_INDEX << 22) + (MIRROR_INDEX << 12)))
 #define PAGE_RESERVED 2u
 #define PAGE_FREE 4u
-#define SLAB_HEADER 96u
+#define SLAB_HEADER 104u
+#define SLAB_TAG 1u
 
 struct page { u16 refs; u16 flags; u32 link; };                 /* mm/mem.ts PageDescriptor */
 struct slab;
-struct area { u32 start, pages; struct area *next, *prev; struct slab *owner; };   /* mm/area.ts MemArea */
 struct cache {                                                    /* mm/alloc.ts SlabDesc */
     u32 size, shift, slab_pages, capacity;
     struct slab *partial, *full;
-    u32 slabs, empty, in_use, free_blocks;
+    u32 slabs;
+    struct slab *reserve;
+    u32 spare;
+    u32 pad[7];
 };
-struct slab {                                                     /* mm/alloc.ts SlabEntry */
+struct slab {                                                     /* mm/alloc.ts SlabEntry, at the slab's end */
     void *free_el;
     u32 in_use;
     struct slab *next, *prev;
     struct cache *cache;
-    u32 pad[3];
+    u32 base;
+    void *area;
+    u32 mask;
+    u16 shift, capacity;
+    u32 pad;
     u32 used[16];
 };
 
 static struct page *pages;
 static u32 page_count;
-static u32 area_base, area_top, identity_end;
+static u32 area_base, area_span, identity_end;
 static u16 *table_entries;
 #define CLASS_COUNT 10
 #define SMALL_MAX 4096u
-static struct cache caches[CLASS_COUNT];
+static struct cache caches[CLASS_COUNT + 1];   /* the size classes, then the record cache */
 
 #define die() __builtin_trap()
 
@@ -78,7 +88,33 @@ static void list_push(struct slab **head, struct slab *s)
 /* The class of a request of 1..SMALL_MAX bytes: 8, 16, ... 4096. */
 static inline u32 class_index(u32 size)
 {
-    return size <= 8 ? 0 : 32 - __builtin_clz(size - 1) - 3;
+    return 31 - __builtin_clz((size - 1) | 7) + 1 - 3;
+}
+
+static inline int bit_test_and_set(u32 *bits, u32 bit)
+{
+    unsigned char was;
+    __asm__ volatile("btsl %2, %1" : "=@ccc"(was), "+m"(*bits) : "r"(bit) : "memory");
+    return was;
+}
+
+static inline int bit_test_and_reset(u32 *bits, u32 bit)
+{
+    unsigned char was;
+    __asm__ volatile("btrl %2, %1" : "=@ccc"(was), "+m"(*bits) : "r"(bit) : "memory");
+    return was;
+}
+
+__attribute__((noinline)) static void list_move(struct cache *c, struct slab *s, int to_full)
+{
+    list_remove(to_full ? &c->partial : &c->full, s);
+    list_push(to_full ? &c->full : &c->partial, s);
+}
+
+__attribute__((noinline)) static void slab_emptied(struct cache *c, struct slab *s)
+{
+    if (c->reserve && c->reserve != s && c->reserve->in_use == 0) die(); /* release: not part of the peer */
+    c->reserve = s;
 }
 
 __attribute__((noinline)) static void *c_alloc(u32 size)
@@ -86,18 +122,12 @@ __attribute__((noinline)) static void *c_alloc(u32 size)
     if (size - 1 >= SMALL_MAX) return 0; /* 0, and large blocks: not part of the peer */
     struct cache *c = &caches[class_index(size)];
     struct slab *s = c->partial;
-    if (!s) return 0;
+    if (!s) return 0;                     /* growing: not part of the peer */
     void *block = s->free_el;
     s->free_el = *(void **)block;
-    u32 index = ((u32)block - (u32)s - SLAB_HEADER) >> c->shift;
-    s->used[index >> 5] |= 1u << (index & 31);
-    if (s->in_use++ == 0) c->empty--;
-    c->in_use++;
-    c->free_blocks--;
-    if (!s->free_el) {
-        list_remove(&c->partial, s);
-        list_push(&c->full, s);
-    }
+    bit_test_and_set(s->used, ((u32)block - s->base) >> s->shift);
+    s->in_use++;
+    if (!s->free_el) list_move(c, s, 1);
     return block;
 }
 
@@ -105,36 +135,24 @@ __attribute__((noinline)) static void c_free(void *ptr)
 {
     u32 v = (u32)ptr;
     if (!ptr) return;
-    if (v < area_base || v >= area_top) die();
+    if (v - area_base >= area_span) die();
     if (!(MIRROR_DIRECTORY[v >> 22] & PTE_PRESENT)) die();
     u32 pte = MIRROR_TABLES[v >> 12];
     if (!(pte & PTE_PRESENT)) die();
-    u32 frame = pte >> 12;
-    if (frame >= page_count || (pages[frame].flags & (PAGE_RESERVED | PAGE_FREE))) die();
-    struct area *a = (struct area *)pages[frame].link;
-    if (!a) die();
-    struct slab *s = a->owner;
-    if (!s) die(); /* a large block: not part of the peer */
-    struct cache *c = s->cache;
-    u32 first = (u32)s + SLAB_HEADER;
-    if (v < first) die();
-    u32 offset = v - first;
-    if (offset & (c->size - 1)) die();
-    u32 index = offset >> c->shift;
-    if (index >= c->capacity) die();
-    u32 bit = 1u << (index & 31);
-    if (!(s->used[index >> 5] & bit)) die();
-    s->used[index >> 5] &= ~bit;
-    int was_full = !s->free_el;
-    *(void **)ptr = s->free_el;
+    u32 tag = pages[pte >> 12].link;     /* a mapped page is in use */
+    if (!(tag & SLAB_TAG)) die();         /* a large block or nothing: not part of the peer */
+    struct slab *s = (struct slab *)(tag - SLAB_TAG);
+    if (s->cache == &caches[CLASS_COUNT]) die();
+    u32 offset = v - s->base;
+    if (offset & s->mask) die();
+    u32 index = offset >> s->shift;
+    if (index >= s->capacity) die();
+    if (!bit_test_and_reset(s->used, index)) die();
+    void *head = s->free_el;
+    *(void **)ptr = head;
     s->free_el = ptr;
-    c->in_use--;
-    c->free_blocks++;
-    if (was_full) {
-        list_remove(&c->full, s);
-        list_push(&c->partial, s);
-    }
-    if (--s->in_use == 0) c->empty++; /* kept as the class's reserve */
+    if (!head) list_move(s->cache, s, 0);
+    if (--s->in_use == 0) slab_emptied(s->cache, s);
 }
 
 /* ---- pageMap / pageUnmap ------------------------------------------------- */
@@ -233,26 +251,30 @@ BENCH(void, peerInit, u32 descriptors, u32 count, u32 base, u32 top, u32 tables,
     pages = (struct page *)descriptors;
     page_count = count;
     area_base = base;
-    area_top = top;
+    area_span = top - base;
     table_entries = (u16 *)tables;
 }
 
-/* Turns the backed, tagged slab area at `slab` into the one slab of the class of `size`-byte blocks. */
-BENCH(void, peerSlab, u32 slab, u32 size, u32 shift, u32 capacity)
+/* Turns the backed one-page area at `base` into the one slab of the class
+ * of `size`-byte blocks; returns the header, for the caller to tag the page with. */
+BENCH(u32, peerSlab, u32 base, u32 size, u32 shift, u32 capacity)
 {
     struct cache *c = &caches[class_index(size)];
-    struct slab *s = (struct slab *)slab;
+    struct slab *s = (struct slab *)(base + PAGE_SIZE - SLAB_HEADER);
     *c = (struct cache){ .size = size, .shift = shift, .slab_pages = 1, .capacity = capacity };
     __builtin_memset(s, 0, SLAB_HEADER);
     s->cache = c;
-    char *first = (char *)s + SLAB_HEADER;
+    s->base = base;
+    s->mask = size - 1;
+    s->shift = shift;
+    s->capacity = capacity;
+    char *first = (char *)base;
     for (u32 i = 0; i < capacity; i++)
         *(void **)(first + i * size) = i + 1 < capacity ? first + (i + 1) * size : 0;
     s->free_el = first;
     list_push(&c->partial, s);
     c->slabs = 1;
-    c->empty = 1;
-    c->free_blocks = capacity;
+    return (u32)s;
 }
 
 /* `n` alloc+free pairs of `size` bytes, one block kept live: guest instructions. */

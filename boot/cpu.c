@@ -98,6 +98,26 @@ CPU_IMPORT(void, int3) { __asm__ volatile("int3"); }
 CPU_IMPORT(void, cli) { __asm__ volatile("cli" : : : "memory"); }
 CPU_IMPORT(void, sti) { __asm__ volatile("sti" : : : "memory"); }
 CPU_IMPORT(void, hlt) { __asm__ volatile("hlt" : : : "memory"); }
+/* STI takes effect after the next instruction (SDM vol. 2, STI), so no
+ * interrupt can slip in between: the HLT is woken by the next one. */
+CPU_IMPORT(void, stiHlt) { __asm__ volatile("sti; hlt" : : : "memory"); }
+
+/* Bit strings (SDM vol. 2, BTS and BTR): with a register bit offset, the
+ * offset may reach past the first dword, so `base` is the string's start
+ * and `bit` any index in it. Each returns the bit as it was (CF). Not
+ * locked: callers own the string. */
+CPU_IMPORT(u32, bitTestAndSet, u32 base, u32 bit)
+{
+    unsigned char was;
+    __asm__ volatile("btsl %2, %1" : "=@ccc"(was), "+m"(*(volatile u32 *)base) : "r"(bit) : "memory");
+    return was;
+}
+CPU_IMPORT(u32, bitTestAndReset, u32 base, u32 bit)
+{
+    unsigned char was;
+    __asm__ volatile("btrl %2, %1" : "=@ccc"(was), "+m"(*(volatile u32 *)base) : "r"(bit) : "memory");
+    return was;
+}
 
 /* Time-stamp counter; under qemu -icount shift=0 it counts guest instructions. */
 CPU_IMPORT(u64, rdtsc)

@@ -14,9 +14,18 @@ void kernel_entry(u32 magic, u32 multiboot_info)
 {
     wasm_rt_init();
     Z_kernel_init_module();
-    /* One instance pointer per import module ("bench", "cpu", "layout");
-     * none of them keeps state. */
-    Z_kernel_instantiate(&kernel_instance, NULL, NULL, NULL);
+    /* One instance pointer per import module ("bench", "cpu", "layout",
+     * "runtime"); none of them keeps state. */
+    Z_kernel_instantiate(&kernel_instance, NULL, NULL, NULL, NULL);
     Z_kernelZ_kmain(&kernel_instance, magic, multiboot_info);
     cpu_stop();
+}
+
+/* boot/interrupts.asm calls this with the frame's address. Passing the
+ * instance here, as kernel_entry does, lets clang (LTO) see that every kernel
+ * function runs with &kernel_instance, also those IRQ handlers reach (the
+ * allocators): their globals are then plain addresses. */
+void interrupt_dispatch(u32 frame)
+{
+    Z_kernelZ_interruptDispatch(&kernel_instance, frame);
 }

@@ -3,8 +3,8 @@
 ; Every vector 0..47 has a stub that makes the stack look the same
 ; (SDM vol. 3, 6.12.1: the CPU pushes EFLAGS, CS, EIP and, for some
 ; exceptions, an error code), then one common path saves the general
-; registers and calls interruptDispatch in kernel/core/interrupts.ts with the
-; address of this frame:
+; registers and calls interruptDispatch in kernel/core/interrupts.ts (through
+; interrupt_dispatch in boot/entry.c) with the address of this frame:
 ;
 ;   frame + 0   edi esi ebp esp ebx edx ecx eax   (PUSHAD, lowest first)
 ;   frame + 32  vector
@@ -18,7 +18,7 @@
 ; double_fault_task below, which runs on a stack of its own (core/gdt.ts).
 
 extern kernel_instance
-extern Z_kernelZ_interruptDispatch
+extern interrupt_dispatch
 extern Z_kernelZ_doubleFault
 
 FRAME_EIP equ 40
@@ -56,8 +56,7 @@ interrupt_entry:                        ; EAX holds the frame (tools/gdb/kernel.
     push ebp
     mov ebp, esp
     push eax
-    push kernel_instance
-    call Z_kernelZ_interruptDispatch
+    call interrupt_dispatch            ; boot/entry.c: the dispatcher, with the instance
     mov esp, ebp
     pop ebp
     add esp, 4                          ; the pushed EIP

@@ -140,3 +140,11 @@ int memcmp(const void *a, const void *b, size_t n)
             return x[i] - y[i];
     return 0;
 }
+
+/* The bytes the AssemblyScript runtime ("minimal": TLSF and TCMS) holds in
+ * live managed objects: its own counter, for the kernel to report. Imported
+ * by kernel/core/heap.ts. */
+u32 Z_runtimeZ_heapBytes(struct Z_runtime_instance_t *unused)
+{
+    return kernel_instance.w2c__lib_rt_tcms_total;
+}

@@ -9,6 +9,7 @@
 //   test=NAME   run an in-kernel test suite and leave QEMU with its verdict
 //   dump=alloc  print the size classes and both area lists (before the above)
 //   bench       run bench/kernel/bench.ts (meant for make bench, under -icount)
+//   monitor     the interactive monitor (kernel/monitor/), after all of the above
 //
 // and otherwise halts cleanly. The words are listed once, in
 // COMMAND_LINE_WORDS; a line with an unknown word, a repeated key, a value
@@ -37,6 +38,7 @@ import {
 import { runSuite, SUITE_NAMES } from "./ktest/suites";
 import { rdtsc } from "./arch/x86/cpu";
 import { runBenchmarks } from "../bench/kernel/bench";
+import { monitorRun } from "./monitor/monitor";
 
 // The entry points boot/ calls, besides kmain.
 export { wasmTrap } from "./core/trap";
@@ -89,6 +91,7 @@ export function kmain(magic: u32, multibootInfo: usize): void {
   if (benchmarking) runBenchmarks(allocatorsReady);
   const test = cmdlineValue(line, length, "test");
   if (test != null && !runSuite(test, info)) refuse(line, length, "test", SUITE_NAMES);
+  if (cmdlineFind(line, length, "monitor") >= 0) monitorRun(info);
   println("kernel halted cleanly");
   haltSuccess();
 }
@@ -161,7 +164,7 @@ function allocatorsInit(): void {
 
 // What the command line understands (README, "Kernel command line"): the
 // one list of the kernel's words. "key=" takes a value, "key" takes none.
-const COMMAND_LINE_WORDS: StaticArray<string> = ["test=", "trap=", "fault=", "misuse=", "dump=", "bench"];
+const COMMAND_LINE_WORDS: StaticArray<string> = ["test=", "trap=", "fault=", "misuse=", "dump=", "bench", "monitor"];
 
 // A line that could hide a typo stops the kernel: an unknown word, a key
 // given twice, a value for a flag or a key without its value.

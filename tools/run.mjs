@@ -3,6 +3,12 @@
 //
 //   CMDLINE="test=console" QEMU_ARGS="-m 8M" node tools/run.mjs build/kernel.elf
 //
+// From a terminal (stdin is a TTY) the kernel boots into its monitor: the
+// word `monitor` is added to the command line, QEMU puts the terminal in raw
+// mode (no local echo: the kernel echoes what it reads), `halt` ends the run
+// with status 33, and Ctrl-C stops QEMU. Without a terminal (scripts, CI)
+// the command line is CMDLINE alone.
+//
 // Nothing waits forever without a person: when standard input is not a
 // terminal (a script, CI, `make run </dev/null`), the machine is stopped
 // after RUN_TIMEOUT seconds (default 60) and the run fails saying so. With a
@@ -51,8 +57,13 @@ if (ramProblem) {
   console.error(`run: ${ramProblem}`);
   process.exit(1);
 }
+const interactive = process.stdin.isTTY === true;
+const cmdline = `${process.env.CMDLINE ?? ""}${interactive ? " monitor" : ""}`.trim();
 const limitSeconds = runTimeoutSeconds();
-const args = qemuArgs({ kernel, cmdline: process.env.CMDLINE ?? "", qemuArgs: extra });
+const args = qemuArgs({ kernel, cmdline, qemuArgs: extra });
+// Ctrl-C reaches QEMU and this process alike: let QEMU end, then say so.
+let interrupted = false;
+process.on("SIGINT", () => (interrupted = true));
 const qemu = spawn("qemu-system-i386", args, { stdio: "inherit" });
 qemu.on("error", (error) => {
   console.error(`run: cannot start qemu-system-i386: ${error.message}`);
@@ -61,6 +72,7 @@ qemu.on("error", (error) => {
 const limit = timeLimit(qemu, limitSeconds);
 qemu.on("close", (status, signal) => {
   if (limit.stopped()) process.exit(1);
-  console.error(`\nrun: ${describeStatus(status, signal)} (QEMU status ${status})`);
+  const how = interrupted && status !== STATUS_SUCCESS ? "stopped by Ctrl-C" : describeStatus(status, signal);
+  console.error(`\nrun: ${how} (QEMU status ${status})`);
   process.exit(status === STATUS_SUCCESS ? 0 : 1);
 });

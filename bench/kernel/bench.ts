@@ -15,12 +15,13 @@ import { rdtsc } from "../../kernel/arch/x86/cpu";
 import { identityMapEnd, pageMap, pageTableCounts, pageTranslate, pageUnmap, pdeIndex, PTE_WRITABLE } from "../../kernel/arch/x86/paging";
 import { print, printDec64, println } from "../../kernel/core/console";
 import { bootTsc } from "../../kernel/core/layout";
-import { alloc, classDesc, classIndex, free } from "../../kernel/mm/alloc";
-import { areaAlloc, areaFree, areaOf, areaRangeEnd, areaRangeStart, MemArea } from "../../kernel/mm/area";
+import { alloc, classDesc, classIndex, free, SLAB_TAG } from "../../kernel/mm/alloc";
+import { setPageTag } from "../../kernel/mm/backing";
+import { areaAlloc, areaFree, areaOf, areaRangeEnd, areaRangeStart } from "../../kernel/mm/area";
 import { memDescriptors, memTotalPages, pageRelease, pageRetain, PAGE_SIZE } from "../../kernel/mm/mem";
 
 @external("bench", "peerInit") declare function peerInit(descriptors: usize, count: u32, base: u32, top: u32, tables: usize, identityEnd: u32): void;
-@external("bench", "peerSlab") declare function peerSlab(slab: usize, size: u32, shift: u32, capacity: u32): void;
+@external("bench", "peerSlab") declare function peerSlab(base: usize, size: u32, shift: u32, capacity: u32): u32;
 @external("bench", "peerSlabPairs") declare function peerSlabPairs(size: u32, n: u32): u64;
 @external("bench", "peerMapUnmapPairs") declare function peerMapUnmapPairs(v: u32, p: u32, n: u32): u64;
 
@@ -31,6 +32,9 @@ import { memDescriptors, memTotalPages, pageRelease, pageRetain, PAGE_SIZE } fro
 @inline const FREE_BATCH: u32 = 1_000;
 @inline const FREE_ROUNDS: u32 = 20;
 @inline const LIST_PAIRS: u32 = 2_000;
+@inline const ZERO_PAGES: u32 = 1_000;
+@inline const MIXED_OPS: u32 = 1_000_000;
+@inline const MIXED_SLOTS: u32 = 16_384;    // a power of two; about half are live at any time
 
 function report(name: string, instructions: u64, operations: u32): void {
   print("bench: ");
@@ -64,6 +68,12 @@ export function runBenchmarks(allocatorsReady: u64): void {
   report("free_live_100000", freeWithLive(100_000), FREE_BATCH * FREE_ROUNDS);
   report("area_list_10", areaWithHoles(10), LIST_PAIRS);
   report("area_list_1000", areaWithHoles(1000), LIST_PAIRS);
+  report("area_list_10000", areaWithHoles(10000), LIST_PAIRS);
+  report("area_zero_1", zeroPages(), ZERO_PAGES);
+  const trace = mixedTrace();
+  report("mixed", mixed(trace, false), MIXED_OPS);
+  report("tlsf_mixed", mixed(trace, true), MIXED_OPS);
+  areaFree(trace);
   println("bench: done");
 }
 
@@ -80,16 +90,15 @@ function slabPairs(size: u32): u64 {
 }
 
 // The same in bench/peer.c, on a slab laid out as alloc.ts lays them out,
-// in an area tagged as the kernel tags a slab's area.
+// on a page tagged as the kernel tags a slab's pages.
 function cSlabPairs(size: u32): u64 {
-  const slab = areaAlloc(1);
-  const record = changetype<MemArea>(areaOf(slab));
-  record.owner = slab;
+  const base = areaAlloc(1);
+  const record = areaOf(base);
   const d = classDesc(classIndex(size));
-  peerSlab(slab, size, d.shift, d.capacity);
+  setPageTag(base, peerSlab(base, size, d.shift, d.capacity) + SLAB_TAG);
   const spent = peerSlabPairs(size, PAIRS);
-  record.owner = 0;
-  areaFree(slab);
+  setPageTag(base, <u32>record);
+  areaFree(base);
   return spent;
 }
 
@@ -178,6 +187,83 @@ function areaWithHoles(holes: u32): u64 {
   for (let i: u32 = 0; i < LIST_PAIRS; i++) areaFree(areaAlloc(2));
   const spent = rdtsc() - start;
   for (let i: u32 = 1; i < holes * 2; i += 2) areaFree(load<u32>(table + i * 4));
+  areaFree(table);
+  return spent;
+}
+
+// What zeroing a fresh page would add to areaAlloc: memory.fill of one page.
+function zeroPages(): u64 {
+  const page = areaAlloc(1);
+  const start = rdtsc();
+  for (let i: u32 = 0; i < ZERO_PAGES; i++) memory.fill(page, 0, PAGE_SIZE);
+  const spent = rdtsc() - start;
+  areaFree(page);
+  return spent;
+}
+
+// A seeded trace of MIXED_OPS operations, one u32 each: a slot (high half)
+// and a size (low half). An operation frees the slot's block if it holds
+// one, else allocates `size` bytes into it; so about half the slots are
+// live (some 8,000 blocks), frees interleave with allocations at random,
+// and blocks live for a random time. Sizes are drawn like a kernel's: most
+// small objects, a tail up to four pages. The same trace drives both
+// allocators, and its mean size keeps TLSF inside the AssemblyScript
+// region (1 MiB, memory never grows).
+function mixedTrace(): u32 {
+  const trace = areaAlloc((MIXED_OPS * 4 + PAGE_SIZE - 1) / PAGE_SIZE);
+  let x: u32 = 0x2545F491;    // xorshift32 (Marsaglia), a fixed seed
+  for (let i: u32 = 0; i < MIXED_OPS; i++) {
+    x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+    const pick = x % 10_000;
+    x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+    let size: u32;
+    if (pick < 9_000) size = 8 + x % 57;                 // 90%: 8..64 B
+    else if (pick < 9_900) size = 65 + x % 192;          // 9%: 65..256 B
+    else if (pick < 9_990) size = 257 + x % 768;         // 0.9%: 257 B..1 KiB
+    else if (pick < 9_999) size = 1_025 + x % 3_072;     // 0.09%: 1..4 KiB
+    else size = 4_097 + x % 12_288;                      // 0.01%: 1..4 pages
+    x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+    store<u32>(trace + i * 4, ((x & (MIXED_SLOTS - 1)) << 16) | size);
+  }
+  return trace;
+}
+
+// Runs the trace with alloc/free, or with TLSF (heap.alloc/heap.free).
+function mixed(trace: u32, tlsf: bool): u64 {
+  const table = areaAlloc(MIXED_SLOTS * 4 / PAGE_SIZE);
+  memory.fill(table, 0, MIXED_SLOTS * 4);
+  let spent: u64 = 0;
+  if (tlsf) {
+    const start = rdtsc();
+    for (let i: u32 = 0; i < MIXED_OPS; i++) {
+      const op = load<u32>(trace + i * 4);
+      const slot = table + (op >> 16) * 4;
+      const block = load<usize>(slot);
+      if (block != 0) {
+        heap.free(block);
+        store<usize>(slot, 0);
+      } else {
+        store<usize>(slot, heap.alloc(op & 0xFFFF));
+      }
+    }
+    spent = rdtsc() - start;
+    for (let i: u32 = 0; i < MIXED_SLOTS; i++) if (load<usize>(table + i * 4) != 0) heap.free(load<usize>(table + i * 4));
+  } else {
+    const start = rdtsc();
+    for (let i: u32 = 0; i < MIXED_OPS; i++) {
+      const op = load<u32>(trace + i * 4);
+      const slot = table + (op >> 16) * 4;
+      const block = load<usize>(slot);
+      if (block != 0) {
+        free(block);
+        store<usize>(slot, 0);
+      } else {
+        store<usize>(slot, alloc(op & 0xFFFF));
+      }
+    }
+    spent = rdtsc() - start;
+    for (let i: u32 = 0; i < MIXED_SLOTS; i++) free(load<usize>(table + i * 4));
+  }
   areaFree(table);
   return spent;
 }

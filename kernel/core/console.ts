@@ -29,8 +29,22 @@ export function consoleSerial(on: bool): void {
   serialOn = on;
 }
 
+let quiet = false;
+
+/**
+ * Mutes both outputs (the monitor's `repeat`, for all but its last run).
+ * reportBegin turns it off, so a report is always seen.
+ */
+export function consoleQuiet(on: bool): void {
+  quiet = on;
+}
+
+/** Whether the console is muted. */
+export function consoleIsQuiet(): bool { return quiet; }
+
 /** Writes one ASCII character to both outputs. */
 export function printChar(c: u8): void {
+  if (quiet) return;
   if (serialOn) serialPutChar(c);
   vgaPutChar(c);
 }

@@ -3,10 +3,14 @@
 // Every check that finds the kernel's own state impossible, or a caller
 // misusing an interface (a double free, a foreign pointer), ends here. The
 // report names the function that called panic and shows the backtrace.
+// When a resume point is armed (core/resume.ts: the monitor, around each
+// command), panicAt prints its message and resumes there instead: the
+// checks that call panicAt run before anything changes.
 
 import { callerFrame } from "../arch/x86/cpu";
-import { print, printHex, println } from "./console";
-import { reportBegin, reportEnd, REPORT_NO_VECTOR } from "./report";
+import { consoleIsQuiet, print, printHex, println } from "./console";
+import { reportAbandon, reportBegin, reportEnd, REPORT_NO_VECTOR } from "./report";
+import { resumeArmed, resumeNow } from "./resume";
 import { printBacktrace, printSymbol } from "./symbols";
 
 /** Reports `message` with the calling function and a backtrace, then stops. Does not return. */
@@ -14,12 +18,13 @@ export function panic(message: string): void {
   const frame = callerFrame();
   reportBegin("PANIC", REPORT_NO_VECTOR, load<u32>(frame + 4));
   println(message);
-  finish(frame);
+  finish(frame, false);
 }
 
 /** Reports "functionName: what at 0xaddress", the shape of every misuse report, then stops. */
 export function panicAt(functionName: string, what: string, address: usize): void {
   const frame = callerFrame();
+  if (resumeArmed() && consoleIsQuiet()) resumeNow(); // a muted run (the monitor's repeat) shows no refusal either
   reportBegin("PANIC", REPORT_NO_VECTOR, load<u32>(frame + 4));
   print(functionName);
   print(": ");
@@ -27,15 +32,20 @@ export function panicAt(functionName: string, what: string, address: usize): voi
   print(" at ");
   printHex(address);
   println();
-  finish(frame);
+  finish(frame, true);
 }
 
 // `frame` is the panicking function's own frame: its return address is in the caller.
-function finish(frame: usize): void {
+function finish(frame: usize, resumable: bool): void {
   const caller = <usize>load<u32>(frame + 4);
   print("    caller:      ");
   printSymbol(caller, true);
   println();
+  if (resumable && resumeArmed()) {
+    println("*** refused before anything changed; the kernel goes on");
+    reportAbandon();
+    resumeNow();
+  }
   printBacktrace(0, frame);
   reportEnd();
 }

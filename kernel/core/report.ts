@@ -24,7 +24,7 @@
 // handleDoubleFault), whose path must stay this shallow: an overflow into
 // its guard page could not be delivered and would reset the machine.
 
-import { consoleAlert, consoleNormal, print, println } from "./console";
+import { consoleAlert, consoleNormal, consoleQuiet, print, println } from "./console";
 import { haltFailure } from "./halt";
 import { serialPutByte } from "../drivers/serial";
 import { VGA_WHITE_ON_RED } from "../drivers/vga";
@@ -54,6 +54,7 @@ export function reportBegin(kind: string, vector: u32 = REPORT_NO_VECTOR, eip: u
   state = REPORT_FIRST;
   firstKind = kind;
   firstVector = vector;
+  consoleQuiet(false);
   consoleAlert(VGA_WHITE_ON_RED);
   println();
   print("*** KERNEL ");
@@ -66,6 +67,15 @@ export function reportEnd(): void {
   println("*** kernel stopped");
   consoleNormal();
   haltFailure();
+}
+
+/**
+ * Ends a report without stopping: a refused request that resumes (core/
+ * resume.ts, the monitor) was reported, and nothing is under way any more.
+ */
+export function reportAbandon(): void {
+  consoleNormal();
+  state = REPORT_NONE;
 }
 
 // A report arrived while another was being printed. Does not return.

@@ -31,18 +31,21 @@
 //     map-identity, map-mapped, map-mirror, map-unaligned, map-unaligned-paddr,
 //     unmap-unmapped (no page table), unmap-absent (a table, no entry),
 //     unmap-mirror, unmap-unaligned
+//     irq-alloc: alloc from the timer's IRQ handler (interrupt context)
 //
 // So that every report can be seen by a person and checked by a test. Each
 // function below is where its fault happens, so reports name it.
 
-import { divide, int3, loadSegments, ud2 } from "../arch/x86/cpu";
+import { divide, int3, loadSegments, stiHlt, ud2 } from "../arch/x86/cpu";
 import { print, printHex, println } from "../core/console";
 import { haltFailure } from "../core/halt";
 import { SEL_KERNEL_CODE } from "../core/gdt";
 import { idtRemoveGate } from "../core/idt";
 import { VECTOR_GENERAL_PROTECTION } from "../core/exceptions";
 import { panic } from "../core/panic";
-import { alloc, free } from "../mm/alloc";
+import { interruptsOff, interruptsOn, irqAllocMisuseReturned, irqInstall, IRQ_HANDLER_ALLOC_MISUSE } from "../core/interrupts";
+import { IRQ_TIMER, pitStart } from "../drivers/pit";
+import { alloc, free, SLAB_HEADER_BYTES } from "../mm/alloc";
 import { areaAlloc, areaFree, areaUsedList } from "../mm/area";
 import { pageAlloc, PAGE_SIZE } from "../mm/mem";
 import { inMirror, MIRROR_BASE, pageMap, pageSetIdentityFlags, pageUnmap, PTE_WRITABLE } from "../arch/x86/paging";
@@ -155,13 +158,13 @@ export function faultInDoubleFaultReport(): void {
 }
 
 /** The names injectMisuse knows. */
-export const MISUSE_NAMES = "double-free interior header foreign record area-interior area-slab area-double-free write-after-free map-identity map-mapped map-mirror map-unaligned map-unaligned-paddr unmap-unmapped unmap-absent unmap-mirror unmap-unaligned";
+export const MISUSE_NAMES = "double-free interior header foreign record area-interior area-slab area-double-free write-after-free map-identity map-mapped map-mirror map-unaligned map-unaligned-paddr unmap-unmapped unmap-absent unmap-mirror unmap-unaligned irq-alloc";
 
 /** Handles `misuse=NAME`; returns false for an unknown name. */
 export function injectMisuse(name: string): bool {
   if (name == "double-free") misuseDoubleFree();
   else if (name == "interior") free(alloc(64) + 8);
-  else if (name == "header") free((alloc(64) & ~0xFFF) + 4);
+  else if (name == "header") free((alloc(64) & ~0xFFF) + PAGE_SIZE - SLAB_HEADER_BYTES + 4);
   else if (name == "foreign") free(0x00100000);
   else if (name == "record") misuseRecord();
   else if (name == "area-interior") areaFree(areaAlloc(2) + 0x1000);
@@ -177,6 +180,7 @@ export function injectMisuse(name: string): bool {
   else if (name == "unmap-absent") misuseUnmapAbsent();
   else if (name == "unmap-mirror") pageUnmap(0xFFFFF000);
   else if (name == "unmap-unaligned") misuseUnmapUnaligned();
+  else if (name == "irq-alloc") misuseAllocInIrq();
   else return false;
   return true;
 }
@@ -214,6 +218,17 @@ function misuseWriteAfterFree(): void {
   free(block);
   store<u32>(block + 8, 0xBAD);
   alloc(64);
+}
+
+/** Lets an IRQ 0 handler call alloc, which must refuse; stops the kernel if it did not. */
+export function misuseAllocInIrq(): void {
+  irqInstall(IRQ_TIMER, IRQ_HANDLER_ALLOC_MISUSE);
+  pitStart();
+  interruptsOn();
+  while (!irqAllocMisuseReturned()) stiHlt();
+  interruptsOff();
+  println("inject: alloc returned in interrupt context instead of refusing");
+  haltFailure();
 }
 
 function misuseAreaDoubleFree(): void {

@@ -2,7 +2,8 @@
 //
 // At power-on they deliver IRQ 0-7 on vectors 8-15, on top of the CPU's
 // exceptions. picInit moves IRQ 0-15 to vectors 32-47 (PIC_VECTOR_BASE) and
-// masks every line: the kernel has no device interrupts yet. A masked PIC can
+// masks every line; a driver's line is unmasked (picUnmask) once its handler
+// is installed (core/interrupts.ts irqInstall). A masked PIC can
 // still raise a spurious IRQ 7 or 15 (8259A datasheet, "spurious interrupt"):
 // the in-service register then has no bit set for it, and it must not be
 // acknowledged (for IRQ 15 the master, which saw a real cascade, still is).
@@ -38,6 +39,23 @@ export function picInit(): void {
   outb(PIC2_DATA, ICW3_SLAVE_ID);
   outb(PIC1_DATA, ICW4_8086);
   outb(PIC2_DATA, ICW4_8086);
+  outb(PIC1_DATA, MASK_ALL);
+  outb(PIC2_DATA, MASK_ALL);
+}
+
+@inline const IRQ_CASCADE: u32 = 2;
+
+/** Lets IRQ `irq` through (and the cascade line, for the slave's lines 8-15). */
+export function picUnmask(irq: u32): void {
+  if (irq >= 8) {
+    outb(PIC2_DATA, inb(PIC2_DATA) & ~(<u8>1 << <u8>(irq - 8)));
+    irq = IRQ_CASCADE;
+  }
+  outb(PIC1_DATA, inb(PIC1_DATA) & ~(<u8>1 << <u8>irq));
+}
+
+/** Masks every line again, as picInit left them. */
+export function picMaskAll(): void {
   outb(PIC1_DATA, MASK_ALL);
   outb(PIC2_DATA, MASK_ALL);
 }

@@ -1,10 +1,16 @@
 // kernel/drivers/serial.ts: COM1, a 16550 UART, as the kernel's serial console.
 //
-// 115200 baud, 8 data bits, no parity, 1 stop bit, FIFO on, interrupts off:
-// the kernel polls the line status register before each byte. Under QEMU
-// (-serial stdio) this is the text a host test reads.
+// 115200 baud, 8 data bits, no parity, 1 stop bit, FIFO on. Sending polls
+// the line status register before each byte. Receiving is off until
+// serialReceiveOn: then IRQ 4 ("received data available", or the FIFO's
+// character timeout) runs serialIrq, which moves every waiting byte into
+// the input queue (drivers/input.ts). When the queue is full it turns the
+// receive interrupt off and leaves the rest in the UART, whose full FIFO
+// holds the sender back; serialReceiveResume turns it on again. Under QEMU
+// (-serial stdio) this is the text a host test reads and writes.
 
 import { inb, outb } from "../arch/x86/cpu";
+import { inputPut, inputRoom } from "./input";
 
 @inline export const COM1: u16 = 0x3F8;
 
@@ -23,6 +29,12 @@ import { inb, outb } from "../arch/x86/cpu";
 @inline const FCR_ENABLE_CLEAR_14: u8 = 0xC7; // FIFO on, clear both, trigger at 14 bytes
 @inline const MCR_DTR_RTS_OUT2: u8 = 0x0B;
 @inline export const LSR_THR_EMPTY: u8 = 0x20; // transmit holding register empty
+@inline const LSR_DATA_READY: u8 = 0x01;       // a received byte is waiting in RBR
+@inline const IER_RECEIVED_DATA: u8 = 0x01;    // interrupt on received data (and FIFO timeout)
+/** COM1's line on the master PIC. */
+@inline export const IRQ_COM1: u32 = 4;
+// Free queue slots needed before receiving starts again after a pause.
+@inline const RESUME_ROOM: u32 = 64;
 
 /** Programs COM1 for 115200 8N1 with interrupts off. */
 export function serialInit(): void {
@@ -51,4 +63,36 @@ export function serialPutByte(byte: u8): void {
 export function serialPutChar(c: u8): void {
   if (c == 0x0A) serialPutByte(0x0D);
   serialPutByte(c);
+}
+
+let receivePaused = false;
+
+/** Turns on the received-data interrupt (IRQ_COM1; the caller installs serialIrq first). */
+export function serialReceiveOn(): void {
+  receivePaused = false;
+  outb(COM1 + UART_IER, IER_RECEIVED_DATA);
+}
+
+/** Turns every UART interrupt off again. */
+export function serialReceiveOff(): void {
+  outb(COM1 + UART_IER, 0);
+}
+
+/** IRQ 4: moves the received bytes into the input queue, pausing when it is full. */
+export function serialIrq(): void {
+  while ((inb(COM1 + UART_LSR) & LSR_DATA_READY) != 0) {
+    if (inputRoom() == 0) {
+      receivePaused = true;
+      serialReceiveOff();
+      return;
+    }
+    inputPut(inb(COM1 + UART_DATA));
+  }
+}
+
+/** After the consumer took bytes: receive again if paused and the queue has room. */
+export function serialReceiveResume(): void {
+  if (!receivePaused || inputRoom() < RESUME_ROOM) return;
+  receivePaused = false; // before the interrupt can come and pause again
+  outb(COM1 + UART_IER, IER_RECEIVED_DATA);
 }

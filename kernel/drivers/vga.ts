@@ -54,12 +54,14 @@ export function vgaSetAttribute(attr: u8): void {
 export function vgaRow(): i32 { return row; }
 export function vgaColumn(): i32 { return column; }
 
-/** Writes one character at the cursor: newline, carriage return and tab move it. */
+/** Writes one character at the cursor: newline, carriage return, tab and backspace move it. */
 export function vgaPutChar(c: u8): void {
   if (c == 0x0A) {
     newLine();
   } else if (c == 0x0D) {
     column = 0;
+  } else if (c == 0x08) {
+    if (column > 0) column--;
   } else if (c == 0x09) {
     const next = (column / TAB_WIDTH + 1) * TAB_WIDTH;
     while (column < next && column < VGA_COLUMNS) putVisible(0x20);

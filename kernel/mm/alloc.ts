@@ -4,36 +4,57 @@
 // smallest size class that fits, from a slab: an area of one or more pages
 // cut into blocks of that size. Classes are fixed at start-up: powers of two
 // from 8 to 4096 bytes (CLASS_MIN_SHIFT..CLASS_MAX_SHIFT), so that a block's
-// index in its slab is a shift, every block is aligned to min(size, 32), and
-// rounding up wastes less than half a block. A class is a SlabDesc; each of
-// its slabs is headed by a SlabEntry. Free blocks form a list through their
-// own first word (freeEl, then each free block holds the next one's address).
+// index in its slab is a shift and rounding up wastes less than half a
+// block. A class is a SlabDesc; each of its slabs is described by a
+// SlabEntry, its header. Free blocks form a list through their own first
+// word (freeEl, then each free block holds the next one's address).
+//
+// Natural alignment: blocks start at the slab's first byte, which is page
+// aligned, and the header sits at the slab's end, after the last block. So a
+// block of class 2^k is aligned to 2^k (up to a page): alloc(4096) is page
+// aligned, a 2048-byte block never straddles a page.
 //
 // Finding room is O(1): a class keeps slabs with free blocks (partial) apart
-// from full ones. free(ptr) is O(1): the page's tag (mm/backing.ts, found
-// through the mirror) gives the area, whose owner is the slab. When every
-// slab of a class is full, one more is added; an empty slab is kept as a
-// reserve (EMPTY_SLABS_KEPT per class) and any beyond that is given back.
+// from full ones. free(ptr) is O(1): every page of a slab is tagged
+// (mm/backing.ts, the page descriptor's owner word, found through the
+// mirror) with its header's address plus SLAB_TAG, while a plain area's
+// pages are tagged with the area's record (32-byte aligned, bit 0 clear).
+// When every slab of a class is full, one more is added; one empty slab is
+// kept as the class's reserve (EMPTY_SLABS_KEPT) and any other that empties
+// is given back. The hot paths touch only the slab header: a class's
+// counters (blocks in use, free, empty slabs) are counted from its lists
+// when asked for (SlabDesc getters); only the record cache keeps a count of
+// its free blocks, which recordAlloc needs.
 //
 // Misuse is always caught, before anything changes, and stops the kernel
 // naming the function and the address: a double free (each slab has a bit
 // per block), a pointer that is not the start of a live block (inside a
-// block, inside the slab header, past the last block, in no allocated area,
-// a record of the area allocator: those go back only through recordFree).
-// Exhaustion returns 0 and changes nothing. alloc(0) returns 0 (a request
-// for nothing), and free(0) does nothing.
+// block, past the last block or in the header, in no allocated area), and a
+// pointer into the allocator's own records. Exhaustion returns 0 and
+// changes nothing. alloc(0) returns 0 (a request for nothing), and free(0)
+// does nothing.
 //
 // Debug builds (make DEBUG=1: KERNEL_DEBUG) fill free blocks with POISON and
 // check it when a block is handed out again, so a write after free shows.
 //
-// A slab (SLAB_HEADER_BYTES of header, then `capacity` blocks):
-//   +0  freeEl  u32      first free block, 0 when full
-//   +4  inUse   u32      blocks handed out
-//   +8  next    u32      next slab on its class's partial or full list
-//   +12 prev    u32      previous slab, 0 at the head
-//   +16 desc    u32      its SlabDesc
-//   +32 used    u32[16]  bit i set: block i is handed out (512 bits)
-//   +96 block 0, block 1, ...
+// A slab of P pages (slabPages), `capacity` blocks, then the header in the
+// last SLAB_HEADER_BYTES of the last page:
+//
+//   base                                        base + P x 4096
+//   | block 0 | block 1 | ... | block cap-1 | (slack) | header |
+//
+// The header (SlabEntry):
+//   +0  freeEl   u32      first free block, 0 when full
+//   +4  inUse    u32      blocks handed out
+//   +8  next     u32      next slab on its class's partial or full list
+//   +12 prev     u32      previous slab, 0 at the head
+//   +16 desc     u32      its SlabDesc
+//   +20 base     u32      block 0
+//   +24 area     u32      the MemArea record of the slab's pages
+//   +28 mask     u32      block size - 1
+//   +32 shift    u16      log2 of the block size
+//   +34 capacity u16      blocks in the slab
+//   +40 used     u32[16]  bit i set: block i is handed out (512 bits)
 //
 // The recursion. areaAlloc needs a record (MemArea) from here, and a new
 // slab needs an area from there. Records come from their own cache of
@@ -44,19 +65,25 @@
 //    record for its own area and the one for the free rest of the range.
 //  - Steady state: growing any class other than the record cache asks
 //    recordAlloc for one record, and area.ts's areaTake for pages; areaTake
-//    needs no record (at most it frees one). recordAlloc grows the record
+//    needs no record, and areaAttach at most frees one (a free area used up). recordAlloc grows the record
 //    cache when it is down to its last block, and that growth takes the last
 //    block for its own record; so growing the cache never asks for a record,
 //    and recordAlloc never waits on itself. The depth is bounded:
 //    alloc -> growSlab(class) -> recordAlloc -> growSlab(records) -> areaTake.
 //  - Freeing: releasing an empty slab frees records (at most two merged
 //    away), which may empty a record slab, whose release frees records in
-//    turn; each step removes a slab, so it ends.
+//    turn; each step removes a slab, so it ends. Records are freed through
+//    recordFree, never through free, which refuses them.
 // test=alloc and the host specs drive the record cache through many growths.
+//
+// Never called in interrupt context: each entry point refuses an IRQ
+// handler's call (core/context.ts).
 
+import { bitTestAndReset, bitTestAndSet } from "../arch/x86/cpu";
 import { print, printDec, printHex, println } from "../core/console";
+import { refuseInInterrupt } from "../core/context";
 import { panicAt } from "../core/panic";
-import { areaAddFree, areaAlloc, areaAttach, areaInit, areaMoveRecord, areaOf, areaRelease, areaTake, MemArea } from "./area";
+import { areaAddFree, areaAlloc, areaAttach, areaInit, areaMoveRecord, areaRelease, areaTag, areaTake, MemArea } from "./area";
 import { backPage } from "./backing";
 import { PAGE_SHIFT, PAGE_SIZE } from "./mem";
 
@@ -70,20 +97,27 @@ import { PAGE_SHIFT, PAGE_SIZE } from "./mem";
 /** The pattern free blocks hold in debug builds. */
 @inline export const POISON: u32 = 0xDEADDEAD;
 
-@inline export const SLAB_HEADER_BYTES: u32 = 96;
-@inline const SLAB_BITMAP: usize = 32;
+@inline export const SLAB_HEADER_BYTES: u32 = 104;
+@inline const SLAB_BITMAP: usize = 40;
 @inline const SLAB_MAX_BLOCKS: u32 = (SLAB_HEADER_BYTES - <u32>SLAB_BITMAP) * 8;
+/** Added to a slab header's address to make its pages' tag (headers are 8-byte aligned, records 32). */
+@inline export const SLAB_TAG: u32 = 1;
 
-/** A slab's header, at the start of its area (layout above). */
+/** A slab's header, at the end of its area (layout above). */
 @unmanaged export class SlabEntry {
   freeEl: usize;
   inUse: u32;
   next: usize;
   prev: usize;
   desc: usize;
+  base: usize;
+  area: usize;
+  mask: u32;
+  shift: u16;
+  capacity: u16;
 }
 
-/** A size class (or the record cache): its geometry, lists and counters. */
+/** A size class (or the record cache): its geometry and lists. */
 @unmanaged export class SlabDesc {
   /** Block size, 1 << shift. */
   size: u32;
@@ -94,13 +128,29 @@ import { PAGE_SHIFT, PAGE_SIZE } from "./mem";
   /** Slabs with at least one free block, and slabs with none. */
   partial: usize;
   full: usize;
-  /** Counters: slabs, of which empty; blocks handed out; free blocks over all slabs. */
+  /** Slabs of the class. */
   slabs: u32;
-  emptySlabs: u32;
-  inUse: u32;
-  freeBlocks: u32;
+  /** The empty slab kept as the reserve, or 0 (it may since have been used). */
+  reserve: usize;
+  /** Free blocks; kept up to date for the record cache only (recordAlloc needs it). */
+  spare: u32;
+
+  /** Blocks handed out, counted over the lists. */
+  get inUse(): u32 { return this.slabs * this.capacity - this.freeBlocks; }
+  /** Free blocks over all slabs (the full list has none). */
+  get freeBlocks(): u32 {
+    let n: u32 = 0;
+    for (let slab = this.partial; slab != 0; slab = slabOf(slab).next) n += this.capacity - slabOf(slab).inUse;
+    return n;
+  }
+  /** Slabs with no block handed out. */
+  get emptySlabs(): u32 {
+    let n: u32 = 0;
+    for (let slab = this.partial; slab != 0; slab = slabOf(slab).next) if (slabOf(slab).inUse == 0) n++;
+    return n;
+  }
 }
-@inline const DESC_BYTES: usize = 48;
+@inline const DESC_BYTES: usize = 64;
 
 const descs = memory.data(<i32>((CLASS_COUNT + 1) * <u32>DESC_BYTES), 16);
 /**
@@ -116,7 +166,8 @@ let slabClassTable: usize = 0;
 
 /** The class index for a request of `size` bytes, 1 <= size <= SMALL_MAX. */
 @inline export function classIndex(size: u32): u32 {
-  return size <= (1 << CLASS_MIN_SHIFT) ? 0 : 32 - clz(size - 1) - CLASS_MIN_SHIFT;
+  // The highest set bit of size - 1 (31 ^ clz: x86 BSR), with sizes up to 8 counted as 8.
+  return (31 ^ clz((size - 1) | ((1 << CLASS_MIN_SHIFT) - 1))) + 1 - CLASS_MIN_SHIFT;
 }
 
 /** The SlabDesc of class `index` (0 .. CLASS_COUNT - 1), or of the record cache (CLASS_COUNT). */
@@ -124,8 +175,13 @@ export function classDesc(index: u32): SlabDesc {
   return changetype<SlabDesc>(slabClassTable + <usize>index * DESC_BYTES);
 }
 
+/** The MemArea record of the slab whose header is `slab` (mm/area.ts follows page tags with it). */
+@inline export function slabRecord(slab: usize): usize { return slabOf(slab).area; }
+/** Points the slab header `slab` at its record, which moved (mm/area.ts areaMoveRecord). */
+export function slabSetRecord(slab: usize, record: usize): void { slabOf(slab).area = record; }
+
 // Pages per slab: one for blocks up to 512 bytes, then enough for 7 blocks
-// or more (1 KiB: 2 pages, 2 KiB: 4, 4 KiB: 8), so the header costs little.
+// and the header (1 KiB: 2 pages, 2 KiB: 4, 4 KiB: 8).
 function slabPagesFor(shift: u32): u32 {
   return shift <= 9 ? 1 : 1 << (shift - 9);
 }
@@ -135,8 +191,8 @@ function descInit(d: SlabDesc, shift: u32): void {
   d.shift = shift;
   d.slabPages = slabPagesFor(shift);
   d.capacity = min(((d.slabPages << PAGE_SHIFT) - SLAB_HEADER_BYTES) >> shift, SLAB_MAX_BLOCKS);
-  d.partial = d.full = 0;
-  d.slabs = d.emptySlabs = d.inUse = d.freeBlocks = 0;
+  d.partial = d.full = d.reserve = 0;
+  d.slabs = d.spare = 0;
 }
 
 /**
@@ -151,9 +207,11 @@ export function allocInit(base: u32, top: u32): bool {
   descInit(records, RECORD_SHIFT);
   // The bootstrap (see "The recursion" above).
   if (!backPage(base)) return false;
-  slabSetup(records, base);
-  areaAttach(slabTake(records, records.partial), base, 1, base);
-  areaAddFree(slabTake(records, records.partial), base + PAGE_SIZE, (top - base - PAGE_SIZE) >> PAGE_SHIFT);
+  const slab = slabSetup(records, base);
+  const own = recordTake();
+  areaAttach(own, base, 1, slab);
+  slabOf(slab).area = own;
+  areaAddFree(recordTake(), base + PAGE_SIZE, (top - base - PAGE_SIZE) >> PAGE_SHIFT);
   return true;
 }
 
@@ -161,12 +219,13 @@ export function allocInit(base: u32, top: u32): bool {
 // alloc and free.
 
 /**
- * A block of at least `size` bytes, aligned to min(size rounded up to a
- * power of two, 32) (page aligned above SMALL_MAX), or 0 when memory is
- * exhausted or `size` is 0 or larger than the area range. O(1) unless a new
- * slab is needed.
+ * A block of at least `size` bytes, aligned to its size rounded up to a
+ * power of two (page aligned from 4096 up), or 0 when memory is exhausted
+ * or `size` is 0 or larger than the area range. O(1) unless a new slab is
+ * needed.
  */
 export function alloc(size: u32): usize {
+  refuseInInterrupt("alloc", size);
   if (size - 1 >= SMALL_MAX) return size == 0 ? 0 : allocLarge(size);
   const d = desc(classIndex(size));
   let slab = d.partial;
@@ -197,33 +256,47 @@ export function largePages(size: u32): u64 {
  * of a live block.
  */
 export function free(ptr: usize): void {
+  refuseInInterrupt("free", ptr);
   if (ptr == 0) return;
-  const record = areaOf(<u32>ptr);
-  if (record == 0) panicAt("free", "not an allocated block (never allocated, or already freed)", ptr);
-  const owner = changetype<MemArea>(record).owner;
-  // The allocator's own records are blocks of the record cache: freeing one
-  // from outside would hand the same record to two live areas.
-  if (owner != 0 && slabOf(owner).desc == changetype<usize>(recordCache())) {
-    panicAt("free", "pointer into the allocator's own records", ptr);
-  }
-  if (owner == 0) {
-    if (<u32>ptr != changetype<MemArea>(record).start) panicAt("free", "pointer inside a block, not at its start", ptr);
-    areaRelease(record);
+  const tag = areaTag(<u32>ptr);
+  if ((tag & SLAB_TAG) == 0) {
+    freeLarge(ptr, tag);
     return;
   }
-  slabPut(owner, ptr);
+  const slab = <usize>(tag - SLAB_TAG);
+  if (slabOf(slab).desc == changetype<usize>(recordCache())) panicAt("free", "pointer into the allocator's own records", ptr);
+  slabPut(slab, ptr);
+}
+
+// A block above SMALL_MAX: an area of its own, whose record is `record`.
+function freeLarge(ptr: usize, record: u32): void {
+  if (record == 0) panicAt("free", "not an allocated block (never allocated, or already freed)", ptr);
+  if (<u32>ptr != changetype<MemArea>(record).start) panicAt("free", "pointer inside a block, not at its start", ptr);
+  areaRelease(record);
 }
 
 /** A record for the area allocator, from the record cache; 0 when memory is exhausted. */
 export function recordAlloc(): usize {
   const records = recordCache();
-  if (records.freeBlocks <= 1 && !growSlab(records)) return 0;
+  if (records.spare <= 1 && !growSlab(records)) return 0;
+  return recordTake();
+}
+
+// A block of the record cache, which has one.
+function recordTake(): usize {
+  const records = recordCache();
+  records.spare--;
   return slabTake(records, records.partial);
 }
 
-/** Gives back a record from recordAlloc (free() refuses records). */
+/** Gives back a record from recordAlloc (free refuses records). */
 export function recordFree(record: usize): void {
-  slabPut(changetype<MemArea>(areaOf(<u32>record)).owner, record);
+  const tag = areaTag(<u32>record);
+  if ((tag & SLAB_TAG) == 0 || slabOf(tag - SLAB_TAG).desc != changetype<usize>(recordCache())) {
+    panicAt("recordFree", "not a record", record);
+  }
+  recordCache().spare++;
+  slabPut(tag - SLAB_TAG, record);
 }
 
 /** The record cache's size now: hand it to recordUndo if what the record was for fails. */
@@ -242,7 +315,6 @@ export function recordUndo(record: usize, mark: u32): void {
   while (records.slabs > mark) {
     const slab = emptySlab(records, 0);
     if (slab == 0) return;
-    records.emptySlabs--;
     slabRelease(records, slab);
   }
 }
@@ -257,39 +329,28 @@ export function recordUndo(record: usize, mark: u32): void {
   const block = s.freeEl;
   if (isDefined(KERNEL_DEBUG)) poisonCheck(block, d.size);
   s.freeEl = <usize>load<u32>(block);
-  const index = <u32>(block - slab - SLAB_HEADER_BYTES) >> d.shift;
-  const word = slab + SLAB_BITMAP + <usize>(index >> 5) * 4;
-  store<u32>(word, load<u32>(word) | (1 << (index & 31)));
-  if (s.inUse++ == 0) d.emptySlabs--;
-  d.inUse++;
-  d.freeBlocks--;
+  bitTestAndSet(slab + SLAB_BITMAP, <u32>(block - s.base) >> <u32>s.shift);
+  s.inUse++;
   if (s.freeEl == 0) listMove(d, slab, true);
   return block;
 }
 
 // Returns `ptr` to `slab`, after checking it is a live block's start.
-// Inlined: it is free's fast path.
+// Inlined: it is free's fast path. `ptr` lies in one of the slab's pages
+// (its tag said so), so below the header; the checks find where.
 @inline function slabPut(slab: usize, ptr: usize): void {
   const s = slabOf(slab);
-  const d = changetype<SlabDesc>(s.desc);
-  const first = slab + SLAB_HEADER_BYTES;
-  if (ptr < first) panicAt("free", "pointer into a slab's header", ptr);
-  const offset = <u32>(ptr - first);
-  if ((offset & (d.size - 1)) != 0) panicAt("free", "pointer inside a block, not at its start", ptr);
-  const index = offset >> d.shift;
-  if (index >= d.capacity) panicAt("free", "pointer past a slab's last block", ptr);
-  const word = slab + SLAB_BITMAP + <usize>(index >> 5) * 4;
-  const bit: u32 = 1 << (index & 31);
-  if ((load<u32>(word) & bit) == 0) panicAt("free", "double free (the block is already free)", ptr);
-  store<u32>(word, load<u32>(word) & ~bit);
-  if (isDefined(KERNEL_DEBUG)) poisonFill(ptr, d.size);
-  const wasFull = s.freeEl == 0;
-  store<u32>(ptr, <u32>s.freeEl);
+  const offset = <u32>(ptr - s.base);
+  if ((offset & s.mask) != 0) panicAt("free", "pointer inside a block, not at its start", ptr);
+  const index = offset >> <u32>s.shift;
+  if (index >= <u32>s.capacity) panicAt("free", "pointer past a slab's last block", ptr);
+  if (!bitTestAndReset(slab + SLAB_BITMAP, index)) panicAt("free", "double free (the block is already free)", ptr);
+  if (isDefined(KERNEL_DEBUG)) poisonFill(ptr, 1 << <u32>s.shift);
+  const head = s.freeEl;
+  store<u32>(ptr, <u32>head);
   s.freeEl = ptr;
-  d.inUse--;
-  d.freeBlocks++;
-  if (wasFull) listMove(d, slab, false);
-  if (--s.inUse == 0) slabEmptied(d, slab);
+  if (head == 0) listMove(changetype<SlabDesc>(s.desc), slab, false);
+  if (--s.inUse == 0) slabEmptied(changetype<SlabDesc>(s.desc), slab);
 }
 
 // Adds a slab to class `d`. False, changing nothing, when memory is exhausted.
@@ -299,51 +360,57 @@ function growSlab(d: SlabDesc): bool {
   // The record cache pays for its own growth with its last block.
   let record: usize = 0;
   if (d != records) record = recordAlloc();
-  else if (records.partial != 0) record = slabTake(records, records.partial);
+  else if (records.partial != 0) record = recordTake();
   if (record == 0) return false;
   const start = areaTake(d.slabPages);
   if (start == 0) {
     recordUndo(record, mark);
     return false;
   }
-  slabSetup(d, start);
-  areaAttach(record, start, d.slabPages, start);
+  const slab = slabSetup(d, start);
+  slabOf(slab).area = record;
+  areaAttach(record, start, d.slabPages, slab);
   return true;
 }
 
-// Cuts the backed pages at `start` into a new, empty slab of `d`, on its partial list.
-function slabSetup(d: SlabDesc, start: usize): void {
-  const s = slabOf(start);
-  memory.fill(start + 4, 0, SLAB_HEADER_BYTES - 4);
+// Cuts the backed pages at `start` into a new, empty slab of `d`, on its
+// partial list; returns its header.
+function slabSetup(d: SlabDesc, start: usize): usize {
+  const slab = start + (<usize>d.slabPages << PAGE_SHIFT) - SLAB_HEADER_BYTES;
+  const s = slabOf(slab);
+  memory.fill(slab, 0, SLAB_HEADER_BYTES);
   s.desc = changetype<usize>(d);
+  s.base = start;
+  s.mask = d.size - 1;
+  s.shift = <u16>d.shift;
+  s.capacity = <u16>d.capacity;
   // Chain the blocks in address order: the lowest is handed out first.
-  const first = start + SLAB_HEADER_BYTES;
   for (let i: u32 = 0; i < d.capacity; i++) {
-    const block = first + (<usize>i << d.shift);
+    const block = start + (<usize>i << d.shift);
     if (isDefined(KERNEL_DEBUG)) poisonFill(block, d.size);
     store<u32>(block, i + 1 < d.capacity ? <u32>(block + d.size) : 0);
   }
-  s.freeEl = first;
-  listPush(d, start, false);
+  s.freeEl = start;
+  listPush(d, slab, false);
   d.slabs++;
-  d.emptySlabs++;
-  d.freeBlocks += d.capacity;
+  d.spare += d.capacity;
+  return slab;
 }
 
-// A slab just became empty: keep it as the class's reserve, or give it back.
+// A slab just became empty: keep it as the class's reserve unless another
+// empty slab already is, else give it back.
 function slabEmptied(d: SlabDesc, slab: usize): void {
-  if (d.emptySlabs < EMPTY_SLABS_KEPT) {
-    d.emptySlabs++;
-    return;
-  }
-  slabRelease(d, slab);
+  const reserve = d.reserve;
+  if (reserve != 0 && reserve != slab && slabOf(reserve).inUse == 0) slabRelease(d, slab);
+  else d.reserve = slab;
 }
 
 function slabRelease(d: SlabDesc, slab: usize): void {
   listRemove(d, slab, false);
+  if (d.reserve == slab) d.reserve = 0;
   d.slabs--;
-  d.freeBlocks -= d.capacity;
-  areaRelease(areaOf(<u32>slab));
+  d.spare -= d.capacity;
+  areaRelease(slabOf(slab).area);
 }
 
 /**
@@ -363,10 +430,7 @@ export function allocTrim(): void {
 // Releasing a slab frees records, which can release record slabs: the list
 // is searched again after every release instead of holding a neighbour.
 function trimClass(d: SlabDesc, keep: u32): void {
-  for (let slab = emptySlab(d, keep); slab != 0; slab = emptySlab(d, keep)) {
-    d.emptySlabs--;
-    slabRelease(d, slab);
-  }
+  for (let slab = emptySlab(d, keep); slab != 0; slab = emptySlab(d, keep)) slabRelease(d, slab);
 }
 
 // An empty slab of `d` whose release leaves at least `keep` free blocks, or 0.
@@ -394,9 +458,11 @@ function recordsCompact(): void {
     if (roomBelow(records, source) < moves + 1) return;
     // The last move may release `source`: read nothing from it after that.
     while (moves-- > 0) {
-      const from = firstLiveBlock(records, source);
+      const from = firstLiveBlock(source);
+      records.spare--;
       const to = slabTake(records, lowestSlabWithRoom(records));
       areaMoveRecord(from, to);
+      records.spare++;
       slabPut(source, from);
     }
   }
@@ -431,10 +497,11 @@ function lowestSlabWithRoom(d: SlabDesc): usize {
   return best;
 }
 
-function firstLiveBlock(d: SlabDesc, slab: usize): usize {
-  for (let w: u32 = 0; w < (d.capacity + 31) >> 5; w++) {
+function firstLiveBlock(slab: usize): usize {
+  const s = slabOf(slab);
+  for (let w: u32 = 0; w < (<u32>s.capacity + 31) >> 5; w++) {
     const bits = load<u32>(slab + SLAB_BITMAP + <usize>w * 4);
-    if (bits != 0) return slab + SLAB_HEADER_BYTES + ((<usize>(w * 32 + ctz(bits))) << d.shift);
+    if (bits != 0) return s.base + ((<usize>(w * 32 + ctz(bits))) << <u32>s.shift);
   }
   return 0;
 }
@@ -490,11 +557,12 @@ export function allocInUse(): u32 {
   return n;
 }
 
-/** Prints the size classes as a table, like slabinfo. */
-export function allocDump(): void {
+/** Prints the size classes as a table, like slabinfo: all, or the row of class `only` (CLASS_COUNT: records). */
+export function allocDump(only: u32 = u32.MAX_VALUE): void {
   println("slab classes:");
   println("  class     size  in use    free   slabs   empty   pages");
   for (let i: u32 = 0; i <= CLASS_COUNT; i++) {
+    if (only != u32.MAX_VALUE && i != only) continue;
     const d = classDesc(i);
     print("  ");
     printColumn(i == CLASS_COUNT ? "records" : "", i, 7);

@@ -1,33 +1,55 @@
 // kernel/mm/area.ts: the area allocator, page-sized virtual areas.
 //
 // The kernel's virtual range [areaBase, areaTop), from the end of the
-// identity map up to the mirror window, is cut into areas. Each area has a
-// MemArea record and sits on one of two lists: used, or free (kept sorted
-// by address, so neighbours can merge). A used area's pages are backed by
-// physical pages (mm/backing.ts), each tagged with the area's record, so the
-// record of any address is found in O(1) from the address alone.
+// identity map up to the mirror window, is cut into areas that tile it:
+// every page lies in exactly one area, used or free. Each area has a
+// MemArea record and sits on one list of its kind: used, or the free bin of
+// its size (bin k holds free areas of 2^k to 2^(k+1) - 1 pages). Besides,
+// every record is linked to the areas just below and just above it in
+// address order (lower, upper), so an area's neighbours are found without
+// a search. A used area's pages are backed by physical pages
+// (mm/backing.ts), each tagged with the area's record (or, for a slab, with
+// its header: mm/alloc.ts), so the record of any address is found in O(1)
+// from the address alone.
 //
-// Policy: first fit by address over the free list, splitting the front off
-// the first free area large enough: O(free areas) per areaAlloc, and O(free
-// areas) per areaFree to find the place in the sorted list. The low end of
-// the range is reused first and the high end stays in one piece.
+// Policy: segregated fit. areaAlloc(n) takes the front of the first free
+// area of the lowest non-empty bin whose every area is large enough (bins
+// from ceil(log2 n) up, found in one step from a bitmap of non-empty bins);
+// only when there is none does it look, first fit, through bin
+// floor(log2 n), whose areas may be too small. areaFree merges the area
+// with a free neighbour below and above (their address links, no walk) and
+// puts the result in its bin. Both are O(1), except that last search,
+// bounded by the areas in one bin; and a request's pages cost one mapping
+// each. An area that fits is never refused, and the front of a larger one
+// is used, so the range stays in few, large pieces.
+//
+// Areas are not zeroed: areaAlloc hands out pages as the physical page
+// allocator left them (whatever their last user wrote), as the slabs do
+// their blocks. Zeroing would cost some 4,100 instructions a page (bench:
+// area_zero_1), six times an areaAlloc+areaFree of one page; callers that
+// need zeros write them.
 //
 // Records come from the slab allocator (mm/alloc.ts recordAlloc), whose slab
 // pages come from here: see "The recursion" in mm/alloc.ts for why that
 // terminates. Exhaustion (no virtual range, no physical page, no record)
-// returns 0 and changes nothing; misuse stops the kernel.
+// returns 0 and changes nothing; misuse stops the kernel. areaAlloc and
+// areaFree refuse to run in interrupt context (core/context.ts).
 //
-// A record (20 bytes, from the slab allocator's record cache):
+// A record (32 bytes, a block of the slab allocator's record cache):
 //   +0  start   u32   first byte of the area, page aligned
 //   +4  pages   u32   length in pages, > 0
-//   +8  next    u32   next record on its list, 0 at the end
+//   +8  next    u32   next record on its list (used, or its free bin), 0 at the end
 //   +12 prev    u32   previous record on its list, 0 at the head
-//   +16 owner   u32   0 for a plain area; the SlabEntry of a slab's area
+//   +16 owner   u32   0 for a plain area; the SlabEntry (header) of a slab's area
+//   +20 lower   u32   the area just below, 0 for the lowest
+//   +24 upper   u32   the area just above, 0 for the highest
+//   +28 bin     u32   free: its bin + 1; used: 0
 
 import { print, printDec, printHex, println } from "../core/console";
+import { refuseInInterrupt } from "../core/context";
 import { panicAt } from "../core/panic";
 import { backPage, pageTag, setPageTag, unbackPage } from "./backing";
-import { recordAlloc, recordFree, recordMark, recordUndo } from "./alloc";
+import { recordAlloc, recordFree, recordMark, recordUndo, slabRecord, slabSetRecord, SLAB_TAG } from "./alloc";
 import { PAGE_SHIFT, PAGE_SIZE } from "./mem";
 
 @unmanaged export class MemArea {
@@ -36,22 +58,31 @@ import { PAGE_SHIFT, PAGE_SIZE } from "./mem";
   next: usize;
   prev: usize;
   owner: usize;
+  lower: usize;
+  upper: usize;
+  bin: u32;
 
   @inline get end(): u32 { return this.start + (this.pages << PAGE_SHIFT); }
 }
-@inline export const MEM_AREA_BYTES: u32 = 20;
+@inline export const MEM_AREA_BYTES: u32 = 32;
+@inline const BINS: u32 = 32;
 
 @inline function area(record: usize): MemArea { return changetype<MemArea>(record); }
 
 // The allocator's whole state.
 let areaBase: u32 = 0;
 let areaTop: u32 = 0;
+let areaSpan: u32 = 0;        // areaTop - areaBase
 let usedHead: usize = 0;
-let freeHead: usize = 0;
+let lowest: usize = 0;        // the area at areaBase, first in address order
+let binMask: u32 = 0;         // bit k set: bin k is not empty
+const binHeads = memory.data(<i32>BINS * 4, 4);
 let usedAreas: u32 = 0;
 let usedPages: u32 = 0;
 let freeAreas: u32 = 0;
 let freePages: u32 = 0;
+// The free area areaTake cut its pages from, for areaAttach to link the new area below.
+let takenFrom: usize = 0;
 
 export function areaRangeStart(): u32 { return areaBase; }
 export function areaRangeEnd(): u32 { return areaTop; }
@@ -59,25 +90,30 @@ export function areaUsedCount(): u32 { return usedAreas; }
 export function areaUsedPages(): u32 { return usedPages; }
 export function areaFreeCount(): u32 { return freeAreas; }
 export function areaFreePages(): u32 { return freePages; }
-/** The first record of each list, for walking them (next/prev). */
+/** The first record of the used list (walk it by next). */
 export function areaUsedList(): usize { return usedHead; }
-export function areaFreeList(): usize { return freeHead; }
+/** The lowest area, used or free (walk them all in address order by upper; free ones have bin != 0). */
+export function areaLowest(): usize { return lowest; }
 
 /** Manages [base, top), both page aligned; no area exists until mm/alloc.ts bootstraps. */
 export function areaInit(base: u32, top: u32): void {
   areaBase = base;
   areaTop = top;
-  usedHead = freeHead = 0;
+  areaSpan = top - base;
+  usedHead = lowest = takenFrom = 0;
+  binMask = 0;
+  memory.fill(binHeads, 0, BINS * 4);
   usedAreas = usedPages = freeAreas = freePages = 0;
 }
 
 /**
- * Allocates `pages` pages of fresh, writable, backed virtual memory and
- * returns its start, or 0 when `pages` is 0 or cannot be had (virtual
- * range, physical pages, records): then nothing has changed. Cost: a first
- * fit over the free list, plus backing each page.
+ * Allocates `pages` pages of backed, writable virtual memory (not zeroed)
+ * and returns its start, or 0 when `pages` is 0 or cannot be had (virtual
+ * range, physical pages, records): then nothing has changed. Cost: O(1) to
+ * find the place (see the policy above), plus backing each page.
  */
 export function areaAlloc(pages: u32): u32 {
+  refuseInInterrupt("areaAlloc", pages);
   if (pages == 0 || pages > (areaTop - areaBase) >> PAGE_SHIFT) return 0;
   const mark = recordMark();
   const record = recordAlloc();
@@ -99,6 +135,7 @@ export function areaAlloc(pages: u32): u32 {
  * before changing anything.
  */
 export function areaFree(addr: u32): void {
+  refuseInInterrupt("areaFree", addr);
   if ((addr & (PAGE_SIZE - 1)) != 0) panicAt("areaFree", "unaligned address", addr);
   if (addr < areaBase || addr >= areaTop) panicAt("areaFree", "address outside the area range", addr);
   const record = areaOf(addr);
@@ -110,22 +147,30 @@ export function areaFree(addr: u32): void {
 
 /** The record of the used area containing `addr`, or 0. O(1): the page's tag. */
 export function areaOf(addr: u32): usize {
-  if (addr < areaBase || addr >= areaTop) return 0;
-  return <usize>pageTag(addr & ~(PAGE_SIZE - 1));
+  const tag = areaTag(addr);
+  return (tag & SLAB_TAG) != 0 ? slabRecord(tag - SLAB_TAG) : <usize>tag;
+}
+
+/**
+ * The tag of the page holding `addr`: 0 when no used area holds it, the
+ * record of a plain area, or a slab's header plus SLAB_TAG (mm/alloc.ts).
+ * Inlined: it is free's first step.
+ */
+@inline export function areaTag(addr: u32): u32 {
+  if (addr - areaBase >= areaSpan) return 0;
+  return pageTag(addr & ~(PAGE_SIZE - 1));
 }
 
 // ---------------------------------------------------------------------------
 // The steps areaAlloc is made of, which mm/alloc.ts also uses for slabs.
 
 /**
- * Takes `pages` backed pages from the front of the first free area large
- * enough, without a record for them (the caller attaches one). Returns the
- * start, or 0 with nothing changed. A free area used up entirely has its
- * record freed; that never allocates.
+ * Takes `pages` backed pages from the front of a free area large enough
+ * (the policy above), without a record for them: the caller attaches one
+ * next, with areaAttach. Returns the start, or 0 with nothing changed.
  */
 export function areaTake(pages: u32): u32 {
-  let record = freeHead;
-  while (record != 0 && area(record).pages < pages) record = area(record).next;
+  const record = freeFit(pages);
   if (record == 0) return 0;
   const hole = area(record);
   const start = hole.start;
@@ -134,137 +179,199 @@ export function areaTake(pages: u32): u32 {
     while (i-- > 0) unbackPage(start + (i << PAGE_SHIFT));
     return 0;
   }
+  binRemove(record);
   hole.start += pages << PAGE_SHIFT;
   hole.pages -= pages;
   freePages -= pages;
-  if (hole.pages == 0) {
-    listRemove(record, false);
-    freeAreas--;
-    recordFree(record);
-  }
+  // A hole used up entirely leaves the address links, and its record is
+  // freed, in areaAttach, once the new area stands in its place.
+  if (hole.pages != 0) binPush(record);
+  takenFrom = record;
   return start;
 }
 
-/** Makes `record` the used area [start, start + pages) owned by `owner`, and tags its pages. */
+// The free area areaTake uses for `pages`, or 0.
+function freeFit(pages: u32): usize {
+  const floor: u32 = 31 - clz(pages);
+  const ceil = (pages & (pages - 1)) == 0 ? floor : floor + 1;
+  const fits: u32 = ceil < BINS ? binMask & (<u32>0xFFFFFFFF << ceil) : 0;
+  if (fits != 0) return binHead(ctz(fits));
+  if (ceil == floor) return 0;
+  for (let r = binHead(floor); r != 0; r = area(r).next) {
+    if (area(r).pages >= pages) return r;
+  }
+  return 0;
+}
+
+/**
+ * Makes `record` the used area [start, start + pages) owned by `owner`, and
+ * tags its pages; [start, ...) is what areaTake just took (or, at the
+ * bootstrap, the first page of the range).
+ */
 export function areaAttach(record: usize, start: u32, pages: u32, owner: usize): void {
   const a = area(record);
   a.start = start;
   a.pages = pages;
   a.owner = owner;
-  listPush(record, true);
+  a.bin = 0;
+  listPush(record);
   usedAreas++;
   usedPages += pages;
-  for (let i: u32 = 0; i < pages; i++) setPageTag(start + (i << PAGE_SHIFT), <u32>record);
+  const tag = owner != 0 ? <u32>owner + SLAB_TAG : <u32>record;
+  for (let i: u32 = 0; i < pages; i++) setPageTag(start + (i << PAGE_SHIFT), tag);
+  const hole = takenFrom;
+  takenFrom = 0;
+  if (hole == 0) {
+    a.lower = a.upper = 0;
+    lowest = record;
+    return;
+  }
+  // In address order, the new area comes just below what is left of the hole.
+  addressInsertBelow(record, hole);
+  if (area(hole).pages == 0) {
+    addressRemove(hole);
+    freeAreas--;
+    recordFree(hole);
+  }
 }
 
-/** Gives the range [start, start + pages) to the free list as `record` (the bootstrap's first free area). */
+/** Gives the range [start, start + pages), just above the lowest area, to a free bin as `record` (the bootstrap's rest). */
 export function areaAddFree(record: usize, start: u32, pages: u32): void {
   const a = area(record);
   a.start = start;
   a.pages = pages;
   a.owner = 0;
-  a.next = a.prev = 0;
-  freeInsert(record);
+  a.lower = lowest;
+  a.upper = 0;
+  area(lowest).upper = record;
+  freeAreas++;
+  freePages += pages;
+  binPush(record);
 }
 
-/** Unbacks the used area `record` and returns its range to the free list. */
+/**
+ * Unbacks the used area `record` and returns its range to a free bin,
+ * merging in two steps: first with the free area just below it, then with
+ * the one just above. Records merged away are freed last, once the lists
+ * are whole again, because freeing one may release a slab and come back here.
+ */
 export function areaRelease(record: usize): void {
   const a = area(record);
-  listRemove(record, true);
+  listRemove(record);
   usedAreas--;
   usedPages -= a.pages;
   for (let i: u32 = 0; i < a.pages; i++) unbackPage(a.start + (i << PAGE_SHIFT));
   a.owner = 0;
-  freeInsert(record);
-}
-
-/**
- * Puts `record` on the free list at its place by address, merging in two
- * steps: first with the free area just before it, then with the one just
- * after. Records merged away are freed last, once the list is whole again,
- * because freeing one may release a slab and come back here.
- */
-function freeInsert(record: usize): void {
-  const a = area(record);
   freePages += a.pages;
-  // prev: the last free area below `a`; next: the first above.
-  let prev: usize = 0;
-  let next = freeHead;
-  while (next != 0 && area(next).start < a.start) {
-    prev = next;
-    next = area(next).next;
-  }
   let spareA: usize = 0;
   let spareB: usize = 0;
   let merged = record;
-  // Step 1: the neighbour before grows over `a`.
-  if (prev != 0 && area(prev).end == a.start) {
-    area(prev).pages += a.pages;
+  // Step 1: the free neighbour below grows over `a`.
+  const below = a.lower;
+  if (below != 0 && area(below).bin != 0) {
+    binRemove(below);
+    area(below).pages += a.pages;
+    addressRemove(record);
     spareA = record;
-    merged = prev;
+    merged = below;
   } else {
-    listInsertAfter(record, prev);
     freeAreas++;
   }
-  // Step 2: the merged area swallows the neighbour after.
-  if (next != 0 && area(merged).end == area(next).start) {
-    area(merged).pages += area(next).pages;
-    listRemove(next, false);
+  // Step 2: the merged area swallows the free neighbour above.
+  const above = area(merged).upper;
+  if (above != 0 && area(above).bin != 0) {
+    binRemove(above);
+    area(merged).pages += area(above).pages;
+    addressRemove(above);
     freeAreas--;
-    spareB = next;
+    spareB = above;
   }
+  binPush(merged);
   if (spareA != 0) recordFree(spareA);
   if (spareB != 0) recordFree(spareB);
 }
 
 /**
  * Moves the record at `from` into the block `to` (the record cache's
- * compaction, mm/alloc.ts). A record is known only to its list neighbours
- * and, for a used area, to the tags of its pages: all of them follow.
+ * compaction, mm/alloc.ts). A record is known to its list neighbours, its
+ * address neighbours, a bin head or the used list's head, and for a used
+ * area to the tags of its pages (or its slab's header): all of them follow.
  */
 export function areaMoveRecord(from: usize, to: usize): void {
   memory.copy(to, from, MEM_AREA_BYTES);
   const a = area(to);
-  const used = pageTag(a.start) == <u32>from;   // a free area's pages are not backed
+  const used = a.bin == 0;
   if (a.prev != 0) area(a.prev).next = to;
   else if (used) usedHead = to;
-  else freeHead = to;
+  else store<usize>(binHeads + <usize>(a.bin - 1) * 4, to);
   if (a.next != 0) area(a.next).prev = to;
-  if (used) for (let i: u32 = 0; i < a.pages; i++) setPageTag(a.start + (i << PAGE_SHIFT), <u32>to);
+  if (a.lower != 0) area(a.lower).upper = to;
+  else lowest = to;
+  if (a.upper != 0) area(a.upper).lower = to;
+  if (!used) return;
+  if (a.owner != 0) slabSetRecord(a.owner, to);
+  else for (let i: u32 = 0; i < a.pages; i++) setPageTag(a.start + (i << PAGE_SHIFT), <u32>to);
 }
 
 // ---------------------------------------------------------------------------
-// The two doubly linked lists.
+// The used list, the free bins, the address links.
 
-function listPush(record: usize, used: bool): void {
-  const head = used ? usedHead : freeHead;
+function listPush(record: usize): void {
   area(record).prev = 0;
-  area(record).next = head;
-  if (head != 0) area(head).prev = record;
-  if (used) usedHead = record;
-  else freeHead = record;
+  area(record).next = usedHead;
+  if (usedHead != 0) area(usedHead).prev = record;
+  usedHead = record;
 }
 
-// Inserts into the free list after `prev` (at the head when prev is 0).
-function listInsertAfter(record: usize, prev: usize): void {
-  if (prev == 0) {
-    listPush(record, false);
-    return;
-  }
-  const next = area(prev).next;
-  area(record).prev = prev;
-  area(record).next = next;
-  area(prev).next = record;
-  if (next != 0) area(next).prev = record;
-}
-
-function listRemove(record: usize, used: bool): void {
+function listRemove(record: usize): void {
   const a = area(record);
   if (a.prev != 0) area(a.prev).next = a.next;
-  else if (used) usedHead = a.next;
-  else freeHead = a.next;
+  else usedHead = a.next;
   if (a.next != 0) area(a.next).prev = a.prev;
   a.next = a.prev = 0;
+}
+
+@inline function binHead(bin: u32): usize { return load<usize>(binHeads + <usize>bin * 4); }
+
+// Puts the free area `record` at the head of the bin of its size.
+function binPush(record: usize): void {
+  const a = area(record);
+  const bin: u32 = 31 - clz(a.pages);
+  const head = binHead(bin);
+  a.bin = bin + 1;
+  a.prev = 0;
+  a.next = head;
+  if (head != 0) area(head).prev = record;
+  store<usize>(binHeads + <usize>bin * 4, record);
+  binMask |= 1 << bin;
+}
+
+function binRemove(record: usize): void {
+  const a = area(record);
+  const bin = a.bin - 1;
+  if (a.prev != 0) area(a.prev).next = a.next;
+  else store<usize>(binHeads + <usize>bin * 4, a.next);
+  if (a.next != 0) area(a.next).prev = a.prev;
+  if (binHead(bin) == 0) binMask &= ~(1 << bin);
+  a.next = a.prev = 0;
+  a.bin = 0;
+}
+
+// Links `record` into address order just below `upper`.
+function addressInsertBelow(record: usize, upper: usize): void {
+  const below = area(upper).lower;
+  area(record).lower = below;
+  area(record).upper = upper;
+  area(upper).lower = record;
+  if (below != 0) area(below).upper = record;
+  else lowest = record;
+}
+
+function addressRemove(record: usize): void {
+  const a = area(record);
+  if (a.lower != 0) area(a.lower).upper = a.upper;
+  else lowest = a.upper;
+  if (a.upper != 0) area(a.upper).lower = a.lower;
 }
 
 // ---------------------------------------------------------------------------
@@ -285,8 +392,8 @@ export function areaDump(limit: u32): void {
   print(" free (");
   printPages(freePages);
   println(")");
-  dumpList("used", usedHead, limit);
-  dumpList("free", freeHead, limit);
+  dumpList("used", usedHead, limit, false);
+  dumpList("free", lowest, limit, true);
 }
 
 function printPages(n: u32): void {
@@ -294,12 +401,14 @@ function printPages(n: u32): void {
   print(n == 1 ? " page" : " pages");
 }
 
-function dumpList(name: string, head: usize, limit: u32): void {
+// The used list, or the free areas in address order.
+function dumpList(name: string, head: usize, limit: u32, free: bool): void {
   print("  ");
   print(name);
   println(":");
   let shown: u32 = 0;
-  for (let r = head; r != 0; r = area(r).next) {
+  for (let r = head; r != 0; r = free ? area(r).upper : area(r).next) {
+    if (free && area(r).bin == 0) continue;
     if (shown++ == limit) {
       println("    ...");
       return;

@@ -9,8 +9,8 @@
 // (tests/unit/as-pect.config.js) over an arena of wasm memory; the choice
 // is made at compile time, so the kernel carries no trace of it.
 
-import { pageEntry, pageMap, PTE_ADDRESS, PTE_PRESENT, PTE_WRITABLE } from "../arch/x86/paging";
-import { pageAlloc, pageOwner, pageRelease, pageSetOwner } from "./mem";
+import { pageEntry, pageMap, pdeAddress, pteAddress, PTE_ADDRESS, PTE_PRESENT, PTE_WRITABLE } from "../arch/x86/paging";
+import { pageAlloc, pageOwnerMapped, pageRelease, pageSetOwner } from "./mem";
 import { pageUnmap } from "../arch/x86/paging";
 
 @external("host", "backPage") declare function hostBackPage(vaddr: u32): bool;
@@ -37,11 +37,17 @@ export function unbackPage(vaddr: u32): void {
   pageUnmap(vaddr);
 }
 
-/** The tag of the backed page at `vaddr`, or 0 when it is not backed (or not tagged). */
-export function pageTag(vaddr: u32): u32 {
+/**
+ * The tag of the backed page at `vaddr`, or 0 when it is not backed (or not
+ * tagged). Inlined: it is how free finds a block's slab. The caller keeps
+ * `vaddr` inside the area range, where every present entry maps a page in
+ * use (mm/mem.ts pageOwnerMapped).
+ */
+@inline export function pageTag(vaddr: u32): u32 {
   if (isDefined(HOST_TEST)) return hostPageTag(vaddr);
-  const entry = pageEntry(vaddr);
-  return (entry & PTE_PRESENT) != 0 ? pageOwner(entry & PTE_ADDRESS) : 0;
+  if ((load<u32>(pdeAddress(vaddr)) & PTE_PRESENT) == 0) return 0;
+  const entry = load<u32>(pteAddress(vaddr));
+  return (entry & PTE_PRESENT) != 0 ? pageOwnerMapped(entry & PTE_ADDRESS) : 0;
 }
 
 /** Tags the backed page at `vaddr`. */

@@ -16,7 +16,8 @@
 // Each page has a reference count: pageAlloc hands out a page with one
 // reference, pageRetain adds one (a second mapping), pageRelease drops one
 // and frees the page at zero. Misuse (releasing a free, reserved or unknown
-// page) stops the kernel; running out returns 0.
+// page) stops the kernel; running out returns 0. pageAlloc and pageRelease
+// refuse to run in interrupt context (core/context.ts).
 //
 // A descriptor (8 bytes):
 //   +0 refCount u16   references held; 0 when free or reserved
@@ -30,6 +31,7 @@ import {
   MultibootInfo, MULTIBOOT_INFO_CMDLINE, MULTIBOOT_INFO_LOADER_NAME, MMAP_AVAILABLE,
   mmapBase, mmapFirst, mmapLength, mmapNext, mmapType,
 } from "../core/multiboot";
+import { refuseInInterrupt } from "../core/context";
 import { panicAt } from "../core/panic";
 import { cstringLength } from "../lib/cmdline";
 
@@ -145,6 +147,7 @@ export function memFinish(): void {
 
 /** A free physical page with one reference, or 0 when none is left (0 is never a free page). */
 export function pageAlloc(): u32 {
+  refuseInInterrupt("pageAlloc", 0);
   if (freeHead == NO_PAGE) return 0;
   const page = freeHead;
   const d = descriptor(page);
@@ -163,6 +166,7 @@ export function pageRetain(paddr: u32): void {
 
 /** Drops a reference to the page at `paddr`; the last one frees it. */
 export function pageRelease(paddr: u32): void {
+  refuseInInterrupt("pageRelease", paddr);
   pageReleaseInUse(checkedPage("pageRelease", paddr) << PAGE_SHIFT);
 }
 
@@ -202,6 +206,12 @@ export function pageFlags(paddr: u32): u16 {
 export function pageOwner(paddr: u32): u32 {
   return pageIsInUse(paddr) ? descriptor(paddr >> PAGE_SHIFT).link : 0;
 }
+/**
+ * The owner word of a page that a mapping holds: no check, because a
+ * present entry always refers to a page in use (pageMap checks it and the
+ * mapping's reference keeps it so). The allocators' free path uses it.
+ */
+@inline export function pageOwnerMapped(paddr: u32): u32 { return descriptor(paddr >> PAGE_SHIFT).link; }
 /** Sets the owner word of an in-use page. */
 export function pageSetOwner(paddr: u32, owner: u32): void {
   descriptor(checkedPage("pageSetOwner", paddr)).link = owner;
@@ -212,6 +222,12 @@ export function pageSetOwner(paddr: u32, owner: u32): void {
  * reserved nor free. Everything that takes a page from a caller checks this
  * first and changes nothing when it fails.
  */
+/** pageIsInUse for an address the caller has checked is page aligned. */
+@inline export function pageIsInUseAligned(paddr: u32): bool {
+  const page = paddr >> PAGE_SHIFT;
+  return page < pageCount && (descriptor(page).flags & (PAGE_RESERVED | PAGE_FREE)) == 0;
+}
+
 export function pageIsInUse(paddr: u32): bool {
   const page = paddr >> PAGE_SHIFT;
   if ((paddr & PAGE_MASK) != 0 || page >= pageCount) return false;

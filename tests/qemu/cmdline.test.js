@@ -9,7 +9,7 @@ import path from "node:path";
 import { boot, explain, KERNEL } from "./kernel.js";
 import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/qemu.mjs";
 
-const WORDS = "test= trap= fault= misuse= dump= bench";
+const WORDS = "test= trap= fault= misuse= dump= bench monitor";
 
 const REFUSED = [
   { cmdline: "dump=alloc dump=bogus", line: `command line: dump=bogus repeats a key given before (each key may be given once); known: ${WORDS}` },

@@ -124,11 +124,12 @@ test("GDB at the TypeScript level: break FILE:LINE and NAME, list, next, info ar
   const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
   // The breakpoint, the stop and its source line: TypeScript, not generated C.
-  assert.match(gdb, new RegExp(`^Breakpoint 1 at 0x[0-9a-f]+: file ${escape(file)}, line ${stop}\\.$`, "m"), context);
-  assert.match(gdb, new RegExp(`^Breakpoint 1, \\w+ \\(.*size=1\\) at ${escape(file)}:${stop}\n${stop}\t${escape(source[stop - 1])}$`, "m"), context);
+  // clang inlines alloc into some callers: then the line has one location per copy.
+  assert.match(gdb, new RegExp(`^Breakpoint 1 at 0x[0-9a-f]+: (?:file ${escape(file)}, line ${stop}\\.|${escape(file)}:${stop}\\. \\(\\d+ locations\\))$`, "m"), context);
+  assert.match(gdb, new RegExp(`^Breakpoint 1(?:\\.\\d+)?, \\w+ \\(.*\\bsize=1\\b.*\\) at ${escape(file)}:${stop}\n${stop}\t${escape(source[stop - 1])}$`, "m"), context);
   assert.doesNotMatch(gdb, /build\/gen\/kernel\.c/, context);
   // The parameter by its TypeScript name (allocSuite's first alloc is alloc(1)).
-  assert.match(gdb, /^size = 1\n\$1 = 1$/m, context);
+  assert.match(gdb, /^size = 1\n(?:instance = <optimized out>\n)?\$1 = 1$/m, context);
   // list: the TypeScript around the stop, the declaration included.
   assert.match(gdb, new RegExp(`^${first}\t${escape(source[first - 1])}$`, "m"), context);
   // next: a later line of the same function.
@@ -136,10 +137,14 @@ test("GDB at the TypeScript level: break FILE:LINE and NAME, list, next, info ar
   assert.ok(Number(after) > stop && Number(after) < end, `next went from ${stop} to ${after}${context}`);
   // bt: TypeScript names with their parameters, file:line.
   assert.match(gdb, new RegExp(`^#0  alloc \\(size=\\d+\\) at ${escape(file)}:${after}$`, "m"), context);
-  assert.match(gdb, /^#1  0x[0-9a-f]{8} in allocSuite \(\) at kernel\/ktest\/alloc\.ts:\d+$/m, context);
+  // An inlined copy's caller is an inline frame, shown without an address.
+  assert.match(gdb, /^#1  (?:0x[0-9a-f]{8} in )?allocSuite \(\) at kernel\/ktest\/alloc\.ts:\d+$/m, context);
   // break by the short name; finish returns to the caller with alloc's value.
-  assert.match(gdb, new RegExp(`^Breakpoint 2 at 0x[0-9a-f]+: file ${escape(file)}, line ${first + 1}\\.$`, "m"), context);
-  assert.match(gdb, /^0x[0-9a-f]{8} in \w+ \(.*\) at kernel\/ktest\/alloc\.ts:\d+\n\d+\t.*\balloc\(.*\nValue returned is \$\d+ = \d+$/m, context);
+  // (alloc's first statement is the interrupt-context check, inlined from core/context.ts.)
+  assert.match(gdb, new RegExp(`^Breakpoint 2 at 0x[0-9a-f]+: file (?:${escape(file)}, line ${first + 1}|kernel/core/context\\.ts, line \\d+)\\.$`, "m"), context);
+  assert.match(gdb, /^Breakpoint 2, w2c_kernel_mm_alloc_alloc \(/m, context);
+  // (The return address may fall on the statement after the call, where no "0x... in" is shown.)
+  assert.match(gdb, /^(?:0x[0-9a-f]{8} in )?\w+ \(.*\) at kernel\/ktest\/alloc\.ts:\d+\n\d+\t.*\nValue returned is \$\d+ = \d+$/m, context);
 });
 
 for (const { cmdline, kind, frame } of [

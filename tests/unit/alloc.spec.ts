@@ -64,7 +64,18 @@ describe("alloc and free", () => {
     const a = alloc(64);
     expect(alloc(64)).toBe(a + 64);
     expect(alloc(64)).toBe(a + 128);
-    expect(a & (PAGE - 1)).toBe(SLAB_HEADER_BYTES);
+    expect(a & (PAGE - 1)).toBe(0);
+  });
+  it("align every power-of-two class to its size (4096: a page)", () => {
+    setUp();
+    for (let i: u32 = 0; i < CLASS_COUNT; i++) {
+      const size = classDesc(i).size;
+      // Enough blocks to reach into a second slab.
+      for (let n: u32 = 0; n <= classDesc(i).capacity; n++) {
+        const block = alloc(size);
+        expect(block & (size - 1)).toBe(0);
+      }
+    }
   });
   it("hand out the block freed last first (the free list is a stack)", () => {
     setUp();
@@ -147,14 +158,23 @@ describe("free misuse stops the kernel and changes nothing", () => {
   });
   it("refuses a pointer into a slab's header", () => {
     setUp();
-    target = (alloc(64) & ~<usize>(PAGE - 1)) + 8;
+    target = (alloc(64) & ~<usize>(PAGE - 1)) + PAGE - SLAB_HEADER_BYTES + 8;
     expectPanic(() => { free(target); });
     expect(sizeClass(64).inUse).toBe(1);
+  });
+  it("refuses a pointer into the allocator's own records", () => {
+    setUp();
+    const a = areaAlloc(1);
+    target = areaOf(a);
+    const records = classDesc(CLASS_COUNT).inUse;
+    expectPanic(() => { free(target); });
+    expect(classDesc(CLASS_COUNT).inUse).toBe(records);
+    expect(changetype<MemArea>(areaOf(a)).start).toBe(a);
   });
   it("refuses a pointer past a slab's last block", () => {
     setUp();
     const d = sizeClass(64);
-    target = (alloc(64) & ~<usize>(PAGE - 1)) + SLAB_HEADER_BYTES + d.capacity * 64;
+    target = (alloc(64) & ~<usize>(PAGE - 1)) + d.capacity * 64;
     expectPanic(() => { free(target); });
     expect(d.inUse).toBe(1);
   });

@@ -2,7 +2,7 @@
 // double (tests/unit/as-pect.config.js) in place of paging.
 import { allocInit, allocTrim, alloc, classDesc, CLASS_COUNT } from "../../kernel/mm/alloc";
 import {
-  areaAlloc, areaFree, areaFreeCount, areaFreeList, areaFreePages, areaOf, areaUsedCount, areaUsedPages, MemArea,
+  areaAlloc, areaFree, areaFreeCount, areaLowest, areaFreePages, areaOf, areaUsedCount, areaUsedPages, MemArea,
 } from "../../kernel/mm/area";
 import { arena, backedPages, expectPanic, resetPages, setPageLimit } from "./host";
 
@@ -19,8 +19,9 @@ function setUp(): void {
 // The free list as "start-in-pages:length" words, lowest first, relative to base.
 function freeList(): string {
   let text = "";
-  for (let r = areaFreeList(); r != 0; r = changetype<MemArea>(r).next) {
+  for (let r = areaLowest(); r != 0; r = changetype<MemArea>(r).upper) {
     const a = changetype<MemArea>(r);
+    if (a.bin == 0) continue;
     text += (text.length > 0 ? " " : "") + ((a.start - base) / PAGE).toString() + ":" + a.pages.toString();
   }
   return text;
@@ -194,9 +195,12 @@ describe("the record cache", () => {
     expect(areaFreeCount()).toBeGreaterThanOrEqual(n - 1);
     expect(records.slabs).toBeGreaterThanOrEqual(24);
     expect(records.inUse).toBe(areaUsedCount() + areaFreeCount());
-    for (let r = areaFreeList(); r != 0; r = changetype<MemArea>(r).next) {
+    for (let r = areaLowest(); r != 0; r = changetype<MemArea>(r).upper) {
       // every hole is one page between two used ones, but the free rest at the top
-      if (changetype<MemArea>(r).next != 0) expect(changetype<MemArea>(r).pages).toBe(1);
+      const a = changetype<MemArea>(r);
+      if (a.bin != 0 && a.upper != 0) expect(a.pages).toBe(1);
+      // the address links tile the range
+      if (a.upper != 0) expect(changetype<MemArea>(a.upper).start).toBe(a.end);
     }
     for (let i: u32 = 0; i < n * 2; i += 2) areaFree(load<u32>(pages + i * 4));
     allocTrim();

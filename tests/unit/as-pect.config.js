@@ -24,10 +24,22 @@ const hex = (v) => "0x" + (v >>> 0).toString(16);
 function mustBeBacked(vaddr, what) {
   if (!backed.has(vaddr >>> 0)) throw new Error(`page double: ${what} of ${hex(vaddr)}, which is not backed`);
 }
+let testMemory = null;
+function bitString(base, bit, set) {
+  const view = new DataView(testMemory.buffer);
+  const at = (base >>> 0) + (bit >>> 5) * 4;
+  const word = view.getUint32(at, true);
+  const mask = 1 << (bit & 31);
+  view.setUint32(at, set ? word | mask : word & ~mask, true);
+  return (word & mask) !== 0 ? 1 : 0;
+}
 const STAND_INS = {
   cpu: {
     inb: () => 0xff,
     rdtsc: () => 0n,
+    // BTS/BTR over the test module's memory: the bit's old value.
+    bitTestAndSet: (base, bit) => bitString(base, bit, true),
+    bitTestAndReset: (base, bit) => bitString(base, bit, false),
     hlt: () => {
       halts++;
       throw new Error("the kernel halted (cpu.hlt)");
@@ -80,7 +92,9 @@ export default {
   include: [],
   disclude: [/node_modules/],
   async instantiate(memory, createImports, instantiate, binary) {
-    return instantiate(binary, createImports({ env: { memory }, ...hardwareImports(binary) }));
+    const result = await instantiate(binary, createImports({ env: { memory }, ...hardwareImports(binary) }));
+    testMemory = result.instance?.exports.memory ?? result.exports?.memory ?? memory;
+    return result;
   },
   outputBinary: false,
 };

@@ -35,7 +35,7 @@ PTE_PRESENT, PTE_WRITABLE, PTE_USER, PTE_ACCESSED, PTE_DIRTY = 1, 2, 4, 0x20, 0x
 PF_PRESENT, PF_WRITE, PF_USER, PF_RESERVED, PF_FETCH = 1, 2, 4, 8, 16
 VECTOR_PAGE_FAULT = 14
 FRAME_EBP, FRAME_VECTOR, FRAME_ERROR, FRAME_EIP = 8, 32, 36, 40   # interrupts.ts InterruptFrame
-CLASS_COUNT, DESC_BYTES, SLAB_HEADER_BYTES = 10, 48, 96          # alloc.ts
+CLASS_COUNT, DESC_BYTES, SLAB_HEADER_BYTES = 10, 64, 104         # alloc.ts
 
 gdb.execute("set confirm off")
 gdb.execute("set pagination off")
@@ -372,14 +372,18 @@ MemArea records: start, pages, next, prev, owner (a slab, or 0)."""
         plural = lambda n: "%d page%s" % (n, "" if n == 1 else "s")
         print("areas: range 0x%08x-0x%08x, %d used (%s), %d free (%s)" % (
             base, top - 1, g("usedAreas"), plural(g("usedPages")), g("freeAreas"), plural(g("freePages"))))
-        for name, head in (("used", g("usedHead")), ("free", g("freeHead"))):
+        # The used list by next; the free areas in address order (upper, bin != 0).
+        for name, head, free in (("used", g("usedHead"), False), ("free", g("lowest"), True)):
             print("  %s:" % name)
             record, seen = head, 0
             while record and seen < 4096:
-                start, pages, nxt, _prev, owner = words(record, 5)
+                start, pages, nxt, _prev, owner, _lower, upper, bin_ = words(record, 8)
+                record = upper if free else nxt
+                if free and not bin_:
+                    continue
                 print("    0x%08x-0x%08x  %d %s%s" % (start, start + pages * PAGE - 1, pages,
                                                      "page" if pages == 1 else "pages", "  (slab)" if owner else ""))
-                record, seen = nxt, seen + 1
+                seen += 1
 
 
 class Slabs(gdb.Command):
@@ -401,7 +405,13 @@ full, with their use."""
         print("slab classes:")
         print("  class     size  in use    free   slabs   empty   pages")
         for i in range(CLASS_COUNT + 1):
-            size, _shift, pages, _cap, _partial, _full, slabs, empty, in_use, free = words(table + i * DESC_BYTES, 10)
+            # Counted from the lists, as SlabDesc's getters do: the full list has no free block.
+            size, _shift, pages, cap, partial, _full, slabs = words(table + i * DESC_BYTES, 7)
+            free, empty, slab = 0, 0, partial
+            while slab:
+                _free_el, used, nxt = words(slab, 3)
+                free, empty, slab = free + cap - used, empty + (used == 0), nxt
+            in_use = slabs * cap - free
             name = "records" if i == CLASS_COUNT else str(i)
             print("  %7s %8d %7d %7d %7d %7d %7d" % (name, size, in_use, free, slabs, empty, slabs * pages))
         if argument:

@@ -13,6 +13,11 @@
 /** Writes a 16-bit word to an I/O port. */
 @external("cpu", "outw") export declare function outw(port: u16, value: u16): void;
 
+/** Sets bit `bit` of the bit string at `base` (BTS) and returns what it was; `bit` may exceed 31. */
+@external("cpu", "bitTestAndSet") export declare function bitTestAndSet(base: usize, bit: u32): bool;
+/** Clears bit `bit` of the bit string at `base` (BTR) and returns what it was; `bit` may exceed 31. */
+@external("cpu", "bitTestAndReset") export declare function bitTestAndReset(base: usize, bit: u32): bool;
+
 /** CR0: protection, paging and write-protect enables (SDM vol. 3, 2.5). */
 @external("cpu", "readCr0") export declare function readCr0(): u32;
 @external("cpu", "writeCr0") export declare function writeCr0(value: u32): void;
@@ -38,6 +43,8 @@
 @external("cpu", "sti") export declare function sti(): void;
 /** Waits for the next interrupt (HLT). */
 @external("cpu", "hlt") export declare function hlt(): void;
+/** STI then HLT: unmasks interrupts and waits for the next one, with no gap between the two. */
+@external("cpu", "stiHlt") export declare function stiHlt(): void;
 
 /** The time-stamp counter (RDTSC). Under `qemu -icount shift=0` it counts guest instructions. */
 @external("cpu", "rdtsc") export declare function rdtsc(): u64;
@@ -69,3 +76,8 @@
 @external("cpu", "probeRead") export declare function probeRead(addr: usize, out: usize): u32;
 /** Writes `value` to `addr` and returns 1, or returns 0 if the write faulted (core/probe.ts). */
 @external("cpu", "probeWrite") export declare function probeWrite(addr: usize, value: u32): u32;
+
+/** Saves a resume point in the 7-word `buffer`; returns 0, or 1 when resumeJump comes back (boot/resume.asm). */
+@external("cpu", "resumeSave") export declare function resumeSave(buffer: usize): u32;
+/** Returns 1 from the resumeSave that filled `buffer`, whose caller must still be running. */
+@external("cpu", "resumeJump") export declare function resumeJump(buffer: usize): void;

@@ -45,14 +45,16 @@
 // physical address of a table to change it. Each table has a count of its
 // present entries; mapping into an empty PDE allocates the table, unmapping
 // its last entry frees it. A single-page change invalidates just that page
-// (INVLPG), never the whole TLB.
+// (INVLPG), never the whole TLB. pageMap and pageUnmap refuse to run in
+// interrupt context (core/context.ts).
 
 import { invlpg, readCr0, writeCr0, writeCr3 } from "./cpu";
 import { print, printHex, println } from "../../core/console";
 import { tssSetAddressSpace } from "../../core/gdt";
 import { doubleFaultStackGuard, kernelReadonlyEnd, kernelStart, stackGuard } from "../../core/layout";
+import { refuseInInterrupt } from "../../core/context";
 import { panicAt } from "../../core/panic";
-import { alignUp, pageAlloc, pageIsInUse, pageReleaseInUse, pageRetainInUse, PAGE_SIZE } from "../../mm/mem";
+import { alignUp, pageAlloc, pageIsInUseAligned, pageReleaseInUse, pageRetainInUse, PAGE_SIZE } from "../../mm/mem";
 
 // Entry bits, PDE and PTE alike (SDM vol. 3, tables 4-5 and 4-6).
 @inline export const PTE_PRESENT: u32 = 1 << 0;        // P
@@ -109,8 +111,12 @@ import { alignUp, pageAlloc, pageIsInUse, pageReleaseInUse, pageRetainInUse, PAG
 }
 /** The linear address of the PDE that maps `vaddr`. */
 @inline export function pdeAddress(vaddr: u32): u32 { return mirrorDirectory() + pdeIndex(vaddr) * 4; }
-/** The linear address of the PTE that maps `vaddr` (valid only while its PDE is present). */
-@inline export function pteAddress(vaddr: u32): u32 { return mirrorTable(pdeIndex(vaddr)) + pteIndex(vaddr) * 4; }
+/**
+ * The linear address of the PTE that maps `vaddr` (valid only while its PDE
+ * is present): mirrorTable(pdeIndex(vaddr)) + pteIndex(vaddr) x 4, which is
+ * MIRROR_BASE + (vaddr >> 12) x 4, one shift.
+ */
+@inline export function pteAddress(vaddr: u32): u32 { return MIRROR_BASE + (vaddr >>> PTE_SHIFT) * 4; }
 
 /** Whether `vaddr` lies in the mirror window, which only paging itself may touch. */
 @inline export function inMirror(vaddr: u32): bool { return pdeIndex(vaddr) == MIRROR_INDEX; }
@@ -188,19 +194,22 @@ export function pagingInit(end: u32): bool {
  * physical page that is free or reserved.
  */
 export function pageMap(vaddr: u32, paddr: u32, flags: u32): bool {
+  refuseInInterrupt("pageMap", vaddr);
   if (((vaddr | paddr) & (PAGE_SIZE - 1)) != 0) panicAt("pageMap", "unaligned address", (vaddr & (PAGE_SIZE - 1)) != 0 ? vaddr : paddr);
   if (inMirror(vaddr)) panicAt("pageMap", "address in the mirror window", vaddr);
   if (vaddr < identityEnd) panicAt("pageMap", "address in the identity map", vaddr);
-  if (!pageIsInUse(paddr)) panicAt("pageMap", "physical page not allocated (free or reserved)", paddr);
+  if (!pageIsInUseAligned(paddr)) panicAt("pageMap", "physical page not allocated (free or reserved)", paddr);
   const table = pdeIndex(vaddr);
   const pde = pdeAddress(vaddr);
+  const pte = pteAddress(vaddr);
   if ((load<u32>(pde) & PTE_PRESENT) == 0) {
     if (!tableCreate(table, pde)) return false;
-  } else if ((load<u32>(pteAddress(vaddr)) & PTE_PRESENT) != 0) {
+  } else if ((load<u32>(pte) & PTE_PRESENT) != 0) {
     panicAt("pageMap", "address already mapped", vaddr);
   }
   pageRetainInUse(paddr); // checked above
-  store<u32>(pteAddress(vaddr), makeEntry(paddr, flags));
+  // makeEntry, less the masking of an address already checked to be aligned.
+  store<u32>(pte, paddr | entryFlags(flags) | PTE_PRESENT);
   setTableCount(table, tableCount(table) + 1);
   invlpg(vaddr);
   return true;
@@ -227,6 +236,7 @@ function tableCreate(table: u32, pde: u32): bool {
  * map, not mapped, or mapped to a page the allocator did not hand out.
  */
 export function pageUnmap(vaddr: u32): u32 {
+  refuseInInterrupt("pageUnmap", vaddr);
   if ((vaddr & (PAGE_SIZE - 1)) != 0) panicAt("pageUnmap", "unaligned address", vaddr);
   if (inMirror(vaddr)) panicAt("pageUnmap", "address in the mirror window", vaddr);
   if (vaddr < identityEnd) panicAt("pageUnmap", "address in the identity map", vaddr);
@@ -236,7 +246,7 @@ export function pageUnmap(vaddr: u32): u32 {
   const entry = load<u32>(pte);
   if ((entry & PTE_PRESENT) == 0) panicAt("pageUnmap", "address not mapped", vaddr);
   const paddr = entryFrame(entry);
-  if (!pageIsInUse(paddr)) panicAt("pageUnmap", "maps a page that was never allocated (identity map?)", vaddr);
+  if (!pageIsInUseAligned(paddr)) panicAt("pageUnmap", "maps a page that was never allocated (identity map?)", vaddr);
   store<u32>(pte, 0);
   invlpg(vaddr);
   const table = pdeIndex(vaddr);

@@ -1,0 +1,525 @@
+// kernel/monitor/commands.ts: the monitor's commands, in one table.
+//
+// Each command has a name, a usage line, a one-line description, and the
+// number of words it takes; commandRun checks the count, then runs it. A
+// command calls the kernel's own functions and prints with the kernel's own
+// dumps (allocDump, areaDump, pagingPrintWalk), so the monitor, the boot
+// report and the GDB script (tools/gdb/kernel.py) show one format.
+//
+// Mistakes are survivable: a command passes what was typed straight to the
+// kernel function, whose checks refuse bad input with a panic before
+// changing anything; kernel/monitor/monitor.ts has armed a resume point
+// (core/resume.ts), so the panic prints its message and the monitor reads
+// the next line. peek and poke go through probes (core/probe.ts). Only
+// `fault`, `trap` and `test` disarm it: they are meant to stop the kernel.
+//
+// Nothing here allocates on the AssemblyScript heap per command: words are
+// read in place (monitor/words.ts), numbers printed through the console's
+// scratch buffer. The name lists for `trap` and `test` are split once.
+
+import { haltSuccess } from "../core/halt";
+import { heapBase, heapBytes } from "../core/heap";
+import { interruptsOff } from "../core/interrupts";
+import { MultibootInfo } from "../core/multiboot";
+import { probeLoad, probeStore, probeValue } from "../core/probe";
+import { resumeDisarm } from "../core/resume";
+import { print, printCell, printChar, printDec, printHex, println } from "../core/console";
+import { faultWrite, injectTrap, TRAP_NAMES } from "../debug/inject";
+import { PIT_HZ, pitTicks } from "../drivers/pit";
+import { runSuite, SUITE_NAMES } from "../ktest/suites";
+import { alloc, allocDump, CLASS_COUNT, free } from "../mm/alloc";
+import { areaAlloc, areaDump, areaFree } from "../mm/area";
+import { memFreePages, memReservedPages, memTotalPages, memUsedPages, pageAlloc, pageRelease } from "../mm/mem";
+import {
+  MIRROR_BASE, mirrorDirectory, mirrorTable, pageMap, pageTranslate, pageUnmap, pagingPrintWalk,
+  ENTRIES_PER_TABLE, PAGE_NOT_MAPPED, PDE_SHIFT, PTE_ADDRESS, PTE_PRESENT, PTE_SHIFT, PTE_USER, PTE_WRITABLE,
+} from "../arch/x86/paging";
+import { wordCount, wordIs, wordNumber, wordPrint, wordStart, WORDS_MAX } from "./words";
+
+// The table. Words: the least and the most a command takes after its name.
+const NAMES: StaticArray<string> = [
+  "help", "mem", "alloc", "free", "area", "areafree", "map", "unmap", "pt", "vmmap",
+  "areas", "slabs", "peek", "poke", "fault", "trap", "test", "ticks", "halt", "repeat",
+];
+const USAGES: StaticArray<string> = [
+  "help [NAME]", "mem", "alloc SIZE", "free ADDR", "area PAGES", "areafree ADDR", "map VADDR [PADDR]",
+  "unmap VADDR", "pt VADDR", "vmmap", "areas", "slabs [CLASS]", "peek ADDR [COUNT]", "poke ADDR VALUE",
+  "fault ADDR", "trap NAME", "test NAME", "ticks", "halt", "repeat N COMMAND",
+];
+const HELPS: StaticArray<string> = [
+  "list the commands, or describe one",
+  "physical pages (free, reserved, in use, total) and the AssemblyScript heap",
+  "allocate SIZE bytes (alloc); prints the address",
+  "free the block at ADDR (free)",
+  "allocate PAGES pages of virtual memory (areaAlloc); prints the address",
+  "free the area at ADDR (areaFree)",
+  "map the page at VADDR, writable, to PADDR or to a fresh physical page (pageMap)",
+  "unmap the page at VADDR (pageUnmap); prints the physical page it mapped",
+  "the page walk for VADDR through the mirror: PDE, PTE, physical address",
+  "every mapped range, with the rights the CPU applies (as GDB's vmmap)",
+  "the area allocator's used and free lists",
+  "the slab size classes, or the row of CLASS (0-9, 10: records)",
+  "COUNT words (default 1, at most 64) from ADDR; a fault is reported, not fatal",
+  "write the word VALUE to ADDR; a fault is reported, not fatal",
+  "write to ADDR from kernel code: a page fault report when unmapped (stops the kernel)",
+  "raise an exception or a wasm trap (stops the kernel; breakpoint continues)",
+  "run an in-kernel test suite, with interrupts off (ends the run)",
+  "timer interrupts since the monitor started, and the uptime",
+  "stop the kernel cleanly (QEMU status 33)",
+  "run the rest of the line (commands separated by ;) N times; only the last run prints",
+];
+const MIN_WORDS = memory.data<u8>([0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 2, 1, 1, 1, 0, 0, 2]);
+const MAX_WORDS = memory.data<u8>([1, 0, 1, 1, 1, 1, 2, 1, 1, 0, 0, 1, 2, 2, 1, 1, 1, 0, 0, <u8>WORDS_MAX]);
+
+@inline const PEEK_MAX: u32 = 64;
+@inline const PEEK_PER_LINE: u32 = 4;
+@inline const PAGE_SIZE: u32 = 1 << PTE_SHIFT;
+@inline const AREAS_SHOWN: u32 = 64;
+
+let bootInfo: usize = 0;
+let trapWords: Array<string> | null = null;
+let suiteWords: Array<string> | null = null;
+let pendingPage: u32 = 0;
+let repeatTimes: u32 = 0;
+let repeatFrom: usize = 0;
+let repeatAsked = false;
+let repeating = false;
+
+/** Keeps what `test` needs, and splits the name lists (the only allocation, once). */
+export function commandsInit(info: MultibootInfo): void {
+  bootInfo = changetype<usize>(info);
+  trapWords = TRAP_NAMES.split(" ");
+  suiteWords = SUITE_NAMES.split(" ");
+}
+
+/**
+ * A physical page a command holds while calling a function that may refuse
+ * (map's fresh page): the monitor releases it when a refusal comes back.
+ */
+export function commandPendingPage(): u32 {
+  const page = pendingPage;
+  pendingPage = 0;
+  return page;
+}
+
+/** Runs the command in the split line (words.ts); an empty line does nothing. */
+export function commandRun(): void {
+  if (wordCount() == 0) return;
+  const index = commandIndex(0);
+  if (index < 0) {
+    print("monitor: unknown command: ");
+    wordPrint(0);
+    println(" (help lists the commands)");
+    return;
+  }
+  const args = wordCount() - 1;
+  if (args < <i32>load<u8>(MIN_WORDS + <usize>index) || args > <i32>load<u8>(MAX_WORDS + <usize>index)) {
+    print("usage: ");
+    println(unchecked(USAGES[index]));
+    return;
+  }
+  execute(index);
+}
+
+function commandIndex(word: i32): i32 {
+  for (let i = 0; i < NAMES.length; i++) {
+    if (wordIs(word, unchecked(NAMES[i]))) return i;
+  }
+  return -1;
+}
+
+function execute(index: i32): void {
+  switch (index) {
+    case 0: help(); break;
+    case 1: mem(); break;
+    case 2: allocCommand(); break;
+    case 3: freeCommand(); break;
+    case 4: areaCommand(); break;
+    case 5: areaFreeCommand(); break;
+    case 6: mapCommand(); break;
+    case 7: unmapCommand(); break;
+    case 8: ptCommand(); break;
+    case 9: vmmap(); break;
+    case 10: areaDump(AREAS_SHOWN); break;
+    case 11: slabsCommand(); break;
+    case 12: peekCommand(); break;
+    case 13: pokeCommand(); break;
+    case 14: faultCommand(); break;
+    case 15: trapCommand(); break;
+    case 16: testCommand(); break;
+    case 17: ticksCommand(); break;
+    case 18: haltCommand(); break;
+    case 19: repeatCommand(); break;
+  }
+}
+
+// Word `i` as a number, or -1 after saying it is not one.
+function number(i: i32): i64 {
+  const value = wordNumber(i);
+  if (value >= 0) return value;
+  wordPrint(0);
+  print(": not a number (decimal or 0x hex): ");
+  wordPrint(i);
+  println();
+  return -1;
+}
+
+function help(): void {
+  if (wordCount() == 2) {
+    const index = commandIndex(1);
+    if (index < 0) {
+      print("help: no command ");
+      wordPrint(1);
+      println();
+      return;
+    }
+    helpLine(index);
+    return;
+  }
+  println("commands (numbers in decimal or 0x hex):");
+  for (let i = 0; i < NAMES.length; i++) helpLine(i);
+}
+
+function helpLine(index: i32): void {
+  print("  ");
+  printCell(unchecked(USAGES[index]), 20);
+  print("  ");
+  println(unchecked(HELPS[index]));
+}
+
+function mem(): void {
+  print("mem: physical pages: ");
+  printDec(memFreePages());
+  print(" free, ");
+  printDec(memReservedPages());
+  print(" reserved, ");
+  printDec(memUsedPages());
+  print(" in use, ");
+  printDec(memTotalPages());
+  println(" total");
+  print("mem: AssemblyScript heap: ");
+  printDec(heapBytes());
+  print(" bytes in live objects, from ");
+  printHex(heapBase());
+  println();
+}
+
+function allocCommand(): void {
+  const size = number(1);
+  if (size < 0) return;
+  const block = alloc(<u32>size);
+  print("alloc: ");
+  if (block == 0) println("0 (nothing allocated: size 0, or memory exhausted)");
+  else {
+    printHex(block);
+    println();
+  }
+}
+
+function freeCommand(): void {
+  const ptr = number(1);
+  if (ptr < 0) return;
+  free(<usize>ptr);
+  print("free: ");
+  printHex(<u32>ptr);
+  println(" freed");
+}
+
+function areaCommand(): void {
+  const pages = number(1);
+  if (pages < 0) return;
+  const start = areaAlloc(<u32>pages);
+  print("area: ");
+  if (start == 0) println("0 (nothing allocated: 0 pages, or no room)");
+  else {
+    printHex(start);
+    println();
+  }
+}
+
+function areaFreeCommand(): void {
+  const addr = number(1);
+  if (addr < 0) return;
+  areaFree(<u32>addr);
+  print("areafree: ");
+  printHex(<u32>addr);
+  println(" freed");
+}
+
+function mapCommand(): void {
+  const vaddr = number(1);
+  if (vaddr < 0) return;
+  let paddr: i64 = 0;
+  if (wordCount() == 3) {
+    paddr = number(2);
+    if (paddr < 0) return;
+  } else {
+    paddr = pageAlloc();
+    if (paddr == 0) {
+      println("map: no free physical page");
+      return;
+    }
+    pendingPage = <u32>paddr; // released by the monitor if pageMap refuses
+  }
+  const mapped = pageMap(<u32>vaddr, <u32>paddr, PTE_WRITABLE);
+  if (pendingPage != 0) {
+    pendingPage = 0;
+    pageRelease(<u32>paddr); // the mapping holds the page now; without one, this frees it
+  }
+  if (!mapped) {
+    println("map: no physical page for a page table; nothing mapped");
+    return;
+  }
+  print("map: ");
+  printHex(<u32>vaddr);
+  print(" -> ");
+  printHex(<u32>paddr);
+  println(", writable");
+}
+
+function unmapCommand(): void {
+  const vaddr = number(1);
+  if (vaddr < 0) return;
+  const paddr = pageUnmap(<u32>vaddr);
+  print("unmap: ");
+  printHex(<u32>vaddr);
+  print(" mapped ");
+  printHex(paddr);
+  println();
+}
+
+function ptCommand(): void {
+  const vaddr = number(1);
+  if (vaddr < 0) return;
+  print("pt: ");
+  printHex(<u32>vaddr);
+  println();
+  pagingPrintWalk(<u32>vaddr);
+  const paddr = pageTranslate(<u32>vaddr);
+  print("    physical:    ");
+  if (paddr == PAGE_NOT_MAPPED) println("not mapped");
+  else {
+    printHex(<u32>paddr);
+    println();
+  }
+}
+
+// Runs of consecutive pages with the same rights, mapped to consecutive
+// physical pages; the rights are what the CPU applies, the stricter of the
+// PDE and the PTE (SDM vol. 3, 4.6). The mirror window shows as the last run.
+let runFirst: u32 = 0;
+let runLast: u32 = 0;
+let runPhysical: u32 = 0;
+let runFlags: u32 = 0;
+let runPages: u32 = 0;
+
+function vmmap(): void {
+  print("  ");
+  printCell("virtual", 23);
+  print("  ");
+  printCell("physical", 10);
+  print("  ");
+  printCell("flags", 5);
+  println("  pages");
+  runPages = 0;
+  for (let i: u32 = 0; i < ENTRIES_PER_TABLE; i++) {
+    const pde = load<u32>(mirrorDirectory() + i * 4);
+    if ((pde & PTE_PRESENT) == 0) continue;
+    const table = mirrorTable(i);
+    for (let j: u32 = 0; j < ENTRIES_PER_TABLE; j++) {
+      const pte = load<u32>(table + j * 4);
+      if ((pte & PTE_PRESENT) != 0) vmmapPage((i << PDE_SHIFT) | (j << PTE_SHIFT), pte & PTE_ADDRESS, pde & pte & (PTE_WRITABLE | PTE_USER));
+    }
+  }
+  if (runPages != 0) vmmapRun();
+}
+
+function vmmapPage(vaddr: u32, paddr: u32, flags: u32): void {
+  if (runPages != 0 && vaddr == runLast + PAGE_SIZE && paddr == runPhysical + runPages * PAGE_SIZE && flags == runFlags) {
+    runLast = vaddr;
+    runPages++;
+    return;
+  }
+  if (runPages != 0) vmmapRun();
+  runFirst = vaddr;
+  runLast = vaddr;
+  runPhysical = paddr;
+  runFlags = flags;
+  runPages = 1;
+}
+
+function vmmapRun(): void {
+  print("  ");
+  printHex(runFirst);
+  print("-");
+  printHex(runLast + PAGE_SIZE - 1);
+  print("  ");
+  printHex(runPhysical);
+  print("  ");
+  printCell((runFlags & PTE_WRITABLE) != 0 ? ((runFlags & PTE_USER) != 0 ? "rwu" : "rws") : ((runFlags & PTE_USER) != 0 ? "r-u" : "r-s"), 5);
+  print("  ");
+  printDec(runPages);
+  if (runFirst >= MIRROR_BASE) print("  (mirror: page tables)");
+  println();
+}
+
+function slabsCommand(): void {
+  if (wordCount() == 1) {
+    allocDump();
+    return;
+  }
+  const index = number(1);
+  if (index < 0) return;
+  if (index > <i64>CLASS_COUNT) {
+    print("slabs: no class ");
+    printDec(<u32>index);
+    print(" (0-");
+    printDec(CLASS_COUNT);
+    println(")");
+    return;
+  }
+  allocDump(<u32>index);
+}
+
+function peekCommand(): void {
+  const addr = number(1);
+  if (addr < 0) return;
+  let count: i64 = 1;
+  if (wordCount() == 3) {
+    count = number(2);
+    if (count < 0) return;
+  }
+  if (count == 0 || count > <i64>PEEK_MAX) {
+    println("peek: COUNT is 1 to 64 words");
+    return;
+  }
+  for (let k: u32 = 0; k < <u32>count; k++) {
+    const at = <u32>addr + k * 4;
+    if (k % PEEK_PER_LINE == 0) {
+      if (k != 0) println();
+      printHex(at);
+      print(":");
+    }
+    if (!probeLoad(at)) {
+      println();
+      print("peek: not readable (page fault) at ");
+      printHex(at);
+      println();
+      return;
+    }
+    printChar(0x20);
+    printHex(probeValue());
+  }
+  println();
+}
+
+function pokeCommand(): void {
+  const addr = number(1);
+  if (addr < 0) return;
+  const value = number(2);
+  if (value < 0) return;
+  if (!probeStore(<u32>addr, <u32>value)) {
+    print("poke: not writable (page fault) at ");
+    printHex(<u32>addr);
+    println();
+    return;
+  }
+  print("poke: ");
+  printHex(<u32>addr);
+  print(" = ");
+  printHex(<u32>value);
+  println();
+}
+
+function faultCommand(): void {
+  const addr = number(1);
+  if (addr < 0) return;
+  resumeDisarm();
+  print("fault: writing ");
+  printHex(<u32>addr);
+  println();
+  faultWrite(<usize>addr);
+  print("fault: the write to ");
+  printHex(<u32>addr);
+  println(" did not fault (mapped and writable)");
+}
+
+function trapCommand(): void {
+  const name = known(trapWords!, "trap", TRAP_NAMES);
+  if (name == null) return;
+  resumeDisarm();
+  injectTrap(name!);
+}
+
+function testCommand(): void {
+  const name = known(suiteWords!, "test", SUITE_NAMES);
+  if (name == null) return;
+  resumeDisarm();
+  interruptsOff(); // a suite sees the machine as the boot left it
+  runSuite(name!, changetype<MultibootInfo>(bootInfo));
+}
+
+// The name in `names` that word 1 spells, or null after listing them.
+function known(names: Array<string>, command: string, list: string): string | null {
+  for (let i = 0; i < names.length; i++) {
+    if (wordIs(1, unchecked(names[i]))) return unchecked(names[i]);
+  }
+  print(command);
+  print(": unknown name ");
+  wordPrint(1);
+  print("; known: ");
+  println(list);
+  return null;
+}
+
+function ticksCommand(): void {
+  const ticks = pitTicks();
+  print("ticks: ");
+  printDec(ticks);
+  print(" (uptime ");
+  printDec(ticks / PIT_HZ);
+  print(".");
+  const hundredths = (ticks % PIT_HZ) * 100 / PIT_HZ;
+  if (hundredths < 10) printChar(0x30);
+  printDec(hundredths);
+  print(" s at ");
+  printDec(PIT_HZ);
+  println(" Hz)");
+}
+
+function haltCommand(): void {
+  interruptsOff();
+  println("kernel halted cleanly");
+  haltSuccess();
+}
+
+// `repeat N COMMAND...`: records what to repeat; monitor/monitor.ts runs it
+// (commandRepeatTimes) once this line's command is done.
+function repeatCommand(): void {
+  if (repeating) {
+    println("repeat: not inside another repeat");
+    return;
+  }
+  const times = number(1);
+  if (times < 0) return;
+  repeatTimes = <u32>times;
+  repeatFrom = wordStart(2);
+  repeatAsked = true;
+}
+
+/** Whether the command just run was `repeat`. */
+export function commandRepeatPending(): bool { return repeatAsked; }
+
+/** How many times the line asked to repeat the rest of itself (0: no repeat); clears the request. */
+export function commandRepeatTimes(): u32 {
+  const times = repeatTimes;
+  repeatTimes = 0;
+  repeatAsked = false;
+  return times;
+}
+
+/** Where the text to repeat starts (up to the end of the line). */
+export function commandRepeatFrom(): usize { return repeatFrom; }
+
+/** While on, `repeat` is refused (no nesting). */
+export function commandRepeating(on: bool): void { repeating = on; }
