@@ -22,7 +22,7 @@ const GLOBALS = [
   "kernel/mm/area/areaBase",
   "kernel/mm/area/areaTop",
   "kernel/mm/area/usedHead",
-  "kernel/mm/area/freeHead",
+  "kernel/mm/area/lowest",
   "kernel/mm/area/usedAreas",
   "kernel/mm/area/usedPages",
   "kernel/mm/area/freeAreas",

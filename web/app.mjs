@@ -211,7 +211,8 @@ function refreshPaging() {
       if (!(e & PTE_PRESENT)) return "";
       const va = (base + j * PAGE) >>> 0;
       if (entryFrame(e) === directory) return "mirror";
-      return entryFrame(e) === va ? "identity" : "mapped";
+      if (entryFrame(e) !== va) return "mapped";
+      return e & PTE_WRITABLE ? "identity" : "identity read-only";
     },
     (j, e) => `${hex(base + j * PAGE >>> 0)}: PTE ${j}\n${describeEntry(e)}`,
     selected.pte);

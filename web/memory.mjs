@@ -38,15 +38,19 @@ const FLAG_NAMES = [
   [PTE_CACHE_DISABLE, "cache-disable"], [PTE_ACCESSED, "accessed"], [PTE_DIRTY, "dirty"], [PTE_GLOBAL, "global"],
 ];
 
-// kernel/mm/area.ts MemArea: start, pages, next, prev, owner (20 bytes).
-const AREA_WORDS = 5;
+// kernel/mm/area.ts MemArea (32 bytes): start, pages, next, prev, owner, lower, upper, bin;
+// bin is 0 for a used area, its free bin + 1 for a free one.
+const AREA_WORDS = 8;
 // kernel/mm/alloc.ts: CLASS_COUNT size classes then the record cache, SlabDesc of DESC_BYTES:
-// size, shift, slabPages, capacity, partial, full, slabs, emptySlabs, inUse, freeBlocks.
+// size, shift, slabPages, capacity, partial, full, slabs, ... The counts of blocks in use and
+// free are not stored; they are counted over the partial list, as SlabDesc's getters do.
+// A slab's header (SlabEntry) starts: freeEl, inUse, next.
 export const CLASS_COUNT = 10;
-const DESC_BYTES = 48;
-const DESC_WORDS = 10;
+const DESC_BYTES = 64;
+const DESC_WORDS = 7;
+const SLAB_WORDS = 3;
 /** At most this many records per list are walked in one refresh. */
-const LIST_LIMIT = 4096;
+const LIST_LIMIT = 20000;
 
 export const hex = (value, digits = 8) => "0x" + (value >>> 0).toString(16).padStart(digits, "0");
 
@@ -120,7 +124,12 @@ export class KernelMemory {
     return this.words(physical, count);
   }
 
-  /** The area allocator's range, counters and both lists (kernel/mm/area.ts). */
+  /**
+   * The area allocator's range and counters, the used list in its order, and
+   * the free areas in address order (kernel/mm/area.ts: the areas tile the
+   * range, linked by address through `upper` from `lowest`), as areaDump
+   * prints them.
+   */
   areas() {
     const g = (name) => this.global("kernel/mm/area/" + name);
     const result = {
@@ -128,14 +137,17 @@ export class KernelMemory {
       usedAreas: g("usedAreas"), usedPages: g("usedPages"), freeAreas: g("freeAreas"), freePages: g("freePages"),
       used: [], free: [],
     };
-    for (const [list, head] of [[result.used, g("usedHead")], [result.free, g("freeHead")]]) {
-      for (let record = head; record && list.length < LIST_LIMIT;) {
+    const walk = (head, link, keep) => {
+      for (let record = head, seen = 0; record && seen < LIST_LIMIT; seen++) {
         const w = this.virtualWords(record, AREA_WORDS);
         if (!w) break;
-        list.push({ record, start: w[0], pages: w[1], owner: w[4] });
-        record = w[2];
+        const [start, pages, next, , owner, , upper, bin] = w;
+        if (keep(bin)) (bin ? result.free : result.used).push({ record, start, pages, owner });
+        record = link === "next" ? next : upper;
       }
-    }
+    };
+    walk(g("usedHead"), "next", () => true);
+    walk(g("lowest"), "upper", (bin) => bin !== 0);
     return result;
   }
 
@@ -147,8 +159,19 @@ export class KernelMemory {
     for (let i = 0; i <= CLASS_COUNT; i++) {
       const w = this.virtualWords(table + i * DESC_BYTES, DESC_WORDS);
       if (!w) return [];
-      const [size, , slabPages, capacity, , , slabs, emptySlabs, inUse, freeBlocks] = w;
-      rows.push({ name: i === CLASS_COUNT ? "records" : String(i), size, slabPages, capacity, slabs, emptySlabs, inUse, free: freeBlocks, pages: slabs * slabPages });
+      const [size, , slabPages, capacity, partial, , slabs] = w;
+      // The full list has no free block: free blocks and empty slabs are all on the partial list.
+      let free = 0;
+      let emptySlabs = 0;
+      for (let slab = partial, seen = 0; slab && seen < LIST_LIMIT; seen++) {
+        const e = this.virtualWords(slab, SLAB_WORDS);
+        if (!e) break;
+        free += capacity - e[1];
+        if (e[1] === 0) emptySlabs++;
+        slab = e[2];
+      }
+      const inUse = slabs * capacity - free;
+      rows.push({ name: i === CLASS_COUNT ? "records" : String(i), size, slabPages, capacity, slabs, emptySlabs, inUse, free, pages: slabs * slabPages });
     }
     return rows;
   }

@@ -1,7 +1,8 @@
 // The page in a real browser (Debian's Chromium, headless, through
 // playwright-core): it boots test=alloc and the suite passes in #serial;
-// the panels show the page directory through the mirror entry; a screenshot
-// of the page goes to build/web/screenshot.png.
+// the panels show the page directory through the mirror entry; typed into
+// the terminal, `alloc 64` reaches the monitor and the slab panel shows the
+// block. A screenshot of the page goes to build/web/screenshot.png.
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -66,6 +67,43 @@ test("browser: the mirror entry opens the page directory itself, at CR3's frame"
   assert.notEqual(await page.getAttribute("#table-info", "data-frame"), directory);
   await page.click('#table .cell[data-index="256"]');
   assert.match(await page.textContent("#page-info"), /^page 0x00100000 \(PDE 0, PTE 256\) → frame 0x00100000 \(identity/);
-  await page.click('#directory .cell[data-index="1023"]');
+});
+
+// The monitor (the `monitor` command-line word): keys typed into the terminal
+// reach the kernel's serial port, and `alloc 64` shows in the slab panel.
+const PROMPT = "tsk> ";
+/** Waits until #serial holds `count` prompts. */
+const prompts = (page, count) => page.waitForFunction(
+  ([prompt, n]) => document.getElementById("serial").textContent.split(prompt).length - 1 >= n, [PROMPT, count], { timeout: BOOT_TIMEOUT_MS });
+/** The 64-byte class's blocks in use, as the slab panel shows it now. */
+const inUse64 = async (page) => Number(await page.textContent('#slabs tr[data-size="64"] .in-use'));
+
+test("browser: typed into the terminal, alloc 64 reaches the monitor and shows as one more 64-byte block", async () => {
+  const { page, errors } = site;
+  await page.fill("#cmdline", "monitor");
+  await page.click("#boot");
+  await prompts(page, 1);
+  assert.equal(await page.getAttribute("#status", "data-state"), "running");
+  await page.waitForSelector('#slabs tr[data-size="64"]');
+  const before = await inUse64(page);
+
+  await page.click("#terminal");
+  await page.keyboard.type("alloc 64");
+  await page.keyboard.press("Enter");
+  await prompts(page, 2);
+  const serial = await page.textContent("#serial");
+  const [, address] = /^tsk> alloc 64\r?\nalloc: (0x[0-9a-f]{8})\r?\ntsk> $/m.exec(serial) ?? assert.fail(`no address after alloc 64:\n${serial}`);
+
+  // The panel is redrawn just after the kernel writes; wait for that redraw, then check it.
+  await page.waitForFunction((n) => Number(document.querySelector('#slabs tr[data-size="64"] .in-use').textContent) !== n, before, { timeout: 5000 })
+    .catch(() => {});
+  assert.equal(await inUse64(page), before + 1, "one more 64-byte block in use");
+
+  // The block's page, found through the grids: present, and not the identity map.
+  const va = Number(address);
+  await page.click(`#directory .cell[data-index="${va >>> 22}"]`);
+  await page.click(`#table .cell[data-index="${(va >>> 12) & 1023}"]`);
+  assert.match(await page.textContent("#page-info"), new RegExp(`^page ${address.slice(0, 7)}000 .*→ frame 0x[0-9a-f]{8}\\. PTE 0x[0-9a-f]{8}: present, writable`));
   await page.screenshot({ path: join(WEB, "screenshot.png"), fullPage: true });
+  assert.deepEqual(errors, [], "no script error on the page");
 });

@@ -1,13 +1,13 @@
 // The kernel in v86 under node (no browser): the in-kernel suites pass there
 // as under QEMU, and what the page's memory panels read (web/memory.mjs: the
 // page walk from CR3, the area lists, the slab classes) agrees with what the
-// kernel itself prints.
+// kernel itself prints, at boot and after a monitor command.
 
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { explain, judgeSuite } from "../qemu/kernel.js";
 import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/qemu.mjs";
-import { bootInV86, memoryModule } from "./v86.js";
+import { bootInV86, memoryModule, startInV86 } from "./v86.js";
 
 const { MIRROR_INDEX, PAGE, entryFrame } = memoryModule;
 
@@ -76,4 +76,28 @@ test("v86: the areas and slab classes read from memory are the ones dump=alloc p
   };
   assert.deepEqual(areas.used.map((a) => [a.start, a.pages, a.owner !== 0]), listed("used"));
   assert.deepEqual(areas.free.map((a) => [a.start, a.pages, false]), listed("free"));
+});
+
+const PROMPT = /tsk> $/;
+test("v86: the monitor takes typed lines; alloc 64 shows in the slab class the page reads", async () => {
+  const run = startInV86("monitor");
+  runs.push(run);
+  await run.waitFor(PROMPT);
+  const before = run.memory.slabs().find((r) => r.size === 64);
+  run.type("alloc 64\r");
+  const [, address] = await run.waitFor(/^tsk> alloc 64\nalloc: (0x[0-9a-f]{8})\ntsk> $/m);
+  run.memory.forget();
+  const after64 = run.memory.slabs().find((r) => r.size === 64);
+  assert.equal(after64.inUse, before.inUse + 1, "one more 64-byte block in use");
+  const { physical } = run.memory.walk(Number(address));
+  assert.notEqual(physical, null, `${address} is mapped`);
+
+  run.type("slabs 3\r");
+  const [row] = await run.waitFor(/^ +3 +64 +\d+ +\d+ +\d+ +\d+ +\d+$/m);
+  const [, , inUse, free, slabs, empty, pages] = row.trim().split(/ +/).map(Number);
+  assert.deepEqual([inUse, free, slabs, empty, pages], [after64.inUse, after64.free, after64.slabs, after64.emptySlabs, after64.pages], row);
+
+  run.type("halt\r");
+  const exit = await run.exited;
+  assert.equal((exit.code << 1) | 1, STATUS_SUCCESS, run.serial());
 });
