@@ -11,8 +11,10 @@
 // own handler for that port logs the code and throws "HALT" out of its main
 // loop; this module replaces it with one that records the code and stops the
 // emulator, so a run ends with an exit the caller can read. A CPU reset
-// (a triple fault) makes the BIOS load the kernel again: a second banner on
-// the serial port ends the run as a reset.
+// makes the BIOS load the kernel again: a second banner on the serial port
+// ends the run as a reset. v86 does not model a triple fault: its CPU stops
+// with a wasm trap thrown out of its main loop ("Unimplemented: #GP
+// handler" on the console); that ends the run as a crash of the emulated CPU.
 
 /** The isa-debug-exit port, and the codes kernel/drivers/debugexit.ts writes. */
 export const DEBUG_EXIT_PORT = 0xf4;
@@ -23,6 +25,7 @@ const BANNER = "multiboot magic:";
 /** What an exit code means, in words. */
 export function describeExit(exit) {
   if (exit.stopped) return "stopped";
+  if (exit.crash) return `the emulated CPU stopped (${exit.crash}): a triple fault, which v86 does not model, or a bug in v86`;
   if (exit.reset) return "the machine reset (a triple fault): the kernel started again";
   if (exit.code === EXIT_SUCCESS) return "kernel halted cleanly (exit code 0x10)";
   if (exit.code === EXIT_FAILURE) return "kernel stopped on a failure (exit code 0x11)";
@@ -33,7 +36,7 @@ export function describeExit(exit) {
  * Boots a kernel. `V86` is the emulator class (libv86.mjs); `files` holds
  * ArrayBuffers { bios, vgaBios, kernel } and `wasmPath` where v86.wasm is.
  * Returns { emulator, exited, readPhysical, cr3, sendSerial, stop }:
- * `exited` resolves to { code } or { reset: true } when the kernel ends the run.
+ * `exited` resolves to { code }, { reset: true } or { crash: message } when the run ends.
  */
 export function bootKernel(V86, { files, wasmPath, cmdline = "", memoryMiB = 32, screen = null, onSerial = () => {} }) {
   const emulator = new V86({
@@ -77,6 +80,15 @@ export function bootKernel(V86, { files, wasmPath, cmdline = "", memoryMiB = 32,
     const cpu = emulator.v86.cpu;
     const exit = (value) => end({ code: value & 0xff });
     cpu.io.register_write(DEBUG_EXIT_PORT, cpu, exit, exit, exit);
+    const machine = emulator.v86;
+    const tick = machine.do_tick.bind(machine);
+    machine.do_tick = () => {
+      try {
+        tick();
+      } catch (error) {
+        end({ crash: String(error?.message ?? error) });
+      }
+    };
     emulator.run();
   });
 

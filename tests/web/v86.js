@@ -4,7 +4,7 @@
 //
 // bootInV86("test=paging") resolves to a run shaped like tests/qemu/kernel.js's
 // ({ serial with "\n" line ends, status, timedOut }), so judgeSuite judges it the same way: the
-// kernel's exit code c becomes QEMU's status (c << 1) | 1, a reset status 0.
+// kernel's exit code c becomes QEMU's status (c << 1) | 1, a reset or a crash status 0.
 
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -19,24 +19,25 @@ const { bootKernel } = await import(pathToFileURL(join(WEB, "machine.mjs")));
 /** The page's memory reader (web/memory.mjs), as the site ships it. */
 export const memoryModule = await import(pathToFileURL(join(WEB, "memory.mjs")));
 const { KernelMemory } = memoryModule;
-const buffer = (name) => {
-  const b = readFileSync(join(WEB, name));
+const fileBuffer = (path) => {
+  const b = readFileSync(path);
   return b.buffer.slice(b.byteOffset, b.byteOffset + b.length);
 };
+const buffer = (name) => fileBuffer(join(WEB, name));
 const files = { bios: buffer("bios/bios.bin"), vgaBios: buffer("bios/vgabios.bin"), kernel: buffer("kernel.elf") };
 export const symbols = JSON.parse(readFileSync(join(WEB, "kernel-symbols.json"), "utf8"));
 
 /**
- * Boots with `cmdline` and returns at once: { machine, memory, serial(),
+ * Boots with `cmdline` (and the site's kernel, or the ELF at `kernel`) and returns at once: { machine, memory, serial(),
  * waitFor(pattern), type(text), exited, stop() }. `serial()` is the text so
  * far with "\n" line ends; `waitFor` resolves when it matches `pattern`, and
  * fails with the text so far after `timeoutMs` or when the run ends first.
  */
-export function startInV86(cmdline, { memoryMiB = 32, timeoutMs = TIMEOUT_MS } = {}) {
+export function startInV86(cmdline, { memoryMiB = 32, timeoutMs = TIMEOUT_MS, kernel = null } = {}) {
   let text = "";
   const waiters = new Set();
   const machine = bootKernel(V86, {
-    files, wasmPath: join(WEB, "v86.wasm"), cmdline, memoryMiB,
+    files: kernel ? { ...files, kernel: fileBuffer(kernel) } : files, wasmPath: join(WEB, "v86.wasm"), cmdline, memoryMiB,
     onSerial: (ch) => {
       text += ch;
       for (const w of waiters) w.check();
@@ -65,14 +66,14 @@ export function startInV86(cmdline, { memoryMiB = 32, timeoutMs = TIMEOUT_MS } =
  * stopped but alive, so `memory` (web/memory.mjs over it) can still be read;
  * call `stop()` when done.
  */
-export async function bootInV86(cmdline, { memoryMiB = 32, timeoutMs = TIMEOUT_MS } = {}) {
+export async function bootInV86(cmdline, { memoryMiB = 32, timeoutMs = TIMEOUT_MS, kernel = null } = {}) {
   const started = Date.now();
-  const run = startInV86(cmdline, { memoryMiB, timeoutMs });
+  const run = startInV86(cmdline, { memoryMiB, timeoutMs, kernel });
   let timer;
   const timeout = new Promise((done) => (timer = setTimeout(() => done({ timedOut: true }), timeoutMs)));
   const exit = await Promise.race([run.exited, timeout]);
   clearTimeout(timer);
-  const status = exit.timedOut || exit.reset ? 0 : (exit.code << 1) | 1;
+  const status = exit.code === undefined ? 0 : (exit.code << 1) | 1;
   return {
     serial: run.serial(), status, timedOut: Boolean(exit.timedOut), signal: null, exit,
     machine: run.machine, memory: run.memory, seconds: (Date.now() - started) / 1000, stop: run.stop,

@@ -37,6 +37,14 @@ test("v86: a failure is reported as one (fault=0xdead0000 exits with 0x11)", asy
   assert.match(run.serial, /^\*\*\* KERNEL FAULT: page fault \(#PF, vector 0xe\)$/m);
 });
 
+test("v86: a triple fault ends the run as a crash of the emulated CPU, not a hang", async () => {
+  // tests/qemu/fixtures/reset.asm loads an empty IDT and raises a breakpoint.
+  const run = await boot("", { kernel: "build/fixtures/reset.elf", timeoutMs: 30_000 });
+  assert.equal(run.timedOut, false, "the run ended");
+  assert.equal(run.status, 0, "no exit code: not a clean halt");
+  assert.ok(run.exit.crash, JSON.stringify(run.exit));
+});
+
 test("v86: the page walk from CR3 finds the directory the kernel reports, and the mirror", async () => {
   const run = await boot("");
   assert.equal(run.status, STATUS_SUCCESS, explain(run));
