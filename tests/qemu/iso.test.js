@@ -9,11 +9,10 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { existsSync } from "node:fs";
 import { explain, judgeSuite, KERNEL, TIMEOUT_MS } from "./kernel.js";
-import { DEFAULT_MEMORY, STATUS_SUCCESS } from "../../tools/qemu.mjs";
+import { machineArgs, runQemu, STATUS_SUCCESS } from "../../tools/qemu.mjs";
 
 /** The image next to the kernel under test: build/kernel.iso, or build/debug/kernel.iso. */
 const ISO = join(dirname(KERNEL), "kernel.iso");
@@ -27,25 +26,15 @@ const MENU_SHOWN = /executed automatically in \d+s/;
  * port once the menu shows; with `until`, stops QEMU once the serial text
  * matches it. Resolves to { serial, status, signal, timedOut, stopped, stderr }.
  */
-function bootIso({ disk = false, hotkey = null, until = null, timeoutMs = TIMEOUT_MS } = {}) {
+async function bootIso({ disk = false, hotkey = null, until = null, timeoutMs = TIMEOUT_MS } = {}) {
   assert.ok(existsSync(ISO), `${ISO} is missing: make iso (make test builds it)`);
-  return new Promise((resolve, reject) => {
-    const child = spawn("qemu-system-i386", [
-      ...(disk ? ["-drive", `file=${ISO},format=raw,if=ide,snapshot=on`, "-boot", "c"] : ["-cdrom", ISO, "-boot", "d"]),
-      "-m", DEFAULT_MEMORY,
-      "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-      "-display", "none",
-      "-serial", "stdio",
-      "-no-reboot",
-      "-nic", "none",
-    ], { stdio: ["pipe", "pipe", "pipe"] });
-    let serial = "";
-    let stderr = "";
-    let timedOut = false;
-    let stopped = false;
-    let pressed = hotkey === null;
-    child.stdout.on("data", (chunk) => {
-      serial += chunk.toString("latin1");
+  const from = disk ? ["-drive", `file=${ISO},format=raw,if=ide,snapshot=on`, "-boot", "c"] : ["-cdrom", ISO, "-boot", "d"];
+  let stopped = false;
+  let pressed = hotkey === null;
+  const run = await runQemu([...from, ...machineArgs()], {
+    timeoutMs,
+    input: true,
+    onSerial(child, serial) {
       if (!pressed && MENU_SHOWN.test(serial)) {
         pressed = true;
         child.stdin.write(hotkey);
@@ -54,22 +43,9 @@ function bootIso({ disk = false, hotkey = null, until = null, timeoutMs = TIMEOU
         stopped = true;
         child.kill("SIGKILL");
       }
-    });
-    child.stdin.on("error", () => {}); // QEMU gone before the key: the checks below tell
-    child.stderr.on("data", (chunk) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, timeoutMs);
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on("close", (status, signal) => {
-      clearTimeout(timer);
-      resolve({ serial: serial.replace(/\r\n/g, "\n"), status, signal, timedOut, stopped, stderr });
-    });
+    },
   });
+  return { ...run, stopped };
 }
 
 /** What the kernel printed after GRUB handed over: from its banner on. */
