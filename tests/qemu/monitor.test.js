@@ -5,14 +5,13 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { boot, explain, KERNEL, QEMU_ARGS } from "./kernel.js";
 import { backtraceNames, parseReport } from "./report.js";
-import { qemuArgs, STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/qemu.mjs";
+import { qemuArgs, runQemu, STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/qemu.mjs";
 
 const PROMPT = "tsk> ";
 const TIMEOUT_MS = 60_000;
@@ -26,18 +25,15 @@ const TIMEOUT_MS = 60_000;
  * waits before the next step. Resolves to the run, with `commands`:
  * [{ line, output }] in prompt order.
  */
-function session(steps, { cmdline = "monitor" } = {}) {
+async function session(steps, { cmdline = "monitor" } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "tskernel-monitor-"));
   const socket = join(dir, "qemu-monitor.sock");
   const args = qemuArgs({ kernel: KERNEL, cmdline, qemuArgs: `${QEMU_ARGS} -monitor unix:${socket},server,nowait` });
-  const child = spawn("qemu-system-i386", args, { stdio: ["pipe", "pipe", "pipe"] });
-  let serial = "";
-  let stderr = "";
   let prompts = 0;
   let linesSent = 0;
   let next = 0;
   let busy = false;
-  const play = async () => {
+  const play = async (child, serial) => {
     if (busy) return;
     busy = true;
     while (next < steps.length && prompts > linesSent) {
@@ -52,26 +48,23 @@ function session(steps, { cmdline = "monitor" } = {}) {
     }
     busy = false;
   };
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS);
-    child.stdout.on("data", (chunk) => {
-      serial += chunk.toString("latin1");
-      prompts = serial.split(PROMPT).length - 1;
-      play();
+  try {
+    const run = await runQemu(args, {
+      timeoutMs: TIMEOUT_MS,
+      input: true,
+      onSerial(child, serial) {
+        prompts = serial.split(PROMPT).length - 1;
+        play(child, serial);
+      },
     });
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.stdin.on("error", () => {});
-    child.on("close", (status, signal) => {
-      clearTimeout(timer);
-      rmSync(dir, { recursive: true, force: true });
-      serial = serial.replace(/\r\n/g, "\n");
-      const commands = serial.split(PROMPT).slice(1).map((chunk) => {
-        const newline = chunk.indexOf("\n");
-        return { line: chunk.slice(0, newline), output: chunk.slice(newline + 1) };
-      });
-      resolve({ serial, stderr, status, signal, timedOut: signal === "SIGKILL", commands });
+    const commands = run.serial.split(PROMPT).slice(1).map((chunk) => {
+      const newline = chunk.indexOf("\n");
+      return { line: chunk.slice(0, newline), output: chunk.slice(newline + 1) };
     });
-  });
+    return { ...run, commands };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // Presses keys through the QEMU monitor, one sendkey each.
