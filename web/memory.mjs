@@ -38,9 +38,10 @@ const FLAG_NAMES = [
   [PTE_CACHE_DISABLE, "cache-disable"], [PTE_ACCESSED, "accessed"], [PTE_DIRTY, "dirty"], [PTE_GLOBAL, "global"],
 ];
 
-// kernel/mm/area.ts MemArea (32 bytes): start, pages, next, prev, owner, lower, upper, bin;
-// bin is 0 for a used area, its free bin + 1 for a free one.
+// kernel/mm/area.ts MemArea (32 bytes): start, pages, next, prev, owner, lower, upper, and a
+// last word of bin (u16: 0 for a used area, its free bin + 1 for a free one), kind and flags (u8 each).
 const AREA_WORDS = 8;
+const AREA_KINDS = ["plain", "slab", "lazy"];   // area.ts AREA_PLAIN, AREA_SLAB, AREA_LAZY
 // kernel/mm/alloc.ts: CLASS_COUNT size classes then the record cache, SlabDesc of DESC_BYTES:
 // size, shift, slabPages, capacity, partial, full, slabs, ... The counts of blocks in use and
 // free are not stored; they are counted over the partial list, as SlabDesc's getters do.
@@ -141,8 +142,10 @@ export class KernelMemory {
       for (let record = head, seen = 0; record && seen < LIST_LIMIT; seen++) {
         const w = this.virtualWords(record, AREA_WORDS);
         if (!w) break;
-        const [start, pages, next, , owner, , upper, bin] = w;
-        if (keep(bin)) (bin ? result.free : result.used).push({ record, start, pages, owner });
+        const [start, pages, next, , owner, , upper, binKind] = w;
+        const bin = binKind & 0xffff;
+        const kind = AREA_KINDS[(binKind >>> 16) & 0xff] ?? "plain";
+        if (keep(bin)) (bin ? result.free : result.used).push({ record, start, pages, owner, areaKind: kind });
         record = link === "next" ? next : upper;
       }
     };

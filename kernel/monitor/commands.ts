@@ -28,7 +28,7 @@ import { faultWrite, injectTrap, TRAP_NAMES } from "../debug/inject";
 import { PIT_HZ, pitTicks } from "../drivers/pit";
 import { runSuite, SUITE_NAMES } from "../ktest/suites";
 import { alloc, allocDump, CLASS_COUNT, free } from "../mm/alloc";
-import { areaAlloc, areaDump, areaFree } from "../mm/area";
+import { areaAlloc, areaDump, areaFree, areaReserve } from "../mm/area";
 import { memFreePages, memReservedPages, memTotalPages, memUsedPages, pageAlloc, pageRelease } from "../mm/mem";
 import {
   MIRROR_BASE, mirrorDirectory, mirrorTable, pageMap, pageTranslate, pageUnmap, pagingPrintWalk,
@@ -40,11 +40,13 @@ import { wordCount, wordIs, wordNumber, wordPrint, wordStart, WORDS_MAX } from "
 const NAMES: StaticArray<string> = [
   "help", "mem", "alloc", "free", "area", "areafree", "map", "unmap", "pt", "vmmap",
   "areas", "slabs", "peek", "poke", "fault", "trap", "test", "ticks", "halt", "repeat",
+  "reserve",
 ];
 const USAGES: StaticArray<string> = [
   "help [NAME]", "mem", "alloc SIZE", "free ADDR", "area PAGES", "areafree ADDR", "map VADDR [PADDR]",
   "unmap VADDR", "pt VADDR", "vmmap", "areas", "slabs [CLASS]", "peek ADDR [COUNT]", "poke ADDR VALUE",
   "fault ADDR", "trap NAME", "test NAME", "ticks", "halt", "repeat N COMMAND",
+  "reserve PAGES",
 ];
 const HELPS: StaticArray<string> = [
   "list the commands, or describe one",
@@ -67,9 +69,10 @@ const HELPS: StaticArray<string> = [
   "timer interrupts since the monitor started, and the uptime",
   "stop the kernel cleanly (QEMU status 33)",
   "run the rest of the line (commands separated by ;) N times; only the last run prints",
+  "reserve PAGES pages without backing them (areaReserve): each is backed on its first touch",
 ];
-const MIN_WORDS = memory.data<u8>([0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 2, 1, 1, 1, 0, 0, 2]);
-const MAX_WORDS = memory.data<u8>([1, 0, 1, 1, 1, 1, 2, 1, 1, 0, 0, 1, 2, 2, 1, 1, 1, 0, 0, <u8>WORDS_MAX]);
+const MIN_WORDS = memory.data<u8>([0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 2, 1, 1, 1, 0, 0, 2, 1]);
+const MAX_WORDS = memory.data<u8>([1, 0, 1, 1, 1, 1, 2, 1, 1, 0, 0, 1, 2, 2, 1, 1, 1, 0, 0, <u8>WORDS_MAX, 1]);
 
 @inline const PEEK_MAX: u32 = 64;
 @inline const PEEK_PER_LINE: u32 = 4;
@@ -150,6 +153,7 @@ function execute(index: i32): void {
     case 17: ticksCommand(); break;
     case 18: haltCommand(); break;
     case 19: repeatCommand(); break;
+    case 20: reserveCommand(); break;
   }
 }
 
@@ -231,6 +235,18 @@ function areaCommand(): void {
   const start = areaAlloc(<u32>pages);
   print("area: ");
   if (start == 0) println("0 (nothing allocated: 0 pages, or no room)");
+  else {
+    printHex(start);
+    println();
+  }
+}
+
+function reserveCommand(): void {
+  const pages = number(1);
+  if (pages < 0) return;
+  const start = areaReserve(<u32>pages);
+  print("reserve: ");
+  if (start == 0) println("0 (nothing reserved: 0 pages, or no room)");
   else {
     printHex(start);
     println();

@@ -102,7 +102,7 @@ function lastAddress(serial, word) {
 
 const SLAB_ROW = /^ +(\d+|records) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+)$/gm;
 const COMMANDS = ["help", "mem", "alloc", "free", "area", "areafree", "map", "unmap", "pt", "vmmap",
-  "areas", "slabs", "peek", "poke", "fault", "trap", "test", "ticks", "halt", "repeat"];
+  "areas", "slabs", "peek", "poke", "fault", "trap", "test", "ticks", "halt", "repeat", "reserve"];
 
 test("monitor: every command on the serial port; halt gives status 33", async () => {
   const run = await session([
@@ -145,7 +145,7 @@ test("monitor: every command on the serial port; halt gives status 33", async ()
   const area = /^area: (0x[0-9a-f]{5}000)$/m.exec(outputOf(run, "area 2"))?.[1];
   assert.ok(area, explain(run));
   const areaEnd = "0x" + (hex(area) + 0x1fff).toString(16).padStart(8, "0");
-  assert.match(outputOf(run, "areas"), new RegExp(`^  used:\\n(    .*\\n)*    ${area}-${areaEnd}  2 pages\\n`, "m"));
+  assert.match(outputOf(run, "areas"), new RegExp(`^  used:\\n(    .*\\n)*    ${area}-${areaEnd}  2 pages  \\(plain, 2 backed\\)\\n`, "m"));
   assert.match(outputOf(run, `areafree ${area}`), new RegExp(`^areafree: ${area} freed$`, "m"));
 
   const page = /^map: 0xd0000000 -> (0x[0-9a-f]{5}000), writable$/m.exec(outputOf(run, "map 0xd0000000"))?.[1];
@@ -300,4 +300,27 @@ test("misuse=irq-alloc: alloc called from an IRQ handler stops the kernel naming
   const names = backtraceNames(report);
   assert.ok(names.includes("kernel/core/interrupts.ts irqAllocMisuse"), names.join(" <- "));
   assert.ok(names.includes("kernel/core/interrupts.ts interruptDispatch"), names.join(" <- "));
+});
+
+test("monitor: reserve makes a lazy area; peek and poke back its pages on first touch", async () => {
+  const at = (s, pages) => "0x" + (hex(lastAddress(s, "reserve")) + pages * 4096).toString(16).padStart(8, "0");
+  const run = await session([
+    "reserve 4", "areas",
+    (s) => `pt ${at(s, 0)}`,
+    (s) => `peek ${at(s, 0)}`,
+    (s) => `poke ${at(s, 2)} 0x5a`,
+    (s) => `peek ${at(s, 2)}`,
+    "areas",
+    (s) => `areafree ${at(s, 0)}`,
+    "halt",
+  ]);
+  assert.equal(run.status, STATUS_SUCCESS, explain(run));
+  const start = lastAddress(run.serial, "reserve");
+  const end = "0x" + (hex(start) + 4 * 4096 - 1).toString(16).padStart(8, "0");
+  const row = (backed) => new RegExp(`^    ${start}-${end}  4 pages  \\(lazy, ${backed} backed\\)$`, "m");
+  assert.match(outputOf(run, "areas", 0), row(0), explain(run));
+  assert.match(outputOf(run, `pt ${start}`), /not present, reserved: word 0x[0-9a-f]{8}/, explain(run));
+  assert.match(outputOf(run, `peek ${start}`), /0x00000000/, "a fresh page reads zero");
+  assert.match(outputOf(run, "areas", 1), row(2), "peek and poke each backed one page");
+  assert.match(outputOf(run, `areafree ${start}`), new RegExp(`^areafree: ${start} freed$`, "m"));
 });

@@ -80,10 +80,13 @@ test("v86: the areas and slab classes read from memory are the ones dump=alloc p
   assert.deepEqual([areas.usedAreas, areas.usedPages, areas.freeAreas, areas.freePages].map(String), [used, usedPages, free, freePages]);
   const listed = (name) => {
     const block = new RegExp(`^  ${name}:\\n((?:    .*\\n)*)`, "m").exec(run.serial)[1];
-    return [...block.matchAll(/0x([0-9a-f]{8})-0x[0-9a-f]{8} +(\d+) pages?( +\(slab\))?/g)].map((m) => [parseInt(m[1], 16), Number(m[2]), Boolean(m[3])]);
+    // A used area's row ends "(KIND, N backed)"; a free one's has none.
+    return [...block.matchAll(/0x([0-9a-f]{8})-0x[0-9a-f]{8} +(\d+) pages?(?: +\((\w+), \d+ backed\))?/g)]
+      .map((m) => [parseInt(m[1], 16), Number(m[2]), m[3] ?? "free"]);
   };
-  assert.deepEqual(areas.used.map((a) => [a.start, a.pages, a.owner !== 0]), listed("used"));
-  assert.deepEqual(areas.free.map((a) => [a.start, a.pages, false]), listed("free"));
+  assert.deepEqual(areas.used.map((a) => [a.start, a.pages, a.areaKind]), listed("used"));
+  assert.ok(areas.used.every((a) => (a.owner !== 0) === (a.areaKind === "slab")), "a slab's area is the one with an owner");
+  assert.deepEqual(areas.free.map((a) => [a.start, a.pages, "free"]), listed("free"));
 });
 
 const PROMPT = /tsk> $/;
