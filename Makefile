@@ -2,7 +2,9 @@
 #
 #   make / make all     build build/kernel.elf
 #   make run            boot it in QEMU, serial on this terminal (CMDLINE=, QEMU_ARGS=)
-#   make test           host unit tests (as-pect), then the QEMU suites (node --test); UNIT=, QEMU=
+#   make test           host unit tests (as-pect), the QEMU suites, the web tests; UNIT=, QEMU=, WEB=
+#   make web            build the web page into build/web/ and serve it on 127.0.0.1
+#   make web-site       build build/web/ only
 #   make debug          QEMU halted with its GDB stub, and GDB attached with symbols
 #   make bench          guest-instruction benchmarks under -icount (bench/README.md)
 #   make iso            build/kernel.iso: GRUB 2 boot image for a PC's BIOS, CD or USB stick
@@ -15,6 +17,7 @@
 #   QEMU_ARGS=ARGS      extra QEMU arguments after the defaults (run, debug, test), e.g. "-m 8M"
 #   UNIT=NAME           make test runs only tests/unit/NAME.spec.ts (alone: no QEMU tests)
 #   QEMU=NAME           make test runs only tests/qemu/NAME.test.js (alone: no unit tests)
+#   WEB=NAME            make test runs only tests/web/NAME.test.js (alone: no other tests)
 #   DEBUG=1             any of the above with a debug kernel (poisoned free blocks) in build/debug/
 #
 #   RUN_TIMEOUT=60  `make run` without a terminal on standard input stops the
@@ -167,14 +170,15 @@ test: setup
 	$(if $(TEST_NEEDS),@$(MAKE) --no-print-directory $(TEST_NEEDS))
 	@tools/test.sh
 
-# Test selection (tools/test.sh reads UNIT and QEMU): one name each, either
-# or both; neither runs everything. UNIT alone needs no kernel, so none is
+# Test selection (tools/test.sh reads UNIT, QEMU and WEB): one name each, any
+# of them; none runs everything. UNIT alone needs no kernel, so none is
 # built for it.
 UNIT       ?=
 QEMU       ?=
-export UNIT QEMU
-TEST_NEEDS  = $(if $(UNIT),$(if $(QEMU),$(TEST_KERNELS)),$(TEST_KERNELS))
-TEST_KERNELS = $(KERNEL) test-fixtures $(ISO) debug-kernel
+WEB        ?=
+export UNIT QEMU WEB
+TEST_NEEDS  = $(if $(UNIT),$(if $(QEMU)$(WEB),$(TEST_KERNELS)),$(TEST_KERNELS))
+TEST_KERNELS = $(KERNEL) test-fixtures $(ISO) debug-kernel web-site
 
 # The DEBUG=1 kernel (freed blocks poisoned), which tests/qemu/debug.test.js
 # boots for the allocator suite whatever DEBUG the tests run with.
@@ -217,3 +221,19 @@ $(ISO): $(KERNEL) boot/grub/grub.cfg
 	grub-mkrescue --directory=/usr/lib/grub/i386-pc --install-modules="$(GRUB_MODULES)" \
 	    --fonts= --locales= --themes= --output=$@ $(BUILD)/iso 2>$(BUILD)/iso.log \
 	    || { cat $(BUILD)/iso.log >&2; exit 1; }
+
+# The kernel in a web page (web/, tools/web.mjs): `make web-site` puts the
+# page, v86, SeaBIOS, the kernel and kernel-symbols.json in build/web/ (make
+# test uses it); `make web` builds it and serves it on a free port of
+# 127.0.0.1. WEB_SITE tells tests/web where the site is.
+WEB_SITE := $(BUILD)/web
+export WEB_SITE
+.PHONY: web web-site
+web: setup
+	@$(MAKE) --no-print-directory web-site
+	@node tools/web.mjs serve $(WEB_SITE)
+web-site: $(KERNEL) $(WEB_SITE)/kernel-symbols.json
+	@node tools/web.mjs build $(KERNEL) $(WEB_SITE)
+$(WEB_SITE)/kernel-symbols.json: $(KERNEL) tools/web-symbols.mjs tools/lib/elf.mjs
+	@mkdir -p $(@D)
+	node tools/web-symbols.mjs $(KERNEL) $@

@@ -30,6 +30,7 @@
 #define PTE_WRITABLE 2u
 #define PTE_USER 4u
 #define PTE_ADDRESS 0xFFFFF000u
+#define PTE_RESERVED_MARK 2u             /* paging.ts: a not-present entry kept by pageReserve */
 #define MIRROR_INDEX 1023u
 #define MIRROR_TABLES ((u32 *)(MIRROR_INDEX << 22))
 #define MIRROR_DIRECTORY ((u32 *)((MIRROR_INDEX << 22) + (MIRROR_INDEX << 12)))
@@ -217,8 +218,8 @@ __attribute__((noinline)) static int c_page_map(u32 v, u32 p, u32 flags)
         invlpg(window);
         __builtin_memset((void *)window, 0, PAGE_SIZE);
         table_entries[table] = 0;
-    } else if (MIRROR_TABLES[v >> 12] & PTE_PRESENT) {
-        die();
+    } else if (MIRROR_TABLES[v >> 12] & (PTE_PRESENT | PTE_RESERVED_MARK)) {
+        die();                            /* mapped, or reserved (pageReserve) */
     }
     if (pages[p >> 12].refs == 0xFFFF) die();
     pages[p >> 12].refs++;

@@ -141,6 +141,7 @@ row("areaAlloc(2)+areaFree, 1,000 areas on the free list", f1(perOp("area_list_1
 row("areaAlloc(2)+areaFree, 10,000 areas on the free list", f1(perOp("area_list_10000")), "", "", `${f2(areaScaling10000)}x the 10-area case`);
 row("zeroing one page (memory.fill), not done by areaAlloc", f1(perOp("area_zero_1")));
 row("mixed trace, 1,000,000 ops, ~8,000 live, 8 B..16 KiB", f1(perOp("mixed")), "", f1(perOp("tlsf_mixed")), `${f2(mixedVsTlsf)}x TLSF; per operation`);
+row("handled page fault (first touch of a lazy page)", f1(perOp("demand_fault")), "", "", "access to retry; zeroing the page is most of it");
 
 const widths = [52, 9, 9, 9];
 const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[0]) : i < 4 ? c.padStart(widths[i]) : `  ${c}`)).join("").trimEnd();

@@ -20,6 +20,7 @@ import binaryen from "binaryen";
 export const KEEP_OUT_OF_LINE = [
   "kernel/debug/inject/*", // each injected fault must be reported in its own function
   "kernel/core/panic/*",   // panic() names its caller from its own frame
+  "kernel/mm/fault/pageFaultHandled", // a fault in the page-fault handler is reported there
   "kernel/core/halt/haltFailure", // where tools/gdb/kernel.py stops a failing kernel before it leaves QEMU
   "kernel/monitor/monitor/runCommand", // resumeSave returns into its own frame
   "kernel/core/interrupts/irqAllocMisuse", // misuse=irq-alloc's report names it

@@ -16,6 +16,21 @@ export const STATUS_FAILURE = (0x11 << 1) | 1;
 export const DEFAULT_MEMORY = "128M";
 
 /**
+ * The machine every boot uses: its RAM, the isa-debug-exit device, no
+ * display, COM1 on `serial`, no reboot (a triple fault ends QEMU) and no NIC.
+ */
+export function machineArgs({ serial = "stdio" } = {}) {
+  return [
+    "-m", DEFAULT_MEMORY,
+    "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+    "-display", "none",
+    "-serial", serial,
+    "-no-reboot",
+    "-nic", "none",
+  ];
+}
+
+/**
  * The qemu-system-i386 arguments that boot `kernel` with `cmdline`.
  * `qemuArgs` (a string, split on spaces, as QEMU_ARGS) comes last, so it can
  * override the defaults (`-m 8M`).
@@ -24,12 +39,7 @@ export function qemuArgs({ kernel, cmdline = "", qemuArgs = "", serial = "stdio"
   return [
     "-kernel", kernelPathForQemu(kernel),
     "-append", cmdline,
-    "-m", DEFAULT_MEMORY,
-    "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-    "-display", "none",
-    "-serial", serial,
-    "-no-reboot",
-    "-nic", "none",
+    ...machineArgs({ serial }),
     ...qemuArgs.split(/\s+/).filter(Boolean),
   ];
 }
@@ -95,20 +105,25 @@ export function describeStatus(status, signal) {
 }
 
 /**
- * Boots the kernel and collects its serial output.
+ * Runs qemu-system-i386 with `args` and collects COM1 (on its standard
+ * output) and its standard error. `onSerial(child, serial)` is called with
+ * the serial text so far each time more arrives, for a caller that types on
+ * the serial port (`input`: standard input is a pipe then) or stops QEMU.
  * Resolves to { serial, status, signal, timedOut, stderr }; never rejects
  * for a misbehaving kernel: a hang ends in timedOut after `timeoutMs`.
  */
-export function bootKernel({ kernel, cmdline = "", qemuArgs: extra = "", timeoutMs = 60_000 }) {
+export function runQemu(args, { timeoutMs = 60_000, input = false, onSerial = null } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn("qemu-system-i386", qemuArgs({ kernel, cmdline, qemuArgs: extra }), {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn("qemu-system-i386", args, { stdio: [input ? "pipe" : "ignore", "pipe", "pipe"] });
     let serial = "";
     let stderr = "";
     let timedOut = false;
-    child.stdout.on("data", (chunk) => (serial += chunk.toString("latin1")));
+    child.stdout.on("data", (chunk) => {
+      serial += chunk.toString("latin1");
+      if (onSerial) onSerial(child, serial);
+    });
     child.stderr.on("data", (chunk) => (stderr += chunk.toString()));
+    if (input) child.stdin.on("error", () => {}); // QEMU gone before the input: the caller's checks tell
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill("SIGKILL");
@@ -122,4 +137,9 @@ export function bootKernel({ kernel, cmdline = "", qemuArgs: extra = "", timeout
       resolve({ serial: serial.replace(/\r\n/g, "\n"), status, signal, timedOut, stderr });
     });
   });
+}
+
+/** Boots the kernel with `cmdline` and collects its serial output (see runQemu). */
+export function bootKernel({ kernel, cmdline = "", qemuArgs: extra = "", timeoutMs = 60_000 }) {
+  return runQemu(qemuArgs({ kernel, cmdline, qemuArgs: extra }), { timeoutMs });
 }

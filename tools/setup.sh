@@ -15,6 +15,8 @@ declare -A PACKAGE_OF=(
   [wasm2c]=wabt
   [qemu-system-i386]=qemu-system-x86
   [gdb]=gdb
+  # the kernel in a web page: make test drives the page in headless Chromium
+  [chromium]=chromium
   # make iso: grub-mkrescue, which needs xorriso and mtools (mformat)
   [grub-mkrescue]=grub-common
   [xorriso]=xorriso
@@ -27,6 +29,9 @@ declare -A PACKAGE_OF=(
 declare -A PACKAGE_OF_FILE=(
   # GRUB's BIOS platform, which grub-mkrescue puts on the ISO
   [/usr/lib/grub/i386-pc/modinfo.sh]=grub-pc-bin
+  # SeaBIOS and its VGA BIOS, copied into the web site (tools/web.mjs)
+  [/usr/share/seabios/bios.bin]=seabios
+  [/usr/share/seabios/vgabios-stdvga.bin]=seabios
 )
 
 missing=()

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # tools/test.sh: `make test` after the build. Runs the host unit tests
-# (as-pect over kernel/ sources), then the QEMU suites (node --test), and
-# fails if either failed. The last line is the combined count.
+# (as-pect over kernel/ sources), then the QEMU suites (node --test), then
+# the web tests (node --test: the kernel in v86 under node, the page in
+# headless Chromium), and fails if any failed. The last line is the combined
+# count.
 #
-# One test at a time: UNIT=NAME runs only tests/unit/NAME.spec.ts and
-# QEMU=NAME only tests/qemu/NAME.test.js; one given alone leaves the other
-# kind out, neither runs everything. They come from make's command line (the
+# One test at a time: UNIT=NAME runs only tests/unit/NAME.spec.ts,
+# QEMU=NAME only tests/qemu/NAME.test.js and WEB=NAME only
+# tests/web/NAME.test.js; those given leave the other kinds out, none runs
+# everything. They come from make's command line (the
 # environment) or as arguments: tools/test.sh UNIT=fmt. A name with no such
 # file stops before anything runs, with the list of names there are, and a
 # runner that ran no test counts as a failure: never "0 tests, passed".
@@ -18,17 +21,17 @@
 #
 # Colour codes only when stdout is a terminal (the runners write into a pipe
 # to tee, so they cannot tell): otherwise NO_COLOR=1 and no FORCE_COLOR.
-# TEST_LOG_DIR (default build) holds the two runners' logs.
+# TEST_LOG_DIR (default build) holds the runners' logs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 for arg in "$@"; do
   case $arg in
-    UNIT=* | QEMU=*) declare "$arg" ;;
-    *) echo "usage: tools/test.sh [UNIT=NAME] [QEMU=NAME]" >&2; exit 2 ;;
+    UNIT=* | QEMU=* | WEB=*) declare "$arg" ;;
+    *) echo "usage: tools/test.sh [UNIT=NAME] [QEMU=NAME] [WEB=NAME]" >&2; exit 2 ;;
   esac
 done
-UNIT=${UNIT:-} QEMU=${QEMU:-}
+UNIT=${UNIT:-} QEMU=${QEMU:-} WEB=${WEB:-}
 logs=${TEST_LOG_DIR:-build}
 mkdir -p "$logs"
 strip_colour() { sed -e 's/\x1b\[[0-9;]*m//g'; }
@@ -52,12 +55,14 @@ check_name() {
   fi
 }
 
-unit_files=() qemu_files=()
+unit_files=() qemu_files=() web_files=()
 [[ -n $UNIT ]] && check_name UNIT "$UNIT" tests/unit .spec.ts && unit_files=("tests/unit/$UNIT.spec.ts")
 [[ -n $QEMU ]] && check_name QEMU "$QEMU" tests/qemu .test.js && qemu_files=("tests/qemu/$QEMU.test.js")
-if [[ -z $UNIT && -z $QEMU ]]; then
+[[ -n $WEB ]] && check_name WEB "$WEB" tests/web .test.js && web_files=("tests/web/$WEB.test.js")
+if [[ -z $UNIT && -z $QEMU && -z $WEB ]]; then
   unit_files=(tests/unit/*.spec.ts)
   qemu_files=(tests/qemu/*.test.js)
+  web_files=(tests/web/*.test.js)
 fi
 
 aspect_colour=()
@@ -68,7 +73,7 @@ else
   export NO_COLOR=1
 fi
 
-unit_status=0 qemu_status=0
+unit_status=0 qemu_status=0 web_status=0
 if ((${#unit_files[@]})); then
   echo "== unit tests (as-pect: ${unit_files[*]}) =="
   env "${aspect_colour[@]}" TEST_UNIT_FILES="${unit_files[*]}" \
@@ -84,11 +89,19 @@ if ((${#qemu_files[@]})); then
   qemu_status=${PIPESTATUS[0]}
 fi
 
+if ((${#web_files[@]})); then
+  echo "== web tests (node --test: ${web_files[*]}) =="
+  node --test --test-reporter=spec "${web_files[@]}" 2>&1 | tee "$logs/test-web.log"
+  web_status=${PIPESTATUS[0]}
+fi
+
 # as-pect: "[Tests]: PASSED / TOTAL"; node: "ℹ pass N" and "ℹ fail N".
 # A selected runner that failed without counting a failure, or that ran no
 # test at all, counts one failure.
-unit_line="not run (QEMU=$QEMU alone)" qemu_line="not run (UNIT=$UNIT alone)"
-unit_pass=0 unit_fail=0 qemu_pass=0 qemu_fail=0
+selected=$(for v in UNIT QEMU WEB; do [[ -n ${!v} ]] && printf '%s ' "$v=${!v}"; done)
+not_run="not run (${selected% } alone)"
+unit_line=$not_run qemu_line=$not_run web_line=$not_run
+unit_pass=0 unit_fail=0 qemu_pass=0 qemu_fail=0 web_pass=0 web_fail=0
 if ((${#unit_files[@]})); then
   read -r unit_pass unit_total < <(strip_colour <"$logs/test-unit.log" | sed -n 's/.*\[Tests\]: *\([0-9]*\) *\/ *\([0-9]*\).*/\1 \2/p' | tail -1)
   unit_pass=${unit_pass:-0} unit_total=${unit_total:-0}
@@ -103,10 +116,18 @@ if ((${#qemu_files[@]})); then
   ((qemu_fail == 0 && (qemu_status != 0 || qemu_pass == 0))) && qemu_fail=1 qemu_status=1
   qemu_line="$qemu_pass passed, $qemu_fail failed"
 fi
+if ((${#web_files[@]})); then
+  web_pass=$(strip_colour <"$logs/test-web.log" | sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' | tail -1)
+  web_fail=$(strip_colour <"$logs/test-web.log" | sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' | tail -1)
+  web_pass=${web_pass:-0} web_fail=${web_fail:-0}
+  ((web_fail == 0 && (web_status != 0 || web_pass == 0))) && web_fail=1 web_status=1
+  web_line="$web_pass passed, $web_fail failed"
+fi
 
 echo
 echo "== summary =="
 echo "unit (as-pect):     $unit_line"
 echo "qemu (node --test): $qemu_line"
-echo "total: $((unit_pass + qemu_pass)) passed, $((unit_fail + qemu_fail)) failed"
-((unit_status == 0 && qemu_status == 0))
+echo "web (node --test):  $web_line"
+echo "total: $((unit_pass + qemu_pass + web_pass)) passed, $((unit_fail + qemu_fail + web_fail)) failed"
+((unit_status == 0 && qemu_status == 0 && web_status == 0))

@@ -17,7 +17,7 @@ import { print, printDec64, println } from "../../kernel/core/console";
 import { bootTsc } from "../../kernel/core/layout";
 import { alloc, classDesc, classIndex, free, SLAB_TAG } from "../../kernel/mm/alloc";
 import { setPageTag } from "../../kernel/mm/backing";
-import { areaAlloc, areaFree, areaOf, areaRangeEnd, areaRangeStart } from "../../kernel/mm/area";
+import { areaAlloc, areaFree, areaOf, areaRangeEnd, areaRangeStart, areaReserve } from "../../kernel/mm/area";
 import { memDescriptors, memTotalPages, pageRelease, pageRetain, PAGE_SIZE } from "../../kernel/mm/mem";
 
 @external("bench", "peerInit") declare function peerInit(descriptors: usize, count: u32, base: u32, top: u32, tables: usize, identityEnd: u32): void;
@@ -35,6 +35,7 @@ import { memDescriptors, memTotalPages, pageRelease, pageRetain, PAGE_SIZE } fro
 @inline const ZERO_PAGES: u32 = 1_000;
 @inline const MIXED_OPS: u32 = 1_000_000;
 @inline const MIXED_SLOTS: u32 = 16_384;    // a power of two; about half are live at any time
+@inline const DEMAND_PAGES: u32 = 1_000;
 
 function report(name: string, instructions: u64, operations: u32): void {
   print("bench: ");
@@ -74,6 +75,7 @@ export function runBenchmarks(allocatorsReady: u64): void {
   report("mixed", mixed(trace, false), MIXED_OPS);
   report("tlsf_mixed", mixed(trace, true), MIXED_OPS);
   areaFree(trace);
+  report("demand_fault", demandFaults(), DEMAND_PAGES);
   println("bench: done");
 }
 
@@ -266,4 +268,24 @@ function mixed(trace: u32, tlsf: bool): u64 {
   }
   areaFree(table);
   return spent;
+}
+
+// ---------------------------------------------------------------------------
+// Demand paging: what a handled page fault costs, from the faulting access
+// to its retry (exception entry, mm/fault.ts, a page allocated, mapped and
+// zeroed, IRET). One store into each page of a lazy area, less the same
+// stores into an area already backed: the difference is the faults alone.
+function demandFaults(): u64 {
+  const backed = areaAlloc(DEMAND_PAGES);
+  const lazy = areaReserve(DEMAND_PAGES);
+  assert(backed != 0 && lazy != 0, "bench: no room for the demand-paging areas");
+  let start = rdtsc();
+  for (let i: u32 = 0; i < DEMAND_PAGES; i++) store<u32>(backed + (i << 12), i);
+  const plain = rdtsc() - start;
+  start = rdtsc();
+  for (let i: u32 = 0; i < DEMAND_PAGES; i++) store<u32>(lazy + (i << 12), i);
+  const faulting = rdtsc() - start;
+  areaFree(lazy);
+  areaFree(backed);
+  return faulting - plain;
 }

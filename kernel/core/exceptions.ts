@@ -1,6 +1,9 @@
 // kernel/core/exceptions.ts: what the kernel does with each CPU exception.
 //
 // A breakpoint (#BP) is announced and execution continues after the INT3.
+// A page fault that mm/fault.ts handles (the first touch of a lazy area's
+// page) returns to the faulting instruction, which is retried; the rule for
+// which faults those are is in the header of mm/fault.ts.
 // A fault at an address registered by a probe (core/probe.ts) resumes at the
 // probe's fix-up. Anything else is a kernel bug: it is reported with every
 // detail a person debugging it needs, and the kernel stops. An exception
@@ -20,6 +23,7 @@ import { print, printHex, println } from "./console";
 import { kernelTss } from "./gdt";
 import { InterruptFrame, interruptedEsp } from "./interrupts";
 import { stackBottom, stackGuard } from "./layout";
+import { pageFaultHandled } from "../mm/fault";
 import { probeFixup } from "./probe";
 import { reportBegin, reportEnd } from "./report";
 import { printBacktrace, printSymbol } from "./symbols";
@@ -69,6 +73,7 @@ export function handleException(frame: InterruptFrame): void {
     println(", continuing");
     return;
   }
+  if (frame.vector == VECTOR_PAGE_FAULT && pageFaultHandled(frame)) return;
   if (probeFixup(frame)) return;
 
   reportBegin("FAULT", frame.vector, frame.eip, readCr2());

@@ -30,7 +30,8 @@
 //     write-after-free (caught by the DEBUG=1 kernel's poison only); and paging:
 //     map-identity, map-mapped, map-mirror, map-unaligned, map-unaligned-paddr,
 //     unmap-unmapped (no page table), unmap-absent (a table, no entry),
-//     unmap-mirror, unmap-unaligned
+//     unmap-mirror, unmap-unaligned, map-reserved and unmap-reserved (a
+//     page of a lazy area, reserved and not backed)
 //     irq-alloc: alloc from the timer's IRQ handler (interrupt context)
 //
 // So that every report can be seen by a person and checked by a test. Each
@@ -46,7 +47,7 @@ import { panic } from "../core/panic";
 import { interruptsOff, interruptsOn, irqAllocMisuseReturned, irqInstall, IRQ_HANDLER_ALLOC_MISUSE } from "../core/interrupts";
 import { IRQ_TIMER, pitStart } from "../drivers/pit";
 import { alloc, free, SLAB_HEADER_BYTES } from "../mm/alloc";
-import { areaAlloc, areaFree, areaUsedList } from "../mm/area";
+import { areaAlloc, areaFree, areaReserve, areaUsedList } from "../mm/area";
 import { pageAlloc, PAGE_SIZE } from "../mm/mem";
 import { inMirror, MIRROR_BASE, pageMap, pageSetIdentityFlags, pageUnmap, PTE_WRITABLE } from "../arch/x86/paging";
 import { VGA_BUFFER } from "../drivers/vga";
@@ -158,7 +159,7 @@ export function faultInDoubleFaultReport(): void {
 }
 
 /** The names injectMisuse knows. */
-export const MISUSE_NAMES = "double-free interior header foreign record area-interior area-slab area-double-free write-after-free map-identity map-mapped map-mirror map-unaligned map-unaligned-paddr unmap-unmapped unmap-absent unmap-mirror unmap-unaligned irq-alloc";
+export const MISUSE_NAMES = "double-free interior header foreign record area-interior area-slab area-double-free write-after-free map-identity map-mapped map-mirror map-unaligned map-unaligned-paddr unmap-unmapped unmap-absent unmap-mirror unmap-unaligned map-reserved unmap-reserved irq-alloc";
 
 /** Handles `misuse=NAME`; returns false for an unknown name. */
 export function injectMisuse(name: string): bool {
@@ -180,6 +181,8 @@ export function injectMisuse(name: string): bool {
   else if (name == "unmap-absent") misuseUnmapAbsent();
   else if (name == "unmap-mirror") pageUnmap(0xFFFFF000);
   else if (name == "unmap-unaligned") misuseUnmapUnaligned();
+  else if (name == "map-reserved") pageMap(areaReserve(1), pageAlloc(), PTE_WRITABLE);
+  else if (name == "unmap-reserved") pageUnmap(areaReserve(1));
   else if (name == "irq-alloc") misuseAllocInIrq();
   else return false;
   return true;

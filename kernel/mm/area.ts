@@ -29,6 +29,18 @@
 // area_zero_1), six times an areaAlloc+areaFree of one page; callers that
 // need zeros write them.
 //
+// Lazy areas (areaReserve). A lazy area takes its range from a free area
+// like any other, but no page is backed: each page's entry is reserved
+// instead (mm/backing.ts reservePage: a not-present PTE that keeps the
+// record, SDM vol. 3, 4.3, table 4-6), and its first touch faults.
+// mm/fault.ts asks mm/lazy.ts, which finds the record from the faulting
+// page's entry in O(1) (areaOf: a reserved page carries the same tag a
+// backed one does) and backs that one page. So every page of a used area
+// is backed or, in a lazy area only, reserved; areaRelease unbacks the
+// backed ones and unreserves the rest. The record has no room for a count
+// of backed pages (32 bytes, all used): areaBackedPages counts them from the
+// page tables when asked (dumps, tests).
+//
 // Records come from the slab allocator (mm/alloc.ts recordAlloc), whose slab
 // pages come from here: see "The recursion" in mm/alloc.ts for why that
 // terminates. Exhaustion (no virtual range, no physical page, no record)
@@ -43,12 +55,14 @@
 //   +16 owner   u32   0 for a plain area; the SlabEntry (header) of a slab's area
 //   +20 lower   u32   the area just below, 0 for the lowest
 //   +24 upper   u32   the area just above, 0 for the highest
-//   +28 bin     u32   free: its bin + 1; used: 0
+//   +28 bin     u16   free: its bin + 1; used: 0
+//   +30 kind    u8    a used area's: AREA_PLAIN, AREA_SLAB or AREA_LAZY
+//   +31 flags   u8    AREA_READ_ONLY: a lazy area's pages are backed read-only
 
 import { print, printDec, printHex, println } from "../core/console";
 import { refuseInInterrupt } from "../core/context";
 import { panicAt } from "../core/panic";
-import { backPage, pageTag, setPageTag, unbackPage } from "./backing";
+import { backPage, pageBacked, pageTag, reservePage, setPageTag, unbackPage, unreservePage } from "./backing";
 import { recordAlloc, recordFree, recordMark, recordUndo, slabRecord, slabSetRecord, SLAB_TAG } from "./alloc";
 import { PAGE_SHIFT, PAGE_SIZE } from "./mem";
 
@@ -60,12 +74,19 @@ import { PAGE_SHIFT, PAGE_SIZE } from "./mem";
   owner: usize;
   lower: usize;
   upper: usize;
-  bin: u32;
+  bin: u16;
+  kind: u8;
+  flags: u8;
 
   @inline get end(): u32 { return this.start + (this.pages << PAGE_SHIFT); }
 }
 @inline export const MEM_AREA_BYTES: u32 = 32;
 @inline const BINS: u32 = 32;
+
+@inline export const AREA_PLAIN: u8 = 0;      // backed when allocated (areaAlloc)
+@inline export const AREA_SLAB: u8 = 1;       // a slab's pages (mm/alloc.ts), backed
+@inline export const AREA_LAZY: u8 = 2;       // reserved (areaReserve), backed page by page on first touch
+@inline export const AREA_READ_ONLY: u8 = 1;  // flags: a lazy area whose pages are backed read-only
 
 @inline function area(record: usize): MemArea { return changetype<MemArea>(record); }
 
@@ -128,6 +149,44 @@ export function areaAlloc(pages: u32): u32 {
 }
 
 /**
+ * Reserves `pages` pages of virtual memory without backing them: a lazy
+ * area, whose pages are backed one by one, zeroed, when first touched
+ * (mm/fault.ts), read-only with AREA_READ_ONLY in `flags`. Returns its
+ * start, or 0 with nothing changed when `pages` is 0 or cannot be had
+ * (virtual range, a record, a page table for the reservations). Cost: as
+ * areaAlloc's, with one page-table entry written per page instead of a
+ * page mapped.
+ */
+export function areaReserve(pages: u32, flags: u8 = 0): u32 {
+  if (pages == 0 || pages > (areaTop - areaBase) >> PAGE_SHIFT) return 0;
+  const mark = recordMark();
+  const record = recordAlloc();
+  if (record == 0) return 0;
+  const start = areaTake(pages, record);
+  if (start == 0) {
+    recordUndo(record, mark);
+    return 0;
+  }
+  areaAttach(record, start, pages, 0);
+  area(record).kind = AREA_LAZY;
+  area(record).flags = flags;
+  return start;
+}
+
+/**
+ * Pages of the used area `record` with a physical page behind them: all of
+ * them but in a lazy area, where they are counted from the page tables,
+ * O(pages).
+ */
+export function areaBackedPages(record: usize): u32 {
+  const a = area(record);
+  if (a.kind != AREA_LAZY) return a.pages;
+  let n: u32 = 0;
+  for (let i: u32 = 0; i < a.pages; i++) if (pageBacked(a.start + (i << PAGE_SHIFT))) n++;
+  return n;
+}
+
+/**
  * Frees the area that starts at `addr`: unmaps and releases its pages and
  * merges it with a free neighbour before and after. Stops the kernel when
  * `addr` does not start a used area of its own (unaligned, outside the
@@ -167,16 +226,22 @@ export function areaOf(addr: u32): usize {
 /**
  * Takes `pages` backed pages from the front of a free area large enough
  * (the policy above), without a record for them: the caller attaches one
- * next, with areaAttach. Returns the start, or 0 with nothing changed.
+ * next, with areaAttach. Returns the start, or 0 with nothing changed. With
+ * `lazyRecord`, the pages are reserved for that record instead of backed
+ * (areaReserve).
  */
-export function areaTake(pages: u32): u32 {
+export function areaTake(pages: u32, lazyRecord: usize = 0): u32 {
   const record = freeFit(pages);
   if (record == 0) return 0;
   const hole = area(record);
   const start = hole.start;
   for (let i: u32 = 0; i < pages; i++) {
-    if (backPage(start + (i << PAGE_SHIFT))) continue;
-    while (i-- > 0) unbackPage(start + (i << PAGE_SHIFT));
+    const page = start + (i << PAGE_SHIFT);
+    if (lazyRecord == 0 ? backPage(page) : reservePage(page, <u32>lazyRecord)) continue;
+    while (i-- > 0) {
+      if (lazyRecord == 0) unbackPage(start + (i << PAGE_SHIFT));
+      else unreservePage(start + (i << PAGE_SHIFT));
+    }
     return 0;
   }
   binRemove(record);
@@ -214,6 +279,8 @@ export function areaAttach(record: usize, start: u32, pages: u32, owner: usize):
   a.pages = pages;
   a.owner = owner;
   a.bin = 0;
+  a.kind = owner != 0 ? AREA_SLAB : AREA_PLAIN;
+  a.flags = 0;
   listPush(record);
   usedAreas++;
   usedPages += pages;
@@ -241,6 +308,7 @@ export function areaAddFree(record: usize, start: u32, pages: u32): void {
   a.start = start;
   a.pages = pages;
   a.owner = 0;
+  a.kind = a.flags = 0;
   a.lower = lowest;
   a.upper = 0;
   area(lowest).upper = record;
@@ -250,8 +318,9 @@ export function areaAddFree(record: usize, start: u32, pages: u32): void {
 }
 
 /**
- * Unbacks the used area `record` and returns its range to a free bin,
- * merging in two steps: first with the free area just below it, then with
+ * Unbacks the used area `record` (of a lazy area: the backed pages; the
+ * others are unreserved) and returns its range to a free bin, merging in two
+ * steps: first with the free area just below it, then with
  * the one just above. Records merged away are freed last, once the lists
  * are whole again, because freeing one may release a slab and come back here.
  */
@@ -260,8 +329,13 @@ export function areaRelease(record: usize): void {
   listRemove(record);
   usedAreas--;
   usedPages -= a.pages;
-  for (let i: u32 = 0; i < a.pages; i++) unbackPage(a.start + (i << PAGE_SHIFT));
+  for (let i: u32 = 0; i < a.pages; i++) {
+    const page = a.start + (i << PAGE_SHIFT);
+    if (a.kind != AREA_LAZY || pageBacked(page)) unbackPage(page);
+    else unreservePage(page);
+  }
   a.owner = 0;
+  a.kind = a.flags = 0;
   freePages += a.pages;
   let spareA: usize = 0;
   let spareB: usize = 0;
@@ -338,7 +412,7 @@ function binPush(record: usize): void {
   const a = area(record);
   const bin: u32 = 31 - clz(a.pages);
   const head = binHead(bin);
-  a.bin = bin + 1;
+  a.bin = <u16>(bin + 1);
   a.prev = 0;
   a.next = head;
   if (head != 0) area(head).prev = record;
@@ -348,7 +422,7 @@ function binPush(record: usize): void {
 
 function binRemove(record: usize): void {
   const a = area(record);
-  const bin = a.bin - 1;
+  const bin: u32 = <u32>a.bin - 1;
   if (a.prev != 0) area(a.prev).next = a.next;
   else store<usize>(binHeads + <usize>bin * 4, a.next);
   if (a.next != 0) area(a.next).prev = a.prev;
@@ -401,6 +475,11 @@ function printPages(n: u32): void {
   print(n == 1 ? " page" : " pages");
 }
 
+/** "plain", "slab" or "lazy". */
+export function areaKindName(kind: u8): string {
+  return kind == AREA_SLAB ? "slab" : kind == AREA_LAZY ? "lazy" : "plain";
+}
+
 // The used list, or the free areas in address order.
 function dumpList(name: string, head: usize, limit: u32, free: bool): void {
   print("  ");
@@ -419,7 +498,14 @@ function dumpList(name: string, head: usize, limit: u32, free: bool): void {
     printHex(area(r).end - 1);
     print("  ");
     printPages(area(r).pages);
-    if (area(r).owner != 0) print("  (slab)");
+    if (!free) {
+      print("  (");
+      print(areaKindName(area(r).kind));
+      if ((area(r).flags & AREA_READ_ONLY) != 0) print(" read-only");
+      print(", ");
+      printDec(areaBackedPages(r));
+      print(" backed)");
+    }
     println();
   }
 }

@@ -28,7 +28,7 @@ import { faultWrite, injectTrap, TRAP_NAMES } from "../debug/inject";
 import { PIT_HZ, pitTicks } from "../drivers/pit";
 import { runSuite, SUITE_NAMES } from "../ktest/suites";
 import { alloc, allocDump, CLASS_COUNT, free } from "../mm/alloc";
-import { areaAlloc, areaDump, areaFree } from "../mm/area";
+import { areaAlloc, areaDump, areaFree, areaReserve } from "../mm/area";
 import { memFreePages, memReservedPages, memTotalPages, memUsedPages, pageAlloc, pageRelease } from "../mm/mem";
 import {
   MIRROR_BASE, mirrorDirectory, mirrorTable, pageMap, pageTranslate, pageUnmap, pagingPrintWalk,
@@ -36,40 +36,63 @@ import {
 } from "../arch/x86/paging";
 import { wordCount, wordIs, wordNumber, wordPrint, wordStart, WORDS_MAX } from "./words";
 
-// The table. Words: the least and the most a command takes after its name.
-const NAMES: StaticArray<string> = [
-  "help", "mem", "alloc", "free", "area", "areafree", "map", "unmap", "pt", "vmmap",
-  "areas", "slabs", "peek", "poke", "fault", "trap", "test", "ticks", "halt", "repeat",
-];
-const USAGES: StaticArray<string> = [
-  "help [NAME]", "mem", "alloc SIZE", "free ADDR", "area PAGES", "areafree ADDR", "map VADDR [PADDR]",
-  "unmap VADDR", "pt VADDR", "vmmap", "areas", "slabs [CLASS]", "peek ADDR [COUNT]", "poke ADDR VALUE",
-  "fault ADDR", "trap NAME", "test NAME", "ticks", "halt", "repeat N COMMAND",
-];
-const HELPS: StaticArray<string> = [
-  "list the commands, or describe one",
-  "physical pages (free, reserved, in use, total) and the AssemblyScript heap",
-  "allocate SIZE bytes (alloc); prints the address",
-  "free the block at ADDR (free)",
-  "allocate PAGES pages of virtual memory (areaAlloc); prints the address",
-  "free the area at ADDR (areaFree)",
-  "map the page at VADDR, writable, to PADDR or to a fresh physical page (pageMap)",
-  "unmap the page at VADDR (pageUnmap); prints the physical page it mapped",
-  "the page walk for VADDR through the mirror: PDE, PTE, physical address",
-  "every mapped range, with the rights the CPU applies (as GDB's vmmap)",
-  "the area allocator's used and free lists",
-  "the slab size classes, or the row of CLASS (0-9, 10: records)",
-  "COUNT words (default 1, at most 64) from ADDR; a fault is reported, not fatal",
-  "write the word VALUE to ADDR; a fault is reported, not fatal",
-  "write to ADDR from kernel code: a page fault report when unmapped (stops the kernel)",
-  "raise an exception or a wasm trap (stops the kernel; breakpoint continues)",
-  "run an in-kernel test suite, with interrupts off (ends the run)",
-  "timer interrupts since the monitor started, and the uptime",
-  "stop the kernel cleanly (QEMU status 33)",
-  "run the rest of the line (commands separated by ;) N times; only the last run prints",
-];
-const MIN_WORDS = memory.data<u8>([0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 2, 1, 1, 1, 0, 0, 2]);
-const MAX_WORDS = memory.data<u8>([1, 0, 1, 1, 1, 1, 2, 1, 1, 0, 0, 1, 2, 2, 1, 1, 1, 0, 0, <u8>WORDS_MAX]);
+/**
+ * One command: its name, the words it takes as its usage shows them, what
+ * it does (`help`), the least and the most words it takes after its name,
+ * and the function that runs it once the count is right.
+ */
+@final class Command {
+  constructor(
+    readonly name: string,
+    readonly args: string,
+    readonly help: string,
+    readonly minWords: i32,
+    readonly maxWords: i32,
+    readonly run: () => void,
+  ) {}
+}
+
+// The commands, in the order `help` lists them (commandTable).
+let commands: StaticArray<Command> = [];
+
+/** Keeps what `test` needs, and builds the command table and the name lists (the only allocation, once). */
+export function commandsInit(info: MultibootInfo): void {
+  bootInfo = changetype<usize>(info);
+  trapWords = TRAP_NAMES.split(" ");
+  suiteWords = SUITE_NAMES.split(" ");
+  commands = commandTable();
+}
+
+// The table. Each row: name, its words as the usage shows them, what it
+// does, the least and the most words after the name, the function.
+function commandTable(): StaticArray<Command> {
+  return [
+    new Command("help", "[NAME]", "list the commands, or describe one", 0, 1, help),
+    new Command("mem", "", "physical pages (free, reserved, in use, total) and the AssemblyScript heap", 0, 0, mem),
+    new Command("alloc", "SIZE", "allocate SIZE bytes (alloc); prints the address", 1, 1, allocCommand),
+    new Command("free", "ADDR", "free the block at ADDR (free)", 1, 1, freeCommand),
+    new Command("area", "PAGES", "allocate PAGES pages of virtual memory (areaAlloc); prints the address", 1, 1, areaCommand),
+    new Command("areafree", "ADDR", "free the area at ADDR (areaFree)", 1, 1, areaFreeCommand),
+    new Command("map", "VADDR [PADDR]", "map the page at VADDR, writable, to PADDR or to a fresh physical page (pageMap)", 1, 2, mapCommand),
+    new Command("unmap", "VADDR", "unmap the page at VADDR (pageUnmap); prints the physical page it mapped", 1, 1, unmapCommand),
+    new Command("pt", "VADDR", "the page walk for VADDR through the mirror: PDE, PTE, physical address", 1, 1, ptCommand),
+    new Command("vmmap", "", "every mapped range, with the rights the CPU applies (as GDB's vmmap)", 0, 0, vmmap),
+    new Command("areas", "", "the area allocator's used and free lists", 0, 0, areasCommand),
+    new Command("slabs", "[CLASS]", "the slab size classes, or the row of CLASS (0-9, 10: records)", 0, 1, slabsCommand),
+    new Command("peek", "ADDR [COUNT]", "COUNT words (default 1, at most 64) from ADDR; a fault is reported, not fatal", 1, 2, peekCommand),
+    new Command("poke", "ADDR VALUE", "write the word VALUE to ADDR; a fault is reported, not fatal", 2, 2, pokeCommand),
+    new Command("fault", "ADDR", "write to ADDR from kernel code: a page fault report when unmapped (stops the kernel)", 1, 1, faultCommand),
+    new Command("trap", "NAME", "raise an exception or a wasm trap (stops the kernel; breakpoint continues)", 1, 1, trapCommand),
+    new Command("test", "NAME", "run an in-kernel test suite, with interrupts off (ends the run)", 1, 1, testCommand),
+    new Command("ticks", "", "timer interrupts since the monitor started, and the uptime", 0, 0, ticksCommand),
+    new Command("halt", "", "stop the kernel cleanly (QEMU status 33)", 0, 0, haltCommand),
+    new Command("repeat", "N COMMAND", "run the rest of the line (commands separated by ;) N times; only the last run prints", 2, WORDS_MAX, repeatCommand),
+    new Command("reserve", "PAGES", "reserve PAGES pages without backing them (areaReserve): each is backed on its first touch", 1, 1, reserveCommand),
+  ];
+}
+
+// The width of the usage column in `help`.
+@inline const USAGE_WIDTH: i32 = 20;
 
 @inline const PEEK_MAX: u32 = 64;
 @inline const PEEK_PER_LINE: u32 = 4;
@@ -85,13 +108,6 @@ let repeatFrom: usize = 0;
 let repeatAsked = false;
 let repeating = false;
 
-/** Keeps what `test` needs, and splits the name lists (the only allocation, once). */
-export function commandsInit(info: MultibootInfo): void {
-  bootInfo = changetype<usize>(info);
-  trapWords = TRAP_NAMES.split(" ");
-  suiteWords = SUITE_NAMES.split(" ");
-}
-
 /**
  * A physical page a command holds while calling a function that may refuse
  * (map's fresh page): the monitor releases it when a refusal comes back.
@@ -105,52 +121,38 @@ export function commandPendingPage(): u32 {
 /** Runs the command in the split line (words.ts); an empty line does nothing. */
 export function commandRun(): void {
   if (wordCount() == 0) return;
-  const index = commandIndex(0);
-  if (index < 0) {
+  const command = commandNamed(0);
+  if (command == null) {
     print("monitor: unknown command: ");
     wordPrint(0);
     println(" (help lists the commands)");
     return;
   }
   const args = wordCount() - 1;
-  if (args < <i32>load<u8>(MIN_WORDS + <usize>index) || args > <i32>load<u8>(MAX_WORDS + <usize>index)) {
+  if (args < command.minWords || args > command.maxWords) {
     print("usage: ");
-    println(unchecked(USAGES[index]));
+    printUsage(command);
+    println();
     return;
   }
-  execute(index);
+  command.run();
 }
 
-function commandIndex(word: i32): i32 {
-  for (let i = 0; i < NAMES.length; i++) {
-    if (wordIs(word, unchecked(NAMES[i]))) return i;
+// The command whose name is word `word`, or null.
+function commandNamed(word: i32): Command | null {
+  for (let i = 0; i < commands.length; i++) {
+    const command = unchecked(commands[i]);
+    if (wordIs(word, command.name)) return command;
   }
-  return -1;
+  return null;
 }
 
-function execute(index: i32): void {
-  switch (index) {
-    case 0: help(); break;
-    case 1: mem(); break;
-    case 2: allocCommand(); break;
-    case 3: freeCommand(); break;
-    case 4: areaCommand(); break;
-    case 5: areaFreeCommand(); break;
-    case 6: mapCommand(); break;
-    case 7: unmapCommand(); break;
-    case 8: ptCommand(); break;
-    case 9: vmmap(); break;
-    case 10: areaDump(AREAS_SHOWN); break;
-    case 11: slabsCommand(); break;
-    case 12: peekCommand(); break;
-    case 13: pokeCommand(); break;
-    case 14: faultCommand(); break;
-    case 15: trapCommand(); break;
-    case 16: testCommand(); break;
-    case 17: ticksCommand(); break;
-    case 18: haltCommand(); break;
-    case 19: repeatCommand(); break;
-  }
+// "alloc SIZE": the name, then its words.
+function printUsage(command: Command): void {
+  print(command.name);
+  if (command.args.length == 0) return;
+  print(" ");
+  print(command.args);
 }
 
 // Word `i` as a number, or -1 after saying it is not one.
@@ -166,25 +168,31 @@ function number(i: i32): i64 {
 
 function help(): void {
   if (wordCount() == 2) {
-    const index = commandIndex(1);
-    if (index < 0) {
+    const command = commandNamed(1);
+    if (command == null) {
       print("help: no command ");
       wordPrint(1);
       println();
       return;
     }
-    helpLine(index);
+    helpLine(command);
     return;
   }
   println("commands (numbers in decimal or 0x hex):");
-  for (let i = 0; i < NAMES.length; i++) helpLine(i);
+  for (let i = 0; i < commands.length; i++) helpLine(unchecked(commands[i]));
 }
 
-function helpLine(index: i32): void {
+function helpLine(command: Command): void {
   print("  ");
-  printCell(unchecked(USAGES[index]), 20);
+  printUsage(command);
+  const width = command.name.length + (command.args.length > 0 ? 1 + command.args.length : 0);
+  for (let column = width; column < USAGE_WIDTH; column++) print(" ");
   print("  ");
-  println(unchecked(HELPS[index]));
+  println(command.help);
+}
+
+function areasCommand(): void {
+  areaDump(AREAS_SHOWN);
 }
 
 function mem(): void {
@@ -231,6 +239,18 @@ function areaCommand(): void {
   const start = areaAlloc(<u32>pages);
   print("area: ");
   if (start == 0) println("0 (nothing allocated: 0 pages, or no room)");
+  else {
+    printHex(start);
+    println();
+  }
+}
+
+function reserveCommand(): void {
+  const pages = number(1);
+  if (pages < 0) return;
+  const start = areaReserve(<u32>pages);
+  print("reserve: ");
+  if (start == 0) println("0 (nothing reserved: 0 pages, or no room)");
   else {
     printHex(start);
     println();

@@ -36,7 +36,7 @@ test("dump=alloc prints the size classes and both area lists", async () => {
   assert.equal(records[1], "records");
   assert.equal(Number(records[3]), 2, "two records in use: the first slab's own area and the free rest");
   assert.match(run.serial, /^areas: range 0x[0-9a-f]{8}-0xffbfffff, 1 used \(1 page\), 1 free \(\d+ pages\)$/m);
-  assert.match(run.serial, /^  used:\n    0x[0-9a-f]{8}-0x[0-9a-f]{8}  1 page  \(slab\)\n  free:\n    0x[0-9a-f]{8}-0xffbfffff  \d+ pages$/m);
+  assert.match(run.serial, /^  used:\n    0x[0-9a-f]{8}-0x[0-9a-f]{8}  1 page  \(slab, 1 backed\)\n  free:\n    0x[0-9a-f]{8}-0xffbfffff  \d+ pages$/m);
 });
 
 const MISUSES = [
@@ -51,7 +51,7 @@ const MISUSES = [
   { name: "area-double-free", message: /^areaFree: no area there \(never allocated, or already freed\) at 0x[0-9a-f]{5}000$/ },
   // Paging's bad input, the same way.
   { name: "map-identity", message: /^pageMap: address in the identity map at 0x00001000$/ },
-  { name: "map-mapped", message: /^pageMap: address already mapped at 0x[0-9a-f]{5}000$/ },
+  { name: "map-mapped", message: /^pageMap: address already mapped or reserved at 0x[0-9a-f]{5}000$/ },
   { name: "map-mirror", message: /^pageMap: address in the mirror window at 0xffc00000$/ },
   { name: "map-unaligned", message: /^pageMap: unaligned address at 0x40000800$/ },
   { name: "map-unaligned-paddr", message: /^pageMap: unaligned address at 0x[0-9a-f]{5}800$/ },

@@ -209,3 +209,69 @@ test("make debug on a terminal: Ctrl-C interrupts the kernel in GDB, and QEMU, n
     session.kill("SIGKILL");
   }
 });
+
+// --- pfstop: GDB and the page faults the kernel handles -------------------------
+// test=demand-readonly reads a read-only lazy page (handled) and then writes
+// it (fatal). By default GDB stops only at the write; with `pfstop all` at
+// the read first, saying it will be handled and in which area.
+
+const FAULT_LINE = /^page fault at (0x[0-9a-f]{8}) \(cr2\): (.*) \(error code (0x[0-9a-f]+)\)$/gm;
+
+test("pfstop fatal (the default) skips the handled fault and stops at the fatal one", async () => {
+  const { gdb } = await debugSession("test=demand-readonly", ["continue", "areas"]);
+  const stops = [...gdb.matchAll(FAULT_LINE)];
+  assert.equal(stops.length, 1, gdb);
+  assert.equal(stops[0][2], "protection violation, write, supervisor", gdb);
+  assert.doesNotMatch(gdb, /will handle/, gdb);
+  assert.match(gdb, /^    0x[0-9a-f]{8}-0x[0-9a-f]{8}  1 page  \(lazy read-only, 1 backed\)$/m, gdb);
+});
+
+test("pfstop all stops at the handled fault too, and says in which area", async () => {
+  const { gdb, serial } = await debugSession("test=demand-readonly",
+    ["pfstop all", "continue", "pt $cr2", "vmmap", "continue", "vmmap", "pfstop"]);
+  const stops = [...gdb.matchAll(FAULT_LINE)];
+  assert.equal(stops.length, 2, gdb);
+  const [handled, fatal] = stops;
+  const [, addr] = /^demand-readonly: writing to (0x[0-9a-f]{8})$/m.exec(serial) ?? assert.fail(`${gdb}\n${serial}`);
+  assert.equal(handled[1], addr, gdb);
+  assert.equal(handled[2], "not present, read, supervisor");
+  assert.match(gdb, new RegExp(`^  the kernel will handle it: the first touch of lazy area ${addr}\\+1 \\(0 backed\\);`, "m"), gdb);
+  assert.match(gdb, new RegExp(`^  reserved for lazy area ${addr}\\+1 \\(0 backed\\): its first touch backs it$`, "m"), gdb);
+  assert.equal(fatal[1], addr);
+  assert.equal(fatal[2], "protection violation, write, supervisor");
+  assert.equal(gdb.match(/will handle/g).length, 1, "the fatal stop does not say it will be handled");
+  // vmmap: the reserved page is not mapped at the first stop; backed by the second, read-only.
+  const [atHandled, atFatal] = gdb.split(/^page fault at .*$/m).slice(1);
+  const mapped = new RegExp(`^  ${addr}-0x[0-9a-f]{8}  0x[0-9a-f]{8}  r-s +1$`, "m");
+  assert.doesNotMatch(atHandled, new RegExp(`^  ${addr}-`, "m"), gdb);
+  assert.match(atFatal, mapped, gdb);
+  assert.match(atFatal, /^  page faults handled so far: 1$/m, gdb);
+});
+
+test("pfstop off does not stop; pfstop with a wrong word says how to use it", async () => {
+  // The first stop is then the failure stop, after the fatal fault's report.
+  const { gdb: output } = await debugSession("test=demand-readonly", ["pfstop off", "continue"]);
+  assert.match(output, /^pfstop: not stopping at page faults$/m, output);
+  assert.doesNotMatch(output, /^page fault at/m, output);
+  assert.match(output, /^kernel stopped on a failure/m, output);
+  const { stdout, stderr } = await run("gdb", ["-q", "-nx", "-batch", "-x", "tools/gdb/kernel.py",
+    "-ex", "help pfstop", "-ex", "pfstop", "-ex", "pfstop sometimes"]).catch((error) => error);
+  assert.match(stdout, /^pfstop fatal\|all\|off: which page faults stop GDB\./m, stdout);
+  assert.match(stdout, /^pfstop: stopping at page faults the kernel will not handle$/m, "the default is fatal");
+  assert.match(stderr, /usage: pfstop fatal\|all\|off/, stderr);
+});
+
+test("a fault in interrupt context stays fatal: GDB sets the IRQ depth at a handled fault, and it is reported", async () => {
+  // At the stop for the (handled) read, before the handler runs, pretend an
+  // IRQ handler is running: the same fault must now be reported.
+  const { gdb, serial } = await debugSession("test=demand-readonly", [
+    "pfstop all", "continue", "set var kernel_instance.w2c_kernel_core_context_depth = 1", "continue",
+  ]);
+  const context = `\n--- gdb ---\n${gdb}\n--- serial ---\n${serial}`;
+  assert.match(gdb, /^  the kernel will handle it: /m, context);
+  const [, addr] = /^page fault at (0x[0-9a-f]{8}) \(cr2\): not present, read/m.exec(gdb) ?? assert.fail(context);
+  assert.match(serial, /^\*\*\* KERNEL FAULT: page fault \(#PF, vector 0xe\)$/m, context);
+  assert.match(serial, new RegExp(`^    address:     ${addr} \\(cr2\\)$`, "m"), context);
+  assert.match(serial, /^    error code:  0x00000000: not present, read, supervisor$/m, context);
+  assert.doesNotMatch(serial, /^ok   demand-readonly: the read is handled/m, context);
+});

@@ -4,11 +4,11 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { KERNEL, TIMEOUT_MS } from "./kernel.js";
-import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/qemu.mjs";
+import { machineArgs, runQemu, STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/qemu.mjs";
 
 // A GRUB rescue ISO that boots the kernel at once with `cmdline`.
 function grubIso(name, cmdline) {
@@ -24,19 +24,7 @@ function grubIso(name, cmdline) {
 }
 
 function bootIso(iso) {
-  return new Promise((resolve) => {
-    const child = spawn("qemu-system-i386", [
-      "-cdrom", iso, "-m", "128M", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-      "-display", "none", "-serial", "stdio", "-no-reboot", "-nic", "none",
-    ], { stdio: ["ignore", "pipe", "pipe"] });
-    let serial = "";
-    child.stdout.on("data", (chunk) => (serial += chunk.toString("latin1")));
-    const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS);
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ serial: serial.replace(/\r\n/g, "\n"), status });
-    });
-  });
+  return runQemu(["-cdrom", iso, ...machineArgs()], { timeoutMs: TIMEOUT_MS });
 }
 
 const log = (run) => `QEMU status ${run.status}\n--- serial log ---\n${run.serial}--- end ---`;

@@ -5,14 +5,13 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { boot, explain, KERNEL, QEMU_ARGS } from "./kernel.js";
 import { backtraceNames, parseReport } from "./report.js";
-import { qemuArgs, STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/qemu.mjs";
+import { qemuArgs, runQemu, STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/qemu.mjs";
 
 const PROMPT = "tsk> ";
 const TIMEOUT_MS = 60_000;
@@ -26,18 +25,15 @@ const TIMEOUT_MS = 60_000;
  * waits before the next step. Resolves to the run, with `commands`:
  * [{ line, output }] in prompt order.
  */
-function session(steps, { cmdline = "monitor" } = {}) {
+async function session(steps, { cmdline = "monitor" } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "tskernel-monitor-"));
   const socket = join(dir, "qemu-monitor.sock");
   const args = qemuArgs({ kernel: KERNEL, cmdline, qemuArgs: `${QEMU_ARGS} -monitor unix:${socket},server,nowait` });
-  const child = spawn("qemu-system-i386", args, { stdio: ["pipe", "pipe", "pipe"] });
-  let serial = "";
-  let stderr = "";
   let prompts = 0;
   let linesSent = 0;
   let next = 0;
   let busy = false;
-  const play = async () => {
+  const play = async (child, serial) => {
     if (busy) return;
     busy = true;
     while (next < steps.length && prompts > linesSent) {
@@ -52,26 +48,23 @@ function session(steps, { cmdline = "monitor" } = {}) {
     }
     busy = false;
   };
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS);
-    child.stdout.on("data", (chunk) => {
-      serial += chunk.toString("latin1");
-      prompts = serial.split(PROMPT).length - 1;
-      play();
+  try {
+    const run = await runQemu(args, {
+      timeoutMs: TIMEOUT_MS,
+      input: true,
+      onSerial(child, serial) {
+        prompts = serial.split(PROMPT).length - 1;
+        play(child, serial);
+      },
     });
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.stdin.on("error", () => {});
-    child.on("close", (status, signal) => {
-      clearTimeout(timer);
-      rmSync(dir, { recursive: true, force: true });
-      serial = serial.replace(/\r\n/g, "\n");
-      const commands = serial.split(PROMPT).slice(1).map((chunk) => {
-        const newline = chunk.indexOf("\n");
-        return { line: chunk.slice(0, newline), output: chunk.slice(newline + 1) };
-      });
-      resolve({ serial, stderr, status, signal, timedOut: signal === "SIGKILL", commands });
+    const commands = run.serial.split(PROMPT).slice(1).map((chunk) => {
+      const newline = chunk.indexOf("\n");
+      return { line: chunk.slice(0, newline), output: chunk.slice(newline + 1) };
     });
-  });
+    return { ...run, commands };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // Presses keys through the QEMU monitor, one sendkey each.
@@ -109,7 +102,7 @@ function lastAddress(serial, word) {
 
 const SLAB_ROW = /^ +(\d+|records) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+)$/gm;
 const COMMANDS = ["help", "mem", "alloc", "free", "area", "areafree", "map", "unmap", "pt", "vmmap",
-  "areas", "slabs", "peek", "poke", "fault", "trap", "test", "ticks", "halt", "repeat"];
+  "areas", "slabs", "peek", "poke", "fault", "trap", "test", "ticks", "halt", "repeat", "reserve"];
 
 test("monitor: every command on the serial port; halt gives status 33", async () => {
   const run = await session([
@@ -152,7 +145,7 @@ test("monitor: every command on the serial port; halt gives status 33", async ()
   const area = /^area: (0x[0-9a-f]{5}000)$/m.exec(outputOf(run, "area 2"))?.[1];
   assert.ok(area, explain(run));
   const areaEnd = "0x" + (hex(area) + 0x1fff).toString(16).padStart(8, "0");
-  assert.match(outputOf(run, "areas"), new RegExp(`^  used:\\n(    .*\\n)*    ${area}-${areaEnd}  2 pages\\n`, "m"));
+  assert.match(outputOf(run, "areas"), new RegExp(`^  used:\\n(    .*\\n)*    ${area}-${areaEnd}  2 pages  \\(plain, 2 backed\\)\\n`, "m"));
   assert.match(outputOf(run, `areafree ${area}`), new RegExp(`^areafree: ${area} freed$`, "m"));
 
   const page = /^map: 0xd0000000 -> (0x[0-9a-f]{5}000), writable$/m.exec(outputOf(run, "map 0xd0000000"))?.[1];
@@ -307,4 +300,27 @@ test("misuse=irq-alloc: alloc called from an IRQ handler stops the kernel naming
   const names = backtraceNames(report);
   assert.ok(names.includes("kernel/core/interrupts.ts irqAllocMisuse"), names.join(" <- "));
   assert.ok(names.includes("kernel/core/interrupts.ts interruptDispatch"), names.join(" <- "));
+});
+
+test("monitor: reserve makes a lazy area; peek and poke back its pages on first touch", async () => {
+  const at = (s, pages) => "0x" + (hex(lastAddress(s, "reserve")) + pages * 4096).toString(16).padStart(8, "0");
+  const run = await session([
+    "reserve 4", "areas",
+    (s) => `pt ${at(s, 0)}`,
+    (s) => `peek ${at(s, 0)}`,
+    (s) => `poke ${at(s, 2)} 0x5a`,
+    (s) => `peek ${at(s, 2)}`,
+    "areas",
+    (s) => `areafree ${at(s, 0)}`,
+    "halt",
+  ]);
+  assert.equal(run.status, STATUS_SUCCESS, explain(run));
+  const start = lastAddress(run.serial, "reserve");
+  const end = "0x" + (hex(start) + 4 * 4096 - 1).toString(16).padStart(8, "0");
+  const row = (backed) => new RegExp(`^    ${start}-${end}  4 pages  \\(lazy, ${backed} backed\\)$`, "m");
+  assert.match(outputOf(run, "areas", 0), row(0), explain(run));
+  assert.match(outputOf(run, `pt ${start}`), /not present, reserved: word 0x[0-9a-f]{8}/, explain(run));
+  assert.match(outputOf(run, `peek ${start}`), /0x00000000/, "a fresh page reads zero");
+  assert.match(outputOf(run, "areas", 1), row(2), "peek and poke each backed one page");
+  assert.match(outputOf(run, `areafree ${start}`), new RegExp(`^areafree: ${start} freed$`, "m"));
 });

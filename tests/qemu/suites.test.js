@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { explain, runSuite } from "./kernel.js";
 
-const SUITES = ["console", "cpu", "paging", "alloc", "alloc-exhaust"];
+const SUITES = ["console", "cpu", "paging", "alloc", "alloc-exhaust", "demand"];
 
 for (const memory of ["4M", "3584M"]) {
   for (const suite of SUITES) {

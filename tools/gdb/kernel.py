@@ -3,7 +3,8 @@
 #   make debug                        loads it, connected to QEMU
 #   gdb build/kernel.elf -x tools/gdb/kernel.py -ex 'target remote :1234'
 #
-# It stops GDB at every page fault, and at every failure (panic, wasm trap,
+# It stops GDB at every page fault the kernel will not handle (every one,
+# or none, with `pfstop all|off`), and at every failure (panic, wasm trap,
 # fatal exception, failed suite) before the kernel leaves QEMU, with the
 # context on screen; it shows frames by their TypeScript names (`bt`:
 # `alloc (size=1) at kernel/mm/alloc.ts:169`); and it adds commands that
@@ -15,6 +16,7 @@
 #   areas     both lists of the area allocator
 #   slabs     the slab allocator's size classes and their slabs
 #   cr        the control registers, decoded
+#   pfstop    which page faults stop GDB: fatal (the default), all, off
 #
 # The layouts below mirror kernel/arch/x86/paging.ts, kernel/mm/area.ts and
 # kernel/mm/alloc.ts; tests/qemu/gdb.test.js compares what these commands
@@ -97,6 +99,8 @@ def symbol(addr, is_return=False):
 
 
 def flags_in_words(entry):
+    if entry & (PTE_PRESENT | PTE_RESERVED_MARK) == PTE_RESERVED_MARK:
+        return "not present, reserved: word 0x%08x" % (entry & PTE_RESERVED_WORD)
     if not entry & PTE_PRESENT:
         return "not present"
     words_ = ["present", "writable" if entry & PTE_WRITABLE else "read-only",
@@ -249,8 +253,14 @@ class PageFaultStop(gdb.Breakpoint):
         if u32(frame + FRAME_VECTOR) != VECTOR_PAGE_FAULT:
             return False
         cr2, code = register("cr2"), u32(frame + FRAME_ERROR)
+        lazy = handled_fault_area(cr2, code)
+        if not PageFaultPolicy.stops(lazy is not None):
+            return False
         eip, ebp = u32(frame + FRAME_EIP), u32(frame + FRAME_EBP)
         print("page fault at 0x%08x (cr2): %s (error code 0x%x)" % (cr2, fault_in_words(code), code))
+        if lazy is not None:
+            print("  the kernel will handle it: the first touch of lazy area 0x%08x+%d (%d backed);"
+                  " continue backs the page and retries" % lazy)
         print("  eip 0x%08x in %s" % (eip, symbol(eip)))
         print("  cr3 0x%08x" % register("cr3"))
         print("backtrace from the fault:")
@@ -317,6 +327,9 @@ or where the walk stops."""
         print("  pte 0x%08x at 0x%08x (%s)" % (pte, pte_at, flags_in_words(pte)))
         if not pte & PTE_PRESENT:
             print("  the walk stops at the PTE: 0x%08x is not mapped" % addr)
+            lazy = lazy_area_of_entry(pte)
+            if lazy is not None:
+                print("  reserved for lazy area 0x%08x+%d (%d backed): its first touch backs it" % lazy)
             return
         print("  physical 0x%08x" % ((pte & ~0xFFF) | (addr & 0xFFF)))
 
@@ -364,7 +377,10 @@ class Areas(gdb.Command):
     """areas: the area allocator's used and free lists (kernel/mm/area.ts).
 
 Reads the list heads and counters from kernel_instance and walks the
-MemArea records: start, pages, next, prev, owner (a slab, or 0)."""
+MemArea records: start, pages, next, prev, owner (a slab, or 0), lower,
+upper, bin, kind and flags; a lazy area's backed pages are counted from its
+page-table entries. A used area shows its kind (plain, slab, lazy) and how
+many of its pages are backed: a lazy area's grow as they are first touched."""
 
     def __init__(self):
         super().__init__("areas", gdb.COMMAND_DATA)
@@ -380,12 +396,19 @@ MemArea records: start, pages, next, prev, owner (a slab, or 0)."""
             print("  %s:" % name)
             record, seen = head, 0
             while record and seen < 4096:
-                start, pages, nxt, _prev, owner, _lower, upper, bin_ = words(record, 8)
+                start, pages, nxt, _prev, _owner, _lower, upper, bin_kind = words(record, 8)
+                bin_ = bin_kind & 0xFFFF
                 record = upper if free else nxt
                 if free and not bin_:
                     continue
+                what = ""
+                if not free:
+                    kind = bin_kind >> 16 & 0xFF
+                    backed = backed_pages(start, pages) if kind == AREA_LAZY else pages
+                    what = "  (%s%s, %d backed)" % (AREA_KINDS.get(kind, "kind %d" % kind),
+                                                    " read-only" if bin_kind >> 24 & AREA_READ_ONLY else "", backed)
                 print("    0x%08x-0x%08x  %d %s%s" % (start, start + pages * PAGE - 1, pages,
-                                                     "page" if pages == 1 else "pages", "  (slab)" if owner else ""))
+                                                     "page" if pages == 1 else "pages", what))
                 seen += 1
 
 
@@ -454,6 +477,97 @@ class ControlRegisters(gdb.Command):
         print("cr4 0x%08x  %s" % (cr4, named(cr4, CR4_BITS)))
 
 
-for command in (PageTable, VirtualMap, Areas, Slabs, ControlRegisters):
+# --- demand paging: which page faults stop GDB ------------------------------------
+#
+# kernel/mm/fault.ts handles a page fault that is the first touch of a lazy
+# area's page: its PTE is "not present, PTE_RESERVED_MARK, the area's record"
+# (kernel/arch/x86/paging.ts, reserved entries). The rule below is the
+# kernel's, read from memory at the stop, before the handler runs.
+
+PTE_RESERVED_MARK = 2                               # paging.ts PTE_RESERVED_MARK
+PTE_RESERVED_WORD = 0xFFFFFFFC & ~PTE_RESERVED_MARK
+AREA_KINDS = {0: "plain", 1: "slab", 2: "lazy"}     # area.ts AREA_PLAIN, AREA_SLAB, AREA_LAZY
+AREA_LAZY, AREA_READ_ONLY = 2, 1
+PF_FATAL_BITS = PF_PRESENT | PF_USER | PF_RESERVED | PF_FETCH   # fault.ts PF_FATAL_BITS
+
+
+def backed_pages(start, pages):
+    """Pages of [start, start + pages * PAGE) with a present PTE (area.ts areaBackedPages)."""
+    n, va, end = 0, start, start + pages * PAGE
+    while va < end:
+        table = va >> 22
+        run = min(end, (table + 1) << 22) - va
+        if u32(MIRROR_DIRECTORY + table * 4) & PTE_PRESENT:
+            n += sum(pte & PTE_PRESENT for pte in words(MIRROR_BASE + (va >> 12) * 4, run // PAGE))
+        va += run
+    return n
+
+
+def lazy_area_of_entry(pte):
+    """(start, pages, backed) of the lazy area a reserved PTE names, or None."""
+    if pte & (PTE_PRESENT | PTE_RESERVED_MARK) != PTE_RESERVED_MARK:
+        return None
+    try:
+        start, pages, _next, _prev, _owner, _lower, _upper, bin_kind = words(pte & PTE_RESERVED_WORD, 8)
+    except gdb.MemoryError:
+        return None
+    if bin_kind >> 16 & 0xFF != AREA_LAZY:
+        return None
+    return (start, pages, backed_pages(start, pages))
+
+
+def kernel_global_or(name, default):
+    try:
+        return kernel_global(name)
+    except gdb.error:
+        return default
+
+
+def handled_fault_area(cr2, code):
+    """(start, pages, backed) of the lazy area when the kernel will handle this fault, else None."""
+    if code & PF_FATAL_BITS or cr2 >> 22 == MIRROR_INDEX:
+        return None
+    if kernel_global_or("kernel/mm/fault/handling", 0) or kernel_global_or("kernel/core/context/depth", 0):
+        return None
+    if not u32(MIRROR_DIRECTORY + (cr2 >> 22) * 4) & PTE_PRESENT:
+        return None
+    return lazy_area_of_entry(u32(MIRROR_BASE + (cr2 >> 12) * 4))
+
+
+class PageFaultPolicy(gdb.Command):
+    """pfstop fatal|all|off: which page faults stop GDB.
+
+fatal (the default): only the faults the kernel will report, and stop on.
+all: every page fault; one the kernel will handle (the first touch of a
+     lazy area's page, kernel/mm/fault.ts) says so, and in which area.
+off: none.
+With no argument, shows the current setting; with the kernel running, also
+how many page faults it has handled so far."""
+
+    mode = "fatal"
+
+    def __init__(self):
+        super().__init__("pfstop", gdb.COMMAND_BREAKPOINTS)
+
+    @classmethod
+    def stops(cls, handled):
+        return cls.mode == "all" or (cls.mode == "fatal" and not handled)
+
+    def invoke(self, argument, from_tty):
+        word = argument.strip()
+        if word:
+            if word not in ("fatal", "all", "off"):
+                raise gdb.GdbError("usage: pfstop fatal|all|off")
+            PageFaultPolicy.mode = word
+        print("pfstop: %s" % {"fatal": "stopping at page faults the kernel will not handle",
+                               "all": "stopping at every page fault, handled ones too",
+                               "off": "not stopping at page faults"}[PageFaultPolicy.mode])
+        handled = kernel_global_or("kernel/mm/fault/handled", None)
+        if handled is not None:
+            print("  page faults handled so far: %d" % handled)
+
+
+for command in (PageTable, VirtualMap, Areas, Slabs, ControlRegisters, PageFaultPolicy):
     command()
-print("kernel.py: stops at page faults and failures; TypeScript frames; commands pt, vmmap, areas, slabs, cr (see 'help pt' ...)")
+print("kernel.py: stops at page faults the kernel will not handle (pfstop) and at failures; TypeScript frames; "
+      "commands pt, vmmap, areas, slabs, cr, pfstop (see 'help pt' ...)")

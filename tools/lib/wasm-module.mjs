@@ -35,7 +35,7 @@ export function sleb(value) {
   }
 }
 
-/** A cursor over `b` from `p`: LEB128 numbers and names. */
+/** A cursor over `b` from `p`: LEB128 numbers (u32, s32 as its unsigned bits) and names. */
 export function cursor(b, p = 0) {
   const c = { p };
   c.u32 = () => {
@@ -45,6 +45,16 @@ export function cursor(b, p = 0) {
       result |= (byte & 0x7f) << shift;
       shift += 7;
     } while (byte & 0x80);
+    return result >>> 0;
+  };
+  c.s32 = () => {
+    let result = 0, shift = 0, byte;
+    do {
+      byte = b[c.p++];
+      result |= (byte & 0x7f) << shift;
+      shift += 7;
+    } while (byte & 0x80);
+    if (shift < 32 && byte & 0x40) result |= -1 << shift;
     return result >>> 0;
   };
   c.name = () => {

@@ -1,39 +1,16 @@
 // tools/lib/wasm.mjs: the parts of a wasm binary the build checks read.
 
 import { readFileSync } from "node:fs";
+import { cursor } from "./wasm-module.mjs";
 
 const SECTION_MEMORY = 5;
 const SECTION_DATA = 11;
 const OP_I32_CONST = 0x41;
 const OP_END = 0x0b;
 
-/** A reader over a wasm binary: LEB128 numbers, names, sections. */
+/** A cursor over a wasm binary past its header (lib/wasm-module.mjs), with a walk over its sections. */
 function reader(b) {
-  const r = { p: 8 }; // past magic and version
-  r.u32 = () => {
-    let result = 0, shift = 0, byte;
-    do {
-      byte = b[r.p++];
-      result |= (byte & 0x7f) << shift;
-      shift += 7;
-    } while (byte & 0x80);
-    return result >>> 0;
-  };
-  r.s32 = () => {
-    let result = 0, shift = 0, byte;
-    do {
-      byte = b[r.p++];
-      result |= (byte & 0x7f) << shift;
-      shift += 7;
-    } while (byte & 0x80);
-    if (shift < 32 && byte & 0x40) result |= -1 << shift;
-    return result >>> 0;
-  };
-  r.name = () => {
-    const length = r.u32();
-    r.p += length;
-    return b.toString("utf8", r.p - length, r.p);
-  };
+  const r = cursor(b, 8); // past magic and version
   /** Calls visit(id, end) for each section, positioned at its contents. */
   r.sections = (visit) => {
     while (r.p < b.length) {

@@ -43,10 +43,19 @@
 //
 // After pagingInit every change goes through the mirror: no code needs the
 // physical address of a table to change it. Each table has a count of its
-// present entries; mapping into an empty PDE allocates the table, unmapping
+// entries in use (present, or reserved: below); mapping into an empty PDE allocates the table, unmapping
 // its last entry frees it. A single-page change invalidates just that page
 // (INVLPG), never the whole TLB. pageMap and pageUnmap refuse to run in
 // interrupt context (core/context.ts).
+//
+// Reserved entries. When P = 0 the CPU ignores every other bit of a PTE
+// (SDM vol. 3, 4.3 and table 4-6), so software may keep a word there. A
+// reserved entry is "not present, PTE_RESERVED_MARK set, the rest a 4-byte
+// aligned word of the caller's" (mm/area.ts keeps a lazy area's record
+// there, so a fault in it finds its area from the PTE alone, in O(1)). A
+// reserved entry counts in its table's entries in use, so the table stays;
+// pageMapReserved turns it into a mapping, pageUnreserve clears it. Every
+// walker must test P first: a reserved entry maps nothing.
 
 import { invlpg, readCr0, writeCr0, writeCr3 } from "./cpu";
 import { print, printHex, println } from "../../core/console";
@@ -121,7 +130,7 @@ import { alignUp, pageAlloc, pageIsInUseAligned, pageReleaseInUse, pageRetainInU
 /** Whether `vaddr` lies in the mirror window, which only paging itself may touch. */
 @inline export function inMirror(vaddr: u32): bool { return pdeIndex(vaddr) == MIRROR_INDEX; }
 
-// Present entries of each page table, by PDE index.
+// Entries in use in each page table (present, or reserved by pageReserve), by PDE index.
 const tableEntries = memory.data(<i32>ENTRIES_PER_TABLE * 2, 4);
 let directoryPhysical: u32 = 0;
 let identityEnd: u32 = 0;
@@ -190,7 +199,7 @@ export function pagingInit(end: u32): bool {
  * nothing, when a new page table was needed and no physical page was left.
  * Stops the kernel on misuse, before changing anything: unaligned
  * addresses, an address in the mirror window or in the identity map (page 0
- * and the stack guard stay unmapped), an address already mapped, or a
+ * and the stack guard stay unmapped), an address already mapped or reserved (pageReserve), or a
  * physical page that is free or reserved.
  */
 export function pageMap(vaddr: u32, paddr: u32, flags: u32): bool {
@@ -205,8 +214,8 @@ export function pageMap(vaddr: u32, paddr: u32, flags: u32): bool {
   // table's creation: held in a register there, it was spilled to the stack.
   if ((load<u32>(pde) & PTE_PRESENT) == 0) {
     if (!tableCreate(table, pde)) return false;
-  } else if ((load<u32>(pteAddress(vaddr)) & PTE_PRESENT) != 0) {
-    panicAt("pageMap", "address already mapped", vaddr);
+  } else if ((load<u32>(pteAddress(vaddr)) & (PTE_PRESENT | PTE_RESERVED_MARK)) != 0) {
+    panicAt("pageMap", "address already mapped or reserved", vaddr);
   }
   pageRetainInUse(paddr); // checked above
   // makeEntry, less the masking of an address already checked to be aligned.
@@ -284,6 +293,90 @@ function tableFree(table: u32, pde: u32): void {
   pageReleaseInUse(page); // a table page, allocated by tableCreate
 }
 
+// ---------------------------------------------------------------------------
+// Reserved entries (see the header): not present, a word for software.
+
+/** Marks a not-present entry as reserved: bit 1 (R/W when present; ignored when P = 0). */
+@inline export const PTE_RESERVED_MARK: u32 = 1 << 1;
+/** The bits of a reserved entry that hold the caller's word. */
+@inline export const PTE_RESERVED_WORD: u32 = ~(PTE_PRESENT | PTE_RESERVED_MARK);
+
+/** Whether `entry` is a reserved entry (not present, marked). */
+@inline export function entryReserved(entry: u32): bool {
+  return (entry & (PTE_PRESENT | PTE_RESERVED_MARK)) == PTE_RESERVED_MARK;
+}
+
+/**
+ * Reserves the page at `vaddr`, keeping `word` (4-byte aligned, not 0) in
+ * its entry; creates the page table when needed. Returns false, changing
+ * nothing, when a table was needed and no physical page was left. Stops the
+ * kernel, before changing anything, where pageMap would, and when `word` is
+ * not a word an entry can hold.
+ */
+export function pageReserve(vaddr: u32, word: u32): bool {
+  if ((vaddr & (PAGE_SIZE - 1)) != 0) panicAt("pageReserve", "unaligned address", vaddr);
+  if (inMirror(vaddr)) panicAt("pageReserve", "address in the mirror window", vaddr);
+  if (vaddr < identityEnd) panicAt("pageReserve", "address in the identity map", vaddr);
+  if (word == 0 || (word & ~PTE_RESERVED_WORD) != 0) panicAt("pageReserve", "word is 0 or not 4-byte aligned", word);
+  const table = pdeIndex(vaddr);
+  const pde = pdeAddress(vaddr);
+  if ((load<u32>(pde) & PTE_PRESENT) == 0) {
+    if (!tableCreate(table, pde)) return false;
+  } else if (load<u32>(pteAddress(vaddr)) != 0) {
+    panicAt("pageReserve", "address already mapped or reserved", vaddr);
+  }
+  // Nothing was present, so no TLB entry needs invalidating (SDM vol. 3, 4.10.2.3).
+  store<u32>(pteAddress(vaddr), word | PTE_RESERVED_MARK);
+  setTableCount(table, tableCount(table) + 1);
+  return true;
+}
+
+/** The word kept in the reserved entry of `vaddr`, or 0 when its entry is not a reserved one. */
+export function pageReservedWord(vaddr: u32): u32 {
+  const entry = pageEntry(vaddr);
+  return entryReserved(entry) ? entry & PTE_RESERVED_WORD : 0;
+}
+
+/** Replaces the word of the reserved entry of `vaddr` (the record it names moved). */
+export function pageSetReservedWord(vaddr: u32, word: u32): void {
+  if (pageReservedWord(vaddr) == 0) panicAt("pageSetReservedWord", "address not reserved", vaddr);
+  if (word == 0 || (word & ~PTE_RESERVED_WORD) != 0) panicAt("pageSetReservedWord", "word is 0 or not 4-byte aligned", word);
+  store<u32>(pteAddress(vaddr), word | PTE_RESERVED_MARK);
+}
+
+/** Clears the reserved entry of `vaddr`; frees the table when that was its last entry in use. */
+export function pageUnreserve(vaddr: u32): void {
+  if (pageReservedWord(vaddr) == 0) panicAt("pageUnreserve", "address not reserved", vaddr);
+  store<u32>(pteAddress(vaddr), 0);
+  const table = pdeIndex(vaddr);
+  const left = <u16>(tableCount(table) - 1);
+  setTableCount(table, left);
+  if (left == 0) tableFree(table, pdeAddress(vaddr));
+}
+
+/**
+ * Maps the reserved page at `vaddr` to the physical page `paddr` with
+ * `flags`, in place of its reservation (the table's count stays). The
+ * mapping holds a reference to the page. Stops the kernel, before changing
+ * anything, when `vaddr` is not reserved or `paddr` is not a page in use.
+ */
+export function pageMapReserved(vaddr: u32, paddr: u32, flags: u32): void {
+  if (pageReservedWord(vaddr) == 0) panicAt("pageMapReserved", "address not reserved", vaddr);
+  if ((paddr & (PAGE_SIZE - 1)) != 0 || !pageIsInUseAligned(paddr)) panicAt("pageMapReserved", "physical page not allocated (free or reserved)", paddr);
+  pageRetainInUse(paddr);
+  store<u32>(pteAddress(vaddr), makeEntry(paddr, flags));
+  // Not-present entries are never cached in the TLB (SDM vol. 3, 4.10.2.3): no INVLPG.
+}
+
+/** Changes the flags of the present mapping at `vaddr` in the area range (the frame stays), and invalidates it. */
+export function pageSetFlags(vaddr: u32, flags: u32): void {
+  if (vaddr < identityEnd || inMirror(vaddr)) panicAt("pageSetFlags", "address in the identity map or the mirror", vaddr);
+  const entry = pageEntry(vaddr);
+  if ((entry & PTE_PRESENT) == 0) panicAt("pageSetFlags", "address not mapped", vaddr);
+  store<u32>(pteAddress(vaddr), makeEntry(entryFrame(entry), flags));
+  invlpg(vaddr);
+}
+
 /** The physical address `vaddr` maps to, or PAGE_NOT_MAPPED. */
 export function pageTranslate(vaddr: u32): u64 {
   const entry = pageEntry(vaddr);
@@ -331,6 +424,12 @@ export function pagingPrintWalk(vaddr: u32): void {
 
 /** Writes an entry's flags in words, then a newline. */
 export function printEntryFlags(entry: u32): void {
+  if (entryReserved(entry)) {
+    print(" (not present, reserved: word ");
+    printHex(entry & PTE_RESERVED_WORD);
+    println(")");
+    return;
+  }
   if ((entry & PTE_PRESENT) == 0) {
     println(" (not present)");
     return;
