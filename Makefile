@@ -86,14 +86,16 @@ $(BUILD)/kernel.wasm $(BUILD)/kernel.wasm.map $(BUILD)/kernel.wat &: $(KERNEL_TS
 	@mkdir -p $(@D)
 	$(ASC) kernel/main.ts --config asconfig.json --target kernel --transform ./tools/noinline.mjs \
 	    --transform ./tools/check-heap.mjs --outFile $(BUILD)/kernel.wasm --textFile $(BUILD)/kernel.wat --sourceMap $(ASCFLAGS)
-	node tools/check-heap.mjs $(BUILD)/kernel.wat # the final module, as asc printed it
 
 # TypeScript lines: markers for source locations in the optimized wasm, which
 # wasm2c carries into the C and tools/lines.mjs then turns into #line
-# directives (see there). The compiled code does not change.
-$(BUILD)/kernel.lines.wasm $(BUILD)/gen/lines.json &: $(BUILD)/kernel.wasm $(BUILD)/kernel.wasm.map tools/lines.mjs tools/lib/wasm-module.mjs
+# directives (see there). The compiled code does not change. Beside it, the
+# heap check of the final module (tools/check-heap.mjs), on the text asc
+# printed of it; either failing fails the step.
+$(BUILD)/kernel.lines.wasm $(BUILD)/gen/lines.json &: $(BUILD)/kernel.wasm $(BUILD)/kernel.wasm.map $(BUILD)/kernel.wat tools/lines.mjs tools/lib/wasm-module.mjs tools/check-heap.mjs
 	@mkdir -p $(BUILD)/gen
-	node tools/lines.mjs wasm $< $<.map $(BUILD)/kernel.lines.wasm $(BUILD)/gen/lines.json
+	node tools/check-heap.mjs $(BUILD)/kernel.wat & \
+	node tools/lines.mjs wasm $< $<.map $(BUILD)/kernel.lines.wasm $(BUILD)/gen/lines.json; marked=$$?; wait $$! && exit $$marked
 
 # wasm -> C, rewritten for the flat kernel memory and the out-of-line
 # functions (see tools/wasm2c-rewrite.mjs).
@@ -150,8 +152,8 @@ $(BUILD)/obj/%.o: $(BUILD)/gen/%.asm
 	$(NASM) -f elf32 $< -o $@
 $(KERNEL): $(LINK_OBJS) $(BUILD)/obj/ksyms.o $(BUILD)/gen/aliases.ld linker/kernel.ld tools/check-layout.mjs
 	$(LD) $(LDFLAGS) $(LINK_OBJS) $(BUILD)/obj/ksyms.o $(BUILD)/gen/aliases.ld -o $@
-	node tools/symbols.mjs --verify $(BUILD)/kernel.pass1.elf $@
-	node tools/check-layout.mjs $@ $(BUILD)/kernel.wasm asconfig.json
+	node tools/symbols.mjs --verify $(BUILD)/kernel.pass1.elf $@ & \
+	node tools/check-layout.mjs $@ $(BUILD)/kernel.wasm asconfig.json; laid=$$?; wait $$! && exit $$laid
 
 run: setup
 	@$(MAKE) --no-print-directory $(KERNEL)
