@@ -21,10 +21,10 @@ void kernel_entry(u32 magic, u32 multiboot_info)
     cpu_stop();
 }
 
-/* boot/interrupts.asm calls this with the frame's address. Passing the
- * instance here, as kernel_entry does, lets clang (LTO) see that every kernel
- * function runs with &kernel_instance, also those IRQ handlers reach (the
- * allocators): their globals are then plain addresses. */
+/* boot/interrupts.asm calls this with the frame's address. The generated
+ * C reaches the kernel's globals through kernel_instance itself, not through
+ * the pointer passed here (tools/wasm2c-rewrite.mjs): they are plain
+ * addresses in every function, those IRQ handlers reach included. */
 void interrupt_dispatch(u32 frame)
 {
     Z_kernelZ_interruptDispatch(&kernel_instance, frame);

@@ -29,7 +29,6 @@
 // build/kernel.wasm, which is what runs.
 
 import { readFileSync } from "node:fs";
-import binaryen from "binaryen";
 
 /** Functions that must not reach the heap: exact names, and name prefixes (a whole directory). */
 export const ROOTS = [
@@ -58,8 +57,10 @@ export function callGraph(text) {
       continue;
     }
     if (current === null) continue;
-    for (const call of line.matchAll(/\((?:return_)?call \$([^\s()]+)/g)) calls.get(current).add(call[1]);
-    if (/\((?:return_)?call_(?:indirect|ref)\b/.test(line)) indirect.add(current);
+    // Folded text, `(call $f ...)` (binaryen's emitText), or flat, one
+    // instruction a line, `call $f` (the text file asc writes).
+    for (const call of line.matchAll(/(?:\(|^\s*)(?:return_)?call \$([^\s()]+)/g)) calls.get(current).add(call[1]);
+    if (/(?:\(|^\s*)(?:return_)?call_(?:indirect|ref)\b/.test(line)) indirect.add(current);
   }
   return { calls, indirect };
 }
@@ -130,10 +131,20 @@ export default class CheckHeap {
   }
 }
 
+// From the command line: a .wat is read as it is; asc writes the final
+// module's text next to the binary (--textFile) from the same module, so the
+// build reads that rather than decoding build/kernel.wasm and printing it
+// again (half a second of every build). Any other file is read as a binary.
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
   const file = process.argv[2];
-  const module = binaryen.readBinary(readFileSync(file));
-  const text = module.emitText();
-  module.dispose();
+  let text;
+  if (file.endsWith(".wat")) {
+    text = readFileSync(file, "utf8");
+  } else {
+    const { default: binaryen } = await import("binaryen");
+    const module = binaryen.readBinary(readFileSync(file));
+    text = module.emitText();
+    module.dispose();
+  }
   if (!report(heapProblems(text, file), file)) process.exit(1);
 }

@@ -272,7 +272,10 @@ function rewriteC(cPath, jsonPath) {
     while (lines[end] !== "}") end++;
     let body = lines.slice(i, end + 1);
     i = end;
-    if (!body.some((l) => l.includes(marker + "(instance,"))) {
+    // The marker's call, with wasm2c's instance argument or without it
+    // (tools/wasm2c-rewrite.mjs takes it out).
+    const markerCall = (id) => [`${marker}(instance, ${id});`, `${marker}(${id});`];
+    if (!body.some((l) => l.includes(marker + "(instance,") || l.includes(marker + "(w2c_i"))) {
       out.push(...body);
       continue;
     }
@@ -284,7 +287,7 @@ function rewriteC(cPath, jsonPath) {
     let location = null;
     for (let k = 0; k < body.length; k++) {
       const pair = pairStart.exec(body[k]);
-      if (pair && body[k + 1]?.trim() === `${marker}(instance, ${pair[1]});`) {
+      if (pair && markerCall(pair[1]).includes(body[k + 1]?.trim())) {
         location = locations[Number(pair[2])];
         if (!location) throw new Error(`${cPath}: line marker ${pair[2]} names no location`);
         for (const earlier of kept) earlier.location ??= location;
@@ -301,7 +304,7 @@ function rewriteC(cPath, jsonPath) {
     out.push(`#line ${out.length + 2} "${cPath}"`);
   }
 
-  const left = out.filter((l) => l.includes(marker + "(instance,")).length;
+  const left = out.filter((l) => l.includes(marker + "(instance,") || l.includes(marker + "(w2c_i")).length;
   if (left > 0) {
     console.error(`${cPath}: ${left} line marker call(s) not in the expected two-line form; wasm2c output changed`);
     process.exit(1);

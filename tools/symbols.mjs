@@ -100,7 +100,7 @@ function lineTable(elfPath) {
   const rows = [];
   let previous = null;
   for (const { address, file, line } of dwarfLines(elfPath)) {
-    const source = line !== 0 && /^(kernel|bench|boot|node_modules)\/.*\.(ts|c|asm)$/.test(file);
+    const source = line !== 0 && /^(kernel|bench|boot|node_modules)\/.*\.(ts|c|h|asm)$/.test(file);
     if (source && !fileIndex.has(file)) fileIndex.set(file, files.push(file) - 1);
     const row = { start: address, line: source ? line : 0, file: source ? fileIndex.get(file) : 0 };
     if (previous && previous.start === row.start) rows.pop();

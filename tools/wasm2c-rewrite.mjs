@@ -18,6 +18,14 @@
 // 2. Names. Functions listed in tools/noinline.mjs get
 // __attribute__((noinline)), so clang keeps them as binaryen did.
 //
+// 3. One instance, one compilation. There is exactly one kernel instance,
+// boot/entry.c's kernel_instance, so every `instance->field` becomes
+// `kernel_instance.field`: globals are then plain addresses, and no
+// function carries the instance pointer in one of i386's few registers. And
+// boot/cpu.h is included, whose CPU primitives are inline bodies: the file
+// compiles straight to a native object with them inlined, no link-time
+// optimisation needed.
+//
 // Every memory rewrite must match exactly as often as expected: a new wasm2c
 // whose output looks different stops the build instead of going through
 // unchanged.
@@ -47,6 +55,36 @@ for (const { what, from, to, count } of rewrites) {
   const found = (text.match(from) || []).length;
   if (found !== count) {
     console.error(`${file}: expected ${count} ${what} pattern(s), found ${found}; wasm2c output changed`);
+    process.exit(1);
+  }
+  text = text.replace(from, to);
+}
+
+const include = '#include "kernel.h"\n';
+if (text.split(include).length !== 2) {
+  console.error(`${file}: expected one ${include.trim()}; wasm2c output changed`);
+  process.exit(1);
+}
+text = text.replace(include, `${include}#include "kernel_instance.h" /* the one instance */\n#include "cpu.h"             /* the CPU primitives, inline */\n`);
+const instanceUses = (text.match(/\binstance->/g) || []).length;
+if (instanceUses === 0) {
+  console.error(`${file}: no instance->field access found; wasm2c output changed`);
+  process.exit(1);
+}
+text = text.replace(/\binstance->/g, "kernel_instance.");
+// The kernel's own functions then lose the instance parameter altogether
+// (declarations, definitions, calls): it would only show in the debugger as
+// `instance=<optimized out>`. What is left of it is an exported entry's
+// argument, which the entry no longer reads.
+const withoutInstance = [
+  [/\b(w2c_\w+)\(Z_kernel_instance_t\*(?: instance)?, /g, "$1("],
+  [/\b(w2c_\w+)\(Z_kernel_instance_t\*(?: instance)?\)/g, "$1(void)"],
+  [/\b(w2c_\w+)\(instance, /g, "$1("],
+  [/\b(w2c_\w+)\(instance\)/g, "$1()"],
+];
+for (const [from, to] of withoutInstance) {
+  if (!from.test(text)) {
+    console.error(`${file}: no ${from} in the kernel's functions; wasm2c output changed`);
     process.exit(1);
   }
   text = text.replace(from, to);

@@ -23,7 +23,7 @@ import { memDescriptors, memTotalPages, pageRelease, pageRetain, PAGE_SIZE } fro
 @external("bench", "peerInit") declare function peerInit(descriptors: usize, count: u32, base: u32, top: u32, tables: usize, identityEnd: u32): void;
 @external("bench", "peerSlab") declare function peerSlab(base: usize, size: u32, shift: u32, capacity: u32): u32;
 @external("bench", "peerSlabPairs") declare function peerSlabPairs(size: u32, n: u32): u64;
-@external("bench", "peerMapUnmapPairs") declare function peerMapUnmapPairs(v: u32, p: u32, n: u32): u64;
+@external("bench", "peerMapUnmapPairs") declare function peerMapUnmapPairs(v: u32, p: u32, flags: u32, n: u32): u64;
 
 @inline const PAIRS: u32 = 100_000;
 @inline const MAP_PAIRS: u32 = 100_000;
@@ -144,7 +144,7 @@ function mapUnmap(inC: bool): u64 {
   pageUnmap(at);
   let spent: u64 = 0;
   if (inC) {
-    spent = peerMapUnmapPairs(at, page, MAP_PAIRS);
+    spent = peerMapUnmapPairs(at, page, PTE_WRITABLE, MAP_PAIRS);
   } else {
     const start = rdtsc();
     for (let i: u32 = 0; i < MAP_PAIRS; i++) {

@@ -30,8 +30,8 @@ function assertExceptionReport(report, { title, errorCode, eipFunction, callers 
   assert.match(report.fields.eip, /^0x[0-9a-f]{8} in \S/);
   assert.equal(report.eip.name, eipFunction);
   // The faulting instruction's line: in the function's own file, or in the C
-  // import that clang inlined there (boot/cpu.c divide, ...).
-  assert.ok([eipFunction.split(" ")[0], "boot/cpu.c"].includes(report.eip.file), `eip's line: ${report.fields.eip}`);
+  // import that clang inlined there (boot/cpu.h divide, ...).
+  assert.ok([eipFunction.split(" ")[0], "boot/cpu.h"].includes(report.eip.file), `eip's line: ${report.fields.eip}`);
   assert.ok(report.eip.line > 0);
   for (const r of REGISTERS) assert.ok(r in report.registers, `register ${r} missing from the report`);
   const names = backtraceNames(report);
@@ -50,7 +50,7 @@ test("trap=divide: #DE from the CPU's own DIV, named and traced", async () => {
   assertExceptionReport(report, {
     title: "divide error (#DE, vector 0x0)",
     errorCode: "0x00000000",
-    // The CPU primitives are inlined (LTO): DIV is in the TypeScript function itself.
+    // The CPU primitives are inlined (boot/cpu.h): DIV is in the TypeScript function itself.
     eipFunction: "kernel/debug/inject.ts raiseDivideError",
     callers: ["kernel/debug/inject.ts injectTrap"],
   });

@@ -42,6 +42,9 @@ CLASS_COUNT, DESC_BYTES, SLAB_HEADER_BYTES = 10, 64, 104         # alloc.ts
 gdb.execute("set confirm off")
 gdb.execute("set pagination off")
 gdb.execute("set disassembly-flavor intel")
+# An argument as it is now; its value at the function's entry (from the
+# DWARF call-site records clang writes) only when the current one is lost.
+gdb.execute("set print entry-values if-needed")
 
 
 # --- reading the kernel ------------------------------------------------------

@@ -210,15 +210,16 @@ export function pageMap(vaddr: u32, paddr: u32, flags: u32): bool {
   if (!pageIsInUseAligned(paddr)) panicAt("pageMap", "physical page not allocated (free or reserved)", paddr);
   const table = pdeIndex(vaddr);
   const pde = pdeAddress(vaddr);
-  const pte = pteAddress(vaddr);
+  // The PTE address is computed where it is used, not kept across the
+  // table's creation: held in a register there, it was spilled to the stack.
   if ((load<u32>(pde) & PTE_PRESENT) == 0) {
     if (!tableCreate(table, pde)) return false;
-  } else if ((load<u32>(pte) & (PTE_PRESENT | PTE_RESERVED_MARK)) != 0) {
+  } else if ((load<u32>(pteAddress(vaddr)) & (PTE_PRESENT | PTE_RESERVED_MARK)) != 0) {
     panicAt("pageMap", "address already mapped or reserved", vaddr);
   }
   pageRetainInUse(paddr); // checked above
   // makeEntry, less the masking of an address already checked to be aligned.
-  store<u32>(pte, paddr | entryFlags(flags) | PTE_PRESENT);
+  store<u32>(pteAddress(vaddr), paddr | entryFlags(flags) | PTE_PRESENT);
   setTableCount(table, tableCount(table) + 1);
   invlpg(vaddr);
   return true;
