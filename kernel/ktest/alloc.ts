@@ -11,13 +11,12 @@ import { alloc, allocInUse, allocTrim, classDesc, classIndex, CLASS_COUNT, free,
 import { areaAlloc, areaFree, areaFreeCount, areaRangeEnd, areaRangeStart, areaUsedCount } from "../mm/area";
 import { memFreePages, pageAlloc, pageRelease, PAGE_SIZE } from "../mm/mem";
 import { print, printDec, println } from "../core/console";
+import { xorshift32 } from "../lib/random";
 
-// xorshift32: the same sequence on every run.
+// The same sequence on every run (lib/random.ts).
 let seed: u32 = 0x2545F491;
 function random(): u32 {
-  seed ^= seed << 13;
-  seed ^= seed >> 17;
-  seed ^= seed << 5;
+  seed = xorshift32(seed);
   return seed;
 }
 

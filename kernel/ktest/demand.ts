@@ -11,13 +11,12 @@ import { print, printDec, printHex, println } from "../core/console";
 import { AREA_LAZY, AREA_READ_ONLY, areaBackedPages, areaDump, areaFree, areaOf, areaReserve, areaUsedCount, MemArea } from "../mm/area";
 import { pageFaultsHandled, pageFaultTouchWhileHandling } from "../mm/fault";
 import { memFreePages, PAGE_SHIFT, PAGE_SIZE } from "../mm/mem";
+import { xorshift32 } from "../lib/random";
 
-// xorshift32: the same sequence on every run.
+// The same sequence on every run (lib/random.ts).
 let seed: u32 = 0x6A09E667;
 function random(): u32 {
-  seed ^= seed << 13;
-  seed ^= seed >> 17;
-  seed ^= seed << 5;
+  seed = xorshift32(seed);
   return seed;
 }
 

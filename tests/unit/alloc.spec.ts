@@ -6,6 +6,7 @@ import {
 } from "../../kernel/mm/alloc";
 import { areaAlloc, areaFree, areaOf, areaUsedCount, areaUsedList, MemArea } from "../../kernel/mm/area";
 import { arena, backedPages, expectPanic, resetPages, setPageLimit } from "./host";
+import { xorshift32 } from "../../kernel/lib/random";
 
 const PAGE: u32 = 4096;
 const PAGES: u32 = 2048;
@@ -348,9 +349,7 @@ const owners = heap.alloc(PAGES * PAGE / 8 * 4);
 
 let seed: u32 = 0x9E3779B9;
 function random(): u32 {
-  seed ^= seed << 13;
-  seed ^= seed >> 17;
-  seed ^= seed << 5;
+  seed = xorshift32(seed);
   return seed;
 }
 

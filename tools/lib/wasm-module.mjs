@@ -38,25 +38,19 @@ export function sleb(value) {
 /** A cursor over `b` from `p`: LEB128 numbers (u32, s32 as its unsigned bits) and names. */
 export function cursor(b, p = 0) {
   const c = { p };
-  c.u32 = () => {
+  // One LEB128 number; a signed one extends its last byte's sign bit.
+  const leb = (signed) => {
     let result = 0, shift = 0, byte;
     do {
       byte = b[c.p++];
       result |= (byte & 0x7f) << shift;
       shift += 7;
     } while (byte & 0x80);
+    if (signed && shift < 32 && byte & 0x40) result |= -1 << shift;
     return result >>> 0;
   };
-  c.s32 = () => {
-    let result = 0, shift = 0, byte;
-    do {
-      byte = b[c.p++];
-      result |= (byte & 0x7f) << shift;
-      shift += 7;
-    } while (byte & 0x80);
-    if (shift < 32 && byte & 0x40) result |= -1 << shift;
-    return result >>> 0;
-  };
+  c.u32 = () => leb(false);
+  c.s32 = () => leb(true);
   c.name = () => {
     const length = c.u32();
     c.p += length;
