@@ -2,12 +2,21 @@
  * kernel would write them, for `make bench` to measure side by side with the
  * AssemblyScript originals in the same boot, compiled with the same flags.
  *
- *  - c_alloc / c_free: the slab fast path of kernel/mm/alloc.ts, the same
+ *  - c_alloc / c_free: kernel/mm/alloc.ts's alloc and free, the same
  *    design: blocks from the slab's first byte, the header at its end, the
  *    page tag (through the mirror and the page descriptor) pointing at the
  *    header plus 1; free refuses a pointer into the record cache, inside a
  *    block, past the last block, or a block whose bit is clear (BTR, as
- *    Linux's __test_and_clear_bit does), with the same list handling.
+ *    Linux's __test_and_clear_bit does), with the same list handling. A
+ *    class with no partial slab grows one; a slab that empties becomes the
+ *    class's reserve unless another empty one already is, and is then given
+ *    back (alloc.ts EMPTY_SLABS_KEPT). Blocks above a page are areas.
+ *    Below the slab layer the peer borrows the kernel's own steps, exported
+ *    by bench/kernel/bench.ts: recordAlloc/recordMark/recordUndo for a
+ *    slab's area record, areaTake and areaAttach (which tags the slab's
+ *    pages with the header plus 1) to grow, areaRelease to give a slab or a
+ *    large block back, and areaAlloc for a large block. So both sides pay
+ *    the same for pages and differ only in the slab layer.
  *  - c_page_map / c_page_unmap: kernel/arch/x86/paging.ts's pageMap and
  *    pageUnmap over the same page tables, page descriptors and table counts.
  *
@@ -19,8 +28,7 @@
  * The peer works on the kernel's own data: a slab the benchmark gives it,
  * laid out and tagged as alloc.ts lays slabs out, and the kernel's page
  * descriptors and free page stack. Misuse stops it at UD2, which the kernel
- * reports as #UD. Growing a slab is not part of the fast path and not part
- * of the peer.
+ * reports as #UD; exhaustion returns 0 and changes nothing.
  *
  * Imported by bench/kernel/bench.ts from the "bench" import module. */
 #include "kernel_instance.h"
@@ -40,6 +48,7 @@
 #define SLAB_TAG 1u
 
 struct page { u16 refs; u16 flags; u32 link; };                 /* mm/mem.ts PageDescriptor */
+struct area { u32 start, pages; };                                /* mm/area.ts MemArea, its first fields */
 struct slab;
 struct cache {                                                    /* mm/alloc.ts SlabDesc */
     u32 size, shift, slab_pages, capacity;
@@ -120,19 +129,92 @@ __attribute__((noinline)) static void list_move(struct cache *c, struct slab *s,
     list_push(to_full ? &c->full : &c->partial, s);
 }
 
+/* ---- below the slab layer: the kernel's own steps ------------------------ */
+
+#define K(name, ...) Z_kernelZ_##name(&kernel_instance, ##__VA_ARGS__)
+
+/* Cuts the backed pages at `start` into a new, empty slab of `c`, on its
+ * partial list; returns its header (alloc.ts slabSetup). */
+static struct slab *slab_setup(struct cache *c, u32 start)
+{
+    struct slab *s = (struct slab *)(start + c->slab_pages * PAGE_SIZE - SLAB_HEADER);
+    __builtin_memset(s, 0, SLAB_HEADER);
+    s->cache = c;
+    s->base = start;
+    s->mask = c->size - 1;
+    s->shift = c->shift;
+    s->capacity = c->capacity;
+    for (u32 i = 0; i < c->capacity; i++) {
+        u32 block = start + (i << c->shift);
+        *(u32 *)block = i + 1 < c->capacity ? block + c->size : 0;
+    }
+    s->free_el = (void *)start;
+    list_push(&c->partial, s);
+    c->slabs++;
+    c->spare += c->capacity;
+    return s;
+}
+
+/* Adds a slab to `c`: 0, changing nothing, when memory is exhausted (alloc.ts growSlab). */
+__attribute__((noinline)) static int grow_slab(struct cache *c)
+{
+    u32 mark = K(benchRecordMark);
+    u32 record = K(benchRecordAlloc);
+    if (!record) return 0;
+    u32 start = K(benchAreaTake, c->slab_pages);
+    if (!start) {
+        K(benchRecordUndo, record, mark);
+        return 0;
+    }
+    struct slab *s = slab_setup(c, start);
+    s->area = (void *)record;
+    K(benchAreaAttach, record, start, c->slab_pages, (u32)s);
+    return 1;
+}
+
+static void slab_release(struct cache *c, struct slab *s)
+{
+    list_remove(&c->partial, s);
+    if (c->reserve == s) c->reserve = 0;
+    c->slabs--;
+    c->spare -= c->capacity;
+    K(benchAreaRelease, (u32)s->area);
+}
+
 __attribute__((noinline)) static void slab_emptied(struct cache *c, struct slab *s)
 {
-    if (c->reserve && c->reserve != s && c->reserve->in_use == 0) die(); /* release: not part of the peer */
-    c->reserve = s;
+    struct slab *reserve = c->reserve;
+    if (reserve && reserve != s && reserve->in_use == 0) slab_release(c, s);
+    else c->reserve = s;
 }
+
+/* A block above SMALL_MAX: an area of its own (alloc.ts allocLarge). */
+__attribute__((noinline)) static void *alloc_large(u32 size)
+{
+    u64 pages = ((u64)size + PAGE_SIZE - 1) >> 12;
+    return pages > 0xFFFFFFFFu ? 0 : (void *)K(benchAreaAlloc, (u32)pages);
+}
+
+/* alloc.ts freeLarge: `tag` is the area's record. */
+__attribute__((noinline)) static void free_large(u32 v, u32 tag)
+{
+    if (!tag) die();
+    if (((struct area *)tag)->start != v) die();
+    K(benchAreaRelease, tag);
+}
+
+/* ---- alloc and free ------------------------------------------------------ */
 
 __attribute__((noinline)) static void *c_alloc(u32 size)
 {
     refuse_in_interrupt();
-    if (size - 1 >= SMALL_MAX) return 0; /* 0, and large blocks: not part of the peer */
+    if (size - 1 >= SMALL_MAX) return size == 0 ? 0 : alloc_large(size);
     struct cache *c = &caches[class_index(size)];
     struct slab *s = c->partial;
-    if (!s) return 0;                     /* growing: not part of the peer */
+    if (!s) {
+        if (!grow_slab(c)) return 0;
+        s = c->partial;
+    }
     void *block = s->free_el;
     s->free_el = *(void **)block;
     bit_test_and_set(s->used, ((u32)block - s->base) >> s->shift);
@@ -151,7 +233,10 @@ __attribute__((noinline)) static void c_free(void *ptr)
     u32 pte = MIRROR_TABLES[v >> 12];
     if (!(pte & PTE_PRESENT)) die();
     u32 tag = pages[pte >> 12].link;     /* a mapped page is in use */
-    if (!(tag & SLAB_TAG)) die();         /* a large block or nothing: not part of the peer */
+    if (!(tag & SLAB_TAG)) {
+        free_large(v, tag);
+        return;
+    }
     struct slab *s = (struct slab *)(tag - SLAB_TAG);
     if (s->cache == &caches[CLASS_COUNT]) die();
     u32 offset = v - s->base;
@@ -323,4 +408,48 @@ BENCH(u64, peerMapUnmapPairs, u32 v, u32 p, u32 flags, u32 n)
         __asm__ volatile("" : : "r"(unmapped));
     }
     return Z_cpuZ_rdtsc(0) - start;
+}
+
+/* Class `index` with the kernel's geometry (alloc.ts descInit), no slabs yet. */
+BENCH(void, peerClass, u32 index, u32 size, u32 shift, u32 slab_pages, u32 capacity)
+{
+    caches[index] = (struct cache){ .size = size, .shift = shift, .slab_pages = slab_pages, .capacity = capacity };
+}
+
+/* The mixed trace (bench.ts mixedTrace) on c_alloc/c_free, the same loop
+ * as the kernel's: guest instructions. The blocks still live afterwards are
+ * freed, and `table` (`slots` words, zero) is left zero. */
+BENCH(u64, peerMixed, u32 trace, u32 table, u32 ops, u32 slots)
+{
+    u64 start = Z_cpuZ_rdtsc(0);
+    for (u32 i = 0; i < ops; i++) {
+        u32 op = ((u32 *)trace)[i];
+        void **slot = (void **)table + (op >> 16);
+        void *block = *slot;
+        if (block) {
+            c_free(block);
+            *slot = 0;
+        } else {
+            *slot = c_alloc(op & 0xFFFF);
+        }
+    }
+    u64 spent = Z_cpuZ_rdtsc(0) - start;
+    for (u32 i = 0; i < slots; i++) {
+        c_free(((void **)table)[i]);
+        ((void **)table)[i] = 0;
+    }
+    return spent;
+}
+
+/* Gives back the classes' reserves, the peer's only slabs once every block is free. */
+BENCH(void, peerMixedEnd)
+{
+    for (u32 i = 0; i < CLASS_COUNT; i++) {
+        struct cache *c = &caches[i];
+        while (c->partial) {
+            if (c->partial->in_use) die();
+            slab_release(c, c->partial);
+        }
+        if (c->full) die();
+    }
 }

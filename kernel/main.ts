@@ -43,6 +43,10 @@ import { monitorRun } from "./monitor/monitor";
 // The entry points boot/ calls, besides kmain.
 export { wasmTrap } from "./core/trap";
 export { interruptDispatch, doubleFault } from "./core/interrupts";
+// The page-level steps bench/peer.c borrows (bench/README.md).
+export {
+  benchRecordAlloc, benchRecordMark, benchRecordUndo, benchAreaTake, benchAreaAttach, benchAreaRelease, benchAreaAlloc,
+} from "../bench/kernel/bench";
 
 /** The kernel. `magic` and `multibootInfo` are EAX and EBX as the boot loader left them. */
 export function kmain(magic: u32, multibootInfo: usize): void {

@@ -6,24 +6,28 @@
 //
 //   bench: NAME INSTRUCTIONS OPERATIONS
 //
+// (mixed_peak_live, a count of blocks, prints that count as INSTRUCTIONS over 1)
 // and bench/run.mjs turns them into the table, the ratios and
 // build/bench.json. The peers run in the same boot: bench/peer.c (the same
-// fast paths in plain C, same compiler flags) and AssemblyScript's own TLSF
+// slab allocator and paging paths in plain C, same compiler flags) and AssemblyScript's own TLSF
 // allocator (heap.alloc/heap.free of the `minimal` runtime).
 
 import { rdtsc } from "../../kernel/arch/x86/cpu";
 import { identityMapEnd, pageMap, pageTableCounts, pageTranslate, pageUnmap, pdeIndex, PTE_WRITABLE } from "../../kernel/arch/x86/paging";
 import { print, printDec64, println } from "../../kernel/core/console";
 import { bootTsc } from "../../kernel/core/layout";
-import { alloc, classDesc, classIndex, free, SLAB_TAG } from "../../kernel/mm/alloc";
+import { alloc, CLASS_COUNT, classDesc, classIndex, free, recordAlloc, recordMark, recordUndo, SLAB_TAG } from "../../kernel/mm/alloc";
 import { setPageTag } from "../../kernel/mm/backing";
-import { areaAlloc, areaFree, areaOf, areaRangeEnd, areaRangeStart, areaReserve } from "../../kernel/mm/area";
+import { areaAlloc, areaAttach, areaFree, areaOf, areaRangeEnd, areaRangeStart, areaRelease, areaReserve, areaTake, areaUsedCount, areaUsedPages } from "../../kernel/mm/area";
 import { memDescriptors, memTotalPages, pageRelease, pageRetain, PAGE_SIZE } from "../../kernel/mm/mem";
 
 @external("bench", "peerInit") declare function peerInit(descriptors: usize, count: u32, base: u32, top: u32, tables: usize, identityEnd: u32): void;
 @external("bench", "peerSlab") declare function peerSlab(base: usize, size: u32, shift: u32, capacity: u32): u32;
 @external("bench", "peerSlabPairs") declare function peerSlabPairs(size: u32, n: u32): u64;
 @external("bench", "peerMapUnmapPairs") declare function peerMapUnmapPairs(v: u32, p: u32, flags: u32, n: u32): u64;
+@external("bench", "peerClass") declare function peerClass(index: u32, size: u32, shift: u32, slabPages: u32, capacity: u32): void;
+@external("bench", "peerMixed") declare function peerMixed(trace: u32, table: u32, ops: u32, slots: u32): u64;
+@external("bench", "peerMixedEnd") declare function peerMixedEnd(): void;
 
 @inline const PAIRS: u32 = 100_000;
 @inline const MAP_PAIRS: u32 = 100_000;
@@ -34,7 +38,9 @@ import { memDescriptors, memTotalPages, pageRelease, pageRetain, PAGE_SIZE } fro
 @inline const LIST_PAIRS: u32 = 2_000;
 @inline const ZERO_PAGES: u32 = 1_000;
 @inline const MIXED_OPS: u32 = 1_000_000;
-@inline const MIXED_SLOTS: u32 = 16_384;    // a power of two; about half are live at any time
+@inline const MIXED_SLOTS: u32 = 19_600;    // about half are live at any time: some 10,000 blocks at peak
+@inline const MIXED_TAIL_SLOTS: u32 = 8;    // the slots blocks above 1 KiB take: few live at once, briefly
+@inline const MIXED_TAIL_FROM: u32 = 1_025; // bytes
 @inline const DEMAND_PAGES: u32 = 1_000;
 
 function report(name: string, instructions: u64, operations: u32): void {
@@ -72,8 +78,10 @@ export function runBenchmarks(allocatorsReady: u64): void {
   report("area_list_10000", areaWithHoles(10000), LIST_PAIRS);
   report("area_zero_1", zeroPages(), ZERO_PAGES);
   const trace = mixedTrace();
+  report("mixed_peak_live", mixedPeakLive(trace), 1);
   report("mixed", mixed(trace, false), MIXED_OPS);
   report("tlsf_mixed", mixed(trace, true), MIXED_OPS);
+  report("c_mixed", cMixed(trace), MIXED_OPS);
   areaFree(trace);
   report("demand_fault", demandFaults(), DEMAND_PAGES);
   println("bench: done");
@@ -206,11 +214,14 @@ function zeroPages(): u64 {
 // A seeded trace of MIXED_OPS operations, one u32 each: a slot (high half)
 // and a size (low half). An operation frees the slot's block if it holds
 // one, else allocates `size` bytes into it; so about half the slots are
-// live (some 8,000 blocks), frees interleave with allocations at random,
-// and blocks live for a random time. Sizes are drawn like a kernel's: most
-// small objects, a tail up to four pages. The same trace drives both
-// allocators, and its mean size keeps TLSF inside the AssemblyScript
-// region (1 MiB, memory never grows).
+// live (some 10,000 blocks at the peak, counted by mixedPeakLive), frees
+// interleave with allocations at random, and blocks live for a random time.
+// Sizes are drawn like a kernel's: most small objects, a tail up to four
+// pages. The tail above 1 KiB shares MIXED_TAIL_SLOTS slots of its own, so
+// only a few such blocks are live at once and each lives briefly (as
+// buffers do); that, and the mean size, keep TLSF inside the AssemblyScript
+// region (1 MiB, memory never grows). The same trace drives all three
+// allocators.
 function mixedTrace(): u32 {
   const trace = areaAlloc((MIXED_OPS * 4 + PAGE_SIZE - 1) / PAGE_SIZE);
   let x: u32 = 0x2545F491;    // xorshift32 (Marsaglia), a fixed seed
@@ -225,14 +236,36 @@ function mixedTrace(): u32 {
     else if (pick < 9_999) size = 1_025 + x % 3_072;     // 0.09%: 1..4 KiB
     else size = 4_097 + x % 12_288;                      // 0.01%: 1..4 pages
     x ^= x << 13; x ^= x >> 17; x ^= x << 5;
-    store<u32>(trace + i * 4, ((x & (MIXED_SLOTS - 1)) << 16) | size);
+    const slot = size >= MIXED_TAIL_FROM ? x % MIXED_TAIL_SLOTS : MIXED_TAIL_SLOTS + x % (MIXED_SLOTS - MIXED_TAIL_SLOTS);
+    store<u32>(trace + i * 4, (slot << 16) | size);
   }
   return trace;
 }
 
+// The most blocks the trace holds live at once: its operations replayed on
+// slot occupancy alone.
+function mixedPeakLive(trace: u32): u64 {
+  const held = areaAlloc((MIXED_SLOTS + PAGE_SIZE - 1) / PAGE_SIZE);
+  memory.fill(held, 0, MIXED_SLOTS);
+  let live: u32 = 0;
+  let peak: u32 = 0;
+  for (let i: u32 = 0; i < MIXED_OPS; i++) {
+    const slot = held + (load<u32>(trace + i * 4) >> 16);
+    if (load<u8>(slot) != 0) {
+      store<u8>(slot, 0);
+      live--;
+    } else {
+      store<u8>(slot, 1);
+      peak = max(peak, ++live);
+    }
+  }
+  areaFree(held);
+  return peak;
+}
+
 // Runs the trace with alloc/free, or with TLSF (heap.alloc/heap.free).
 function mixed(trace: u32, tlsf: bool): u64 {
-  const table = areaAlloc(MIXED_SLOTS * 4 / PAGE_SIZE);
+  const table = areaAlloc((MIXED_SLOTS * 4 + PAGE_SIZE - 1) / PAGE_SIZE);
   memory.fill(table, 0, MIXED_SLOTS * 4);
   let spent: u64 = 0;
   if (tlsf) {
@@ -269,6 +302,39 @@ function mixed(trace: u32, tlsf: bool): u64 {
   areaFree(table);
   return spent;
 }
+
+// The same trace through bench/peer.c, after the kernel and TLSF: the peer
+// has its own size classes (the kernel's geometry) and slabs, and grows and
+// gives back slabs, and takes large blocks, through the kernel's page-level
+// steps below, as alloc.ts does. Its empty reserves are given back at the end.
+function cMixed(trace: u32): u64 {
+  for (let i: u32 = 0; i < CLASS_COUNT; i++) {
+    const d = classDesc(i);
+    peerClass(i, d.size, d.shift, d.slabPages, d.capacity);
+  }
+  const table = areaAlloc((MIXED_SLOTS * 4 + PAGE_SIZE - 1) / PAGE_SIZE);
+  memory.fill(table, 0, MIXED_SLOTS * 4);
+  const areas = areaUsedCount();
+  const used = areaUsedPages();
+  const spent = peerMixed(trace, table, MIXED_OPS, MIXED_SLOTS);
+  peerMixedEnd();
+  // Every slab and large block of the peer's went back to the kernel.
+  assert(areaUsedCount() == areas && areaUsedPages() == used, "bench: the C peer kept areas after the mixed trace");
+  areaFree(table);
+  return spent;
+}
+
+// What bench/peer.c borrows from the kernel: the steps alloc.ts's growSlab,
+// slabRelease, allocLarge and freeLarge take below the slab layer (records,
+// pages, page tags), re-exported by kernel/main.ts for the peer to call as
+// Z_kernelZ_<name>. Thin: each passes its arguments on.
+export function benchRecordAlloc(): usize { return recordAlloc(); }
+export function benchRecordMark(): u32 { return recordMark(); }
+export function benchRecordUndo(record: usize, mark: u32): void { recordUndo(record, mark); }
+export function benchAreaTake(pages: u32): u32 { return areaTake(pages); }
+export function benchAreaAttach(record: usize, start: u32, pages: u32, owner: usize): void { areaAttach(record, start, pages, owner); }
+export function benchAreaRelease(record: usize): void { areaRelease(record); }
+export function benchAreaAlloc(pages: u32): u32 { return areaAlloc(pages); }
 
 // ---------------------------------------------------------------------------
 // Demand paging: what a handled page fault costs, from the faulting access

@@ -12,6 +12,7 @@ const NAMES = [
   ...[16, 64, 512].flatMap((s) => [`slab_pair_${s}`, `c_slab_pair_${s}`, `tlsf_pair_${s}`]),
   "slab_grow_64", "area_pair_1", "area_pair_16", "map_unmap", "c_map_unmap",
   "free_live_10", "free_live_1000", "free_live_100000", "area_list_10", "area_list_1000",
+  "mixed_peak_live", "mixed", "tlsf_mixed", "c_mixed",
   "demand_fault",
 ];
 
