@@ -20,6 +20,7 @@ import { alloc, CLASS_COUNT, classDesc, classIndex, free, recordAlloc, recordMar
 import { setPageTag } from "../../kernel/mm/backing";
 import { areaAlloc, areaAttach, areaFree, areaOf, areaRangeEnd, areaRangeStart, areaRelease, areaReserve, areaTake, areaUsedCount, areaUsedPages } from "../../kernel/mm/area";
 import { memDescriptors, memTotalPages, pageRelease, pageRetain, PAGE_SIZE } from "../../kernel/mm/mem";
+import { xorshift32 } from "../../kernel/lib/random";
 
 @external("bench", "peerInit") declare function peerInit(descriptors: usize, count: u32, base: u32, top: u32, tables: usize, identityEnd: u32): void;
 @external("bench", "peerSlab") declare function peerSlab(base: usize, size: u32, shift: u32, capacity: u32): u32;
@@ -224,18 +225,18 @@ function zeroPages(): u64 {
 // allocators.
 function mixedTrace(): u32 {
   const trace = areaAlloc((MIXED_OPS * 4 + PAGE_SIZE - 1) / PAGE_SIZE);
-  let x: u32 = 0x2545F491;    // xorshift32 (Marsaglia), a fixed seed
+  let x: u32 = 0x2545F491;    // a fixed seed (lib/random.ts)
   for (let i: u32 = 0; i < MIXED_OPS; i++) {
-    x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+    x = xorshift32(x);
     const pick = x % 10_000;
-    x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+    x = xorshift32(x);
     let size: u32;
     if (pick < 9_000) size = 8 + x % 57;                 // 90%: 8..64 B
     else if (pick < 9_900) size = 65 + x % 192;          // 9%: 65..256 B
     else if (pick < 9_990) size = 257 + x % 768;         // 0.9%: 257 B..1 KiB
     else if (pick < 9_999) size = 1_025 + x % 3_072;     // 0.09%: 1..4 KiB
     else size = 4_097 + x % 12_288;                      // 0.01%: 1..4 pages
-    x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+    x = xorshift32(x);
     const slot = size >= MIXED_TAIL_FROM ? x % MIXED_TAIL_SLOTS : MIXED_TAIL_SLOTS + x % (MIXED_SLOTS - MIXED_TAIL_SLOTS);
     store<u32>(trace + i * 4, (slot << 16) | size);
   }
