@@ -17,10 +17,11 @@ declare -A PACKAGE_OF=(
   [gdb]=gdb
   # the kernel in a web page: make test drives the page in headless Chromium
   [chromium]=chromium
-  # make iso: grub-mkrescue, which needs xorriso and mtools (mformat)
+  # make iso and the GRUB boot tests: grub-mkrescue, which needs xorriso and mtools (mformat)
   [grub-mkrescue]=grub-common
   [xorriso]=xorriso
   [mformat]=mtools
+  # the line table of the kernel's reports, read from pass 1's DWARF (tools/symbols.mjs)
   [llvm-dwarfdump]=llvm
   [python3]=python3
 )
@@ -41,14 +42,6 @@ done
 for file in "${!PACKAGE_OF_FILE[@]}"; do
   [[ -e $file ]] || missing+=("${PACKAGE_OF_FILE[$file]}")
 done
-
-# GRUB, for the boot test through a real boot loader (tests/qemu/grub.test.js):
-# grub-mkrescue, its i386-pc modules, and the tools it builds the ISO with.
-declare -A GRUB_PACKAGE_OF=([grub-mkrescue]=grub-common [xorriso]=xorriso [mformat]=mtools)
-for cmd in "${!GRUB_PACKAGE_OF[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("${GRUB_PACKAGE_OF[$cmd]}")
-done
-[[ -d /usr/lib/grub/i386-pc ]] || missing+=(grub-pc-bin)
 
 if ((${#missing[@]})); then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
