@@ -26,7 +26,7 @@ import { gdtInit } from "./core/gdt";
 import { idtInit } from "./core/idt";
 import { picInit } from "./drivers/pic";
 import { memDescriptorsEnd, memInit, MEM_NO_MAP, MEM_OK } from "./mm/mem";
-import { identityMapEnd, mirrorDirectory, MIRROR_BASE, MIRROR_INDEX, pageDirectory, pagingInit } from "./arch/x86/paging";
+import { HAND_MAP_BASE, identityMapEnd, mirrorDirectory, MIRROR_INDEX, pageDirectory, pagingInit } from "./arch/x86/paging";
 import { allocDump, allocInit, CLASS_COUNT, CLASS_MAX_SHIFT, CLASS_MIN_SHIFT } from "./mm/alloc";
 import { areaDump, areaFreeCount, areaFreePages, areaRangeEnd, areaRangeStart, areaUsedCount, areaUsedPages } from "./mm/area";
 import { doubleFaultStackGuard, kernelReadonlyEnd, kernelStart, stackGuard } from "./core/layout";
@@ -140,7 +140,7 @@ function memoryInit(info: MultibootInfo): void {
 }
 
 function allocatorsInit(): void {
-  if (!allocInit(identityMapEnd(), MIRROR_BASE)) {
+  if (!allocInit(identityMapEnd(), HAND_MAP_BASE)) {
     println("alloc: no physical page for the first slab");
     haltFailure();
   }

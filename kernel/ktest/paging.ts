@@ -12,10 +12,11 @@ import { PF_PRESENT, PF_WRITE, VECTOR_PAGE_FAULT } from "../core/exceptions";
 import { stackGuard } from "../core/layout";
 import { memFreePages, pageAlloc, pageRefCount, pageRelease, PAGE_SIZE } from "../mm/mem";
 
-// Test addresses in directory entries the kernel leaves empty (1 GiB, 1 GiB + 4 MiB).
-@inline const TEST_A: u32 = 0x40000000;
-@inline const TEST_B: u32 = 0x40001000;
-@inline const TEST_C: u32 = 0x40400000;
+// Test addresses in the window for mappings by hand (HAND_MAP_BASE), in
+// directory entries the kernel leaves empty (3 GiB, 3 GiB + 4 MiB).
+@inline const TEST_A: u32 = 0xC0000000;
+@inline const TEST_B: u32 = 0xC0001000;
+@inline const TEST_C: u32 = 0xC0400000;
 @inline const TEST_D: u32 = 0x40401000;
 @inline const GARBAGE: u32 = 0xA5A5A5A5;
 @inline const MAP_CYCLES: i32 = 1000;

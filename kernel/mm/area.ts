@@ -1,7 +1,8 @@
 // kernel/mm/area.ts: the area allocator, page-sized virtual areas.
 //
 // The kernel's virtual range [areaBase, areaTop), from the end of the
-// identity map up to the mirror window, is cut into areas that tile it:
+// identity map up to HAND_MAP_BASE (arch/x86/paging.ts: above it, pages are
+// mapped by hand, below the mirror), is cut into areas that tile it:
 // every page lies in exactly one area, used or free. Each area has a
 // MemArea record and sits on one list of its kind: used, or the free bin of
 // its size (bin k holds free areas of 2^k to 2^(k+1) - 1 pages). Besides,

@@ -28,10 +28,10 @@ import { faultWrite, injectTrap, TRAP_NAMES } from "../debug/inject";
 import { PIT_HZ, pitTicks } from "../drivers/pit";
 import { runSuite, SUITE_NAMES } from "../ktest/suites";
 import { alloc, allocDump, CLASS_COUNT, free } from "../mm/alloc";
-import { areaAlloc, areaDump, areaFree, areaReserve } from "../mm/area";
+import { areaAlloc, areaDump, areaFree, areaRangeEnd, areaRangeStart, areaReserve } from "../mm/area";
 import { memFreePages, memReservedPages, memTotalPages, memUsedPages, pageAlloc, pageRelease } from "../mm/mem";
 import {
-  MIRROR_BASE, mirrorDirectory, mirrorTable, pageMap, pageTranslate, pageUnmap, pagingPrintWalk,
+  HAND_MAP_BASE, MIRROR_BASE, mirrorDirectory, mirrorTable, pageMap, pageTranslate, pageUnmap, pagingPrintWalk,
   ENTRIES_PER_TABLE, PAGE_NOT_MAPPED, PDE_SHIFT, PTE_ADDRESS, PTE_PRESENT, PTE_SHIFT, PTE_USER, PTE_WRITABLE,
 } from "../arch/x86/paging";
 import { wordCount, wordIs, wordNumber, wordPrint, wordStart, WORDS_MAX } from "./words";
@@ -268,7 +268,7 @@ function areaFreeCommand(): void {
 
 function mapCommand(): void {
   const vaddr = number(1);
-  if (vaddr < 0) return;
+  if (vaddr < 0 || inAreas("map", <u32>vaddr)) return;
   let paddr: i64 = 0;
   if (wordCount() == 3) {
     paddr = number(2);
@@ -299,13 +299,32 @@ function mapCommand(): void {
 
 function unmapCommand(): void {
   const vaddr = number(1);
-  if (vaddr < 0) return;
+  if (vaddr < 0 || inAreas("unmap", <u32>vaddr)) return;
   const paddr = pageUnmap(<u32>vaddr);
   print("unmap: ");
   printHex(<u32>vaddr);
   print(" mapped ");
   printHex(paddr);
   println();
+}
+
+// Whether `vaddr` lies in the areas' range, after saying so: every page
+// there belongs to an area, free or used, which maps it itself (HAND_MAP_BASE
+// in arch/x86/paging.ts); a mapping by hand there would break its next take
+// or release, long after this command. So map and unmap refuse it here.
+function inAreas(command: string, vaddr: u32): bool {
+  if (vaddr < areaRangeStart() || vaddr >= areaRangeEnd()) return false;
+  print(command);
+  print(": ");
+  printHex(vaddr);
+  print(" belongs to the area allocator (");
+  printHex(areaRangeStart());
+  print("-");
+  printHex(areaRangeEnd() - 1);
+  print("); map and unmap pages by hand from ");
+  printHex(HAND_MAP_BASE);
+  println(" up");
+  return true;
 }
 
 function ptCommand(): void {

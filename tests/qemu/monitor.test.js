@@ -172,7 +172,10 @@ const MISTAKES = [
   ["free 0x12345", /^\*\*\* KERNEL PANIC: free: not an allocated block \(never allocated, or already freed\) at 0x00012345$/m],
   ["free 0x00100000", /^\*\*\* KERNEL PANIC: free: not an allocated block \(never allocated, or already freed\) at 0x00100000$/m],
   [(s) => `free ${"0x" + (hex(lastAddress(s, "alloc")) + 8).toString(16).padStart(8, "0")}`, /^\*\*\* KERNEL PANIC: free: pointer inside a block, not at its start at 0x[0-9a-f]{7}8$/m],
-  ["unmap 0x40000000", /^\*\*\* KERNEL PANIC: pageUnmap: address not mapped \(no page table\) at 0x40000000$/m],
+  ["unmap 0xc0000000", /^\*\*\* KERNEL PANIC: pageUnmap: address not mapped \(no page table\) at 0xc0000000$/m],
+  // The areas' pages are the area allocator's: a mapping by hand there would break its next take or release.
+  ["map 0x40000000", /^map: 0x40000000 belongs to the area allocator \(0x[0-9a-f]{8}-0xbfffffff\); map and unmap pages by hand from 0xc0000000 up$/m],
+  [(s) => `unmap ${"0x" + (hex(lastAddress(s, "alloc")) & ~0xfff).toString(16).padStart(8, "0")}`, /^unmap: 0x[0-9a-f]{5}000 belongs to the area allocator \(0x[0-9a-f]{8}-0xbfffffff\); map and unmap pages by hand from 0xc0000000 up$/m],
   ["unmap 0x1000", /^\*\*\* KERNEL PANIC: pageUnmap: address in the identity map at 0x00001000$/m],
   ["map 0x1000", /^\*\*\* KERNEL PANIC: pageMap: address in the identity map at 0x00001000$/m],
   ["map 0xd0000001", /^\*\*\* KERNEL PANIC: pageMap: unaligned address at 0xd0000001$/m],
@@ -260,7 +263,7 @@ function mixedLine(block, area) {
   return [
     "mem", "alloc 64", `free ${block}`, "area 2", `areafree ${area}`, "map 0xd0000000", "pt 0xd0000000",
     "unmap 0xd0000000", "slabs 3", "ticks", "peek 0x100000 2", `poke ${block} 1`, "free 0x12345",
-    "unmap 0x40000000", "peek 0", "alloc 1x", "bogus", "help free", "areas", "vmmap",
+    "unmap 0xc0000000", "peek 0", "alloc 1x", "bogus", "help free", "areas", "vmmap",
   ].join("; ");
 }
 

@@ -76,7 +76,7 @@ test("v86: the areas and slab classes read from memory are the ones dump=alloc p
     printed.map((m) => [m[1], ...m.slice(2).map(Number)]),
   );
   const areas = run.memory.areas();
-  const [, used, usedPages, free, freePages] = /^areas: range 0x[0-9a-f]{8}-0xffbfffff, (\d+) used \((\d+) pages?\), (\d+) free \((\d+) pages?\)$/m.exec(run.serial) ?? assert.fail(explain(run));
+  const [, used, usedPages, free, freePages] = /^areas: range 0x[0-9a-f]{8}-0xbfffffff, (\d+) used \((\d+) pages?\), (\d+) free \((\d+) pages?\)$/m.exec(run.serial) ?? assert.fail(explain(run));
   assert.deepEqual([areas.usedAreas, areas.usedPages, areas.freeAreas, areas.freePages].map(String), [used, usedPages, free, freePages]);
   const listed = (name) => {
     const block = new RegExp(`^  ${name}:\\n((?:    .*\\n)*)`, "m").exec(run.serial)[1];

@@ -29,6 +29,8 @@
 //              | ...                    |
 //              | table 0                |  0xFFC00000 = N x 4 MiB
 //              +------------------------+
+//              | mapped by hand         |  the monitor's map, the paging suite
+//              +------------------------+  HAND_MAP_BASE = 0xC0000000
 //              | kernel areas (mm/area) |
 //              +------------------------+  identity map end
 //              | identity map: VA == PA |  0 .. end of the page descriptors
@@ -96,6 +98,14 @@ import { alignUp, pageAlloc, pageIsInUseAligned, pageReleaseInUse, pageRetainInU
 @inline export const MIRROR_INDEX: u32 = 1023;
 /** Where the page tables appear: N x 4 MiB. */
 @inline export const MIRROR_BASE: u32 = MIRROR_INDEX << PDE_SHIFT;
+/**
+ * Where the kernel's areas (mm/area.ts) end and the window for pages mapped
+ * by hand begins, up to the mirror: the monitor's `map`, the paging suite.
+ * An area owns every page of its range, free or used, and maps them itself;
+ * a page mapped or unmapped there by hand would break the area allocator's
+ * next take or release. So mappings by hand stay in this window.
+ */
+@inline export const HAND_MAP_BASE: u32 = 0xC0000000;
 
 /** pageTranslate's answer for an address with no mapping (no 32-bit physical address equals it). */
 @inline export const PAGE_NOT_MAPPED: u64 = 1 << 32;
