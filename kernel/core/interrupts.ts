@@ -19,7 +19,7 @@
 // kernel with IF set, including an allocator halfway through an update. So
 // a handler may only read a device, update its own driver's counters and
 // the input queue (drivers/input.ts), and print. It must never allocate or
-// free (alloc, free, areaAlloc, areaFree), map or unmap (pageMap, pageUnmap)
+// free (alloc, free, areaAlloc, areaReserve, areaFree), map or unmap (pageMap, pageUnmap)
 // or take or give back a physical page (pageAlloc, pageRelease): each of
 // those refuses, with a panic naming it (core/context.ts), when called
 // between interruptEnter and interruptLeave below. CPU exceptions do not

@@ -159,6 +159,7 @@ export function areaAlloc(pages: u32): u32 {
  * page mapped.
  */
 export function areaReserve(pages: u32, flags: u8 = 0): u32 {
+  refuseInInterrupt("areaReserve", pages);
   if (pages == 0 || pages > (areaTop - areaBase) >> PAGE_SHIFT) return 0;
   const mark = recordMark();
   const record = recordAlloc();
