@@ -83,17 +83,16 @@ if ((${#unit_files[@]})); then
   unit_status=${PIPESTATUS[0]}
 fi
 
-if ((${#qemu_files[@]})); then
-  echo "== QEMU tests (node --test: ${qemu_files[*]}) =="
-  node --test --test-reporter=spec "${qemu_files[@]}" 2>&1 | tee "$logs/test-qemu.log"
-  qemu_status=${PIPESTATUS[0]}
-fi
-
-if ((${#web_files[@]})); then
-  echo "== web tests (node --test: ${web_files[*]}) =="
-  node --test --test-reporter=spec "${web_files[@]}" 2>&1 | tee "$logs/test-web.log"
-  web_status=${PIPESTATUS[0]}
-fi
+# node's test runner over FILES..., its output also in LOG; returns its status.
+run_node() {
+  local title=$1 log=$2
+  shift 2
+  echo "== $title (node --test: $*) =="
+  node --test --test-reporter=spec "$@" 2>&1 | tee "$log"
+  return "${PIPESTATUS[0]}"
+}
+((${#qemu_files[@]})) && { run_node "QEMU tests" "$logs/test-qemu.log" "${qemu_files[@]}"; qemu_status=$?; }
+((${#web_files[@]})) && { run_node "web tests" "$logs/test-web.log" "${web_files[@]}"; web_status=$?; }
 
 # as-pect: "[Tests]: PASSED / TOTAL"; node: "ℹ pass N" and "ℹ fail N".
 # A selected runner that failed without counting a failure, or that ran no
@@ -109,18 +108,23 @@ if ((${#unit_files[@]})); then
   ((unit_fail == 0 && (unit_status != 0 || unit_total == 0))) && unit_fail=1 unit_status=1
   unit_line="$unit_pass passed, $unit_fail failed"
 fi
+# "PASSED FAILED" from a node runner's LOG, given its STATUS.
+node_counts() {
+  local pass fail
+  pass=$(strip_colour <"$1" | sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' | tail -1)
+  fail=$(strip_colour <"$1" | sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' | tail -1)
+  pass=${pass:-0} fail=${fail:-0}
+  ((fail == 0 && ($2 != 0 || pass == 0))) && fail=1
+  echo "$pass $fail"
+}
 if ((${#qemu_files[@]})); then
-  qemu_pass=$(strip_colour <"$logs/test-qemu.log" | sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' | tail -1)
-  qemu_fail=$(strip_colour <"$logs/test-qemu.log" | sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' | tail -1)
-  qemu_pass=${qemu_pass:-0} qemu_fail=${qemu_fail:-0}
-  ((qemu_fail == 0 && (qemu_status != 0 || qemu_pass == 0))) && qemu_fail=1 qemu_status=1
+  read -r qemu_pass qemu_fail < <(node_counts "$logs/test-qemu.log" "$qemu_status")
+  ((qemu_fail)) && qemu_status=1
   qemu_line="$qemu_pass passed, $qemu_fail failed"
 fi
 if ((${#web_files[@]})); then
-  web_pass=$(strip_colour <"$logs/test-web.log" | sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' | tail -1)
-  web_fail=$(strip_colour <"$logs/test-web.log" | sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' | tail -1)
-  web_pass=${web_pass:-0} web_fail=${web_fail:-0}
-  ((web_fail == 0 && (web_status != 0 || web_pass == 0))) && web_fail=1 web_status=1
+  read -r web_pass web_fail < <(node_counts "$logs/test-web.log" "$web_status")
+  ((web_fail)) && web_status=1
   web_line="$web_pass passed, $web_fail failed"
 fi
 
