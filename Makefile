@@ -11,6 +11,7 @@
 #   make setup          install whatever is missing (Debian packages, node_modules)
 #   make test-fixtures  the misbehaving tiny kernels the QEMU runner's own tests boot
 #   make debug-kernel   build/debug/kernel.elf, which make test boots for the allocator suites
+#   make bench-kernel   build/bench/kernel.elf, the benchmark image (make bench, make test)
 #   make clean          remove build/
 #   make help           this list
 #   CMDLINE=WORDS       kernel command line for run and debug, e.g. CMDLINE="test=paging"
@@ -19,6 +20,7 @@
 #   QEMU=NAME           make test runs only tests/qemu/NAME.test.js (alone: no unit tests)
 #   WEB=NAME            make test runs only tests/web/NAME.test.js (alone: no other tests)
 #   DEBUG=1             any of the above with a debug kernel (poisoned free blocks) in build/debug/
+#   BENCH=1             build the benchmark image (bench/kernel/main.ts) in build/bench/ instead
 #
 #   RUN_TIMEOUT=60  `make run` without a terminal on standard input stops the
 #                   machine after this many seconds and fails (0: no limit)
@@ -27,8 +29,16 @@
 # is missing (Debian packages, node_modules).
 
 DEBUG      ?=
-BUILD      := build$(if $(DEBUG),/debug)
+# BENCH=1 (make bench sets it) builds the benchmark image instead: the same
+# kernel with bench/kernel/main.ts as its entry and bench/peer.c linked in.
+BENCH      ?=
+BUILD      := build$(if $(BENCH),/bench,$(if $(DEBUG),/debug))
 KERNEL     := $(BUILD)/kernel.elf
+ENTRY      := $(if $(BENCH),bench/kernel/main.ts,kernel/main.ts)
+# The heap check (tools/check-heap.mjs) proves the kernel's own paths never
+# reach AssemblyScript's heap; the benchmark image measures TLSF on purpose.
+CHECK_HEAP_TRANSFORM := $(if $(BENCH),,--transform ./tools/check-heap.mjs)
+CHECK_HEAP := $(if $(BENCH),true,node tools/check-heap.mjs)
 ASCFLAGS   := $(if $(DEBUG),--use KERNEL_DEBUG=1)
 CMDLINE    ?=
 QEMU_ARGS  ?=
@@ -48,7 +58,7 @@ NASM       := nasm
 # Every AssemblyScript source the kernel is built from.
 KERNEL_TS  := $(shell find kernel bench -name '*.ts')
 BOOT_C     := $(wildcard boot/*.c)
-BENCH_C    := $(wildcard bench/*.c)
+BENCH_C    := $(if $(BENCH),$(wildcard bench/*.c))
 BOOT_ASM   := $(wildcard boot/*.asm)
 OBJS       := $(BOOT_ASM:boot/%.asm=$(BUILD)/obj/%.asm.o) \
               $(BOOT_C:boot/%.c=$(BUILD)/obj/%.o) \
@@ -87,8 +97,8 @@ setup:
 # in asconfig.json as a package name.
 $(BUILD)/kernel.wasm $(BUILD)/kernel.wasm.map $(BUILD)/kernel.wat &: $(KERNEL_TS) asconfig.json tools/noinline.mjs tools/check-heap.mjs package-lock.json | setup
 	@mkdir -p $(@D)
-	$(ASC) kernel/main.ts --config asconfig.json --target kernel --transform ./tools/noinline.mjs \
-	    --transform ./tools/check-heap.mjs --outFile $(BUILD)/kernel.wasm --textFile $(BUILD)/kernel.wat --sourceMap $(ASCFLAGS)
+	$(ASC) $(ENTRY) --config asconfig.json --target kernel --transform ./tools/noinline.mjs \
+	    $(CHECK_HEAP_TRANSFORM) --outFile $(BUILD)/kernel.wasm --textFile $(BUILD)/kernel.wat --sourceMap $(ASCFLAGS)
 
 # TypeScript lines: markers for source locations in the optimized wasm, which
 # wasm2c carries into the C and tools/lines.mjs then turns into #line
@@ -97,7 +107,7 @@ $(BUILD)/kernel.wasm $(BUILD)/kernel.wasm.map $(BUILD)/kernel.wat &: $(KERNEL_TS
 # printed of it; either failing fails the step.
 $(BUILD)/kernel.lines.wasm $(BUILD)/gen/lines.json &: $(BUILD)/kernel.wasm $(BUILD)/kernel.wasm.map $(BUILD)/kernel.wat tools/lines.mjs tools/lib/wasm-module.mjs tools/check-heap.mjs
 	@mkdir -p $(BUILD)/gen
-	node tools/check-heap.mjs $(BUILD)/kernel.wat & \
+	$(CHECK_HEAP) $(BUILD)/kernel.wat & \
 	node tools/lines.mjs wasm $< $<.map $(BUILD)/kernel.lines.wasm $(BUILD)/gen/lines.json; marked=$$?; wait $$! && exit $$marked
 
 # wasm -> C, rewritten for the flat kernel memory and the out-of-line
@@ -167,9 +177,9 @@ debug: setup
 	@node tools/debug.mjs $(KERNEL)
 
 bench: setup
-	@echo "bench: building $(KERNEL)"
-	@$(MAKE) --no-print-directory $(KERNEL)
-	@node bench/run.mjs $(KERNEL)
+	@echo "bench: building build/bench/kernel.elf"
+	@$(MAKE) --no-print-directory BENCH=1 build/bench/kernel.elf
+	@node bench/run.mjs build/bench/kernel.elf
 
 test: setup
 	$(if $(TEST_NEEDS),@$(MAKE) --no-print-directory $(TEST_NEEDS))
@@ -183,13 +193,18 @@ QEMU       ?=
 WEB        ?=
 export UNIT QEMU WEB
 TEST_NEEDS  = $(if $(UNIT),$(if $(QEMU)$(WEB),$(TEST_KERNELS)),$(TEST_KERNELS))
-TEST_KERNELS = $(KERNEL) test-fixtures $(ISO) debug-kernel web-site
+TEST_KERNELS = $(KERNEL) test-fixtures $(ISO) debug-kernel bench-kernel web-site
 
 # The DEBUG=1 kernel (freed blocks poisoned), which tests/qemu/debug.test.js
 # boots for the allocator suite whatever DEBUG the tests run with.
 .PHONY: debug-kernel
 debug-kernel:
 	@$(MAKE) --no-print-directory DEBUG=1 build/debug/kernel.elf
+
+# The benchmark image, which tests/qemu/bench.test.js boots.
+.PHONY: bench-kernel
+bench-kernel:
+	@$(MAKE) --no-print-directory BENCH=1 build/bench/kernel.elf
 
 # Tiny kernels that misbehave on purpose, for the host runner's own tests.
 FIXTURES := $(patsubst tests/qemu/fixtures/%.asm,build/fixtures/%.elf,$(wildcard tests/qemu/fixtures/*.asm))

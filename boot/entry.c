@@ -4,7 +4,7 @@
  * loader's magic and information pointer. This file instantiates the wasm2c
  * module (its start function initialises the kernel's globals and copies the
  * data segments to asconfig.json's memoryBase) and hands both values to
- * kmain in kernel/main.ts. The kernel decides everything from there, halting
+ * kmain in kernel/main.ts (bench/kernel/main.ts in the benchmark image). The kernel decides everything from there, halting
  * included; kmain does not return. */
 #include "kernel_instance.h"
 
@@ -14,9 +14,7 @@ void kernel_entry(u32 magic, u32 multiboot_info)
 {
     wasm_rt_init();
     Z_kernel_init_module();
-    /* One instance pointer per import module ("bench", "cpu", "layout",
-     * "runtime"); none of them keeps state. */
-    Z_kernel_instantiate(&kernel_instance, NULL, NULL, NULL, NULL);
+    kernel_instantiate();
     Z_kernelZ_kmain(&kernel_instance, magic, multiboot_info);
     cpu_stop();
 }

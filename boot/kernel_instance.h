@@ -5,6 +5,9 @@
 
 extern Z_kernel_instance_t kernel_instance;
 
+/* Z_kernel_instantiate for this image's import modules (tools/wasm2c-rewrite.mjs). */
+void kernel_instantiate(void);
+
 /* Stop the CPU for good: interrupts off, halt, and halt again after an NMI. */
 __attribute__((noreturn)) static inline void cpu_stop(void)
 {

@@ -18,6 +18,7 @@
 import binaryen from "binaryen";
 
 export const KEEP_OUT_OF_LINE = [
+  "kernel/main/kmain",     // every backtrace ends in kmain, not in wasm2c's export wrapper
   "kernel/debug/inject/*", // each injected fault must be reported in its own function
   "kernel/core/panic/*",   // panic() names its caller from its own frame
   "kernel/mm/fault/pageFaultHandled", // a fault in the page-fault handler is reported there

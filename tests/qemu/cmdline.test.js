@@ -9,12 +9,12 @@ import path from "node:path";
 import { boot, explain, KERNEL } from "./kernel.js";
 import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/qemu.mjs";
 
-const WORDS = "test= trap= fault= misuse= dump= bench monitor";
+const WORDS = "test= trap= fault= misuse= dump= monitor";
 
 const REFUSED = [
   { cmdline: "dump=alloc dump=bogus", line: `command line: dump=bogus repeats a key given before (each key may be given once); known: ${WORDS}` },
   { cmdline: "test=console test=bogus", line: `command line: test=bogus repeats a key given before (each key may be given once); known: ${WORDS}` },
-  { cmdline: "bench=nonsense", line: `command line: bench=nonsense gives a value to a word that takes none; known: ${WORDS}` },
+  { cmdline: "monitor=nonsense", line: `command line: monitor=nonsense gives a value to a word that takes none; known: ${WORDS}` },
   { cmdline: "trap=gpf test", line: `command line: test needs a value (key=value); known: ${WORDS}` },
   { cmdline: "tset=paging", line: `command line: tset=paging is not a known word; known: ${WORDS}` },
 ];

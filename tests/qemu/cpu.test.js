@@ -38,7 +38,7 @@ function assertExceptionReport(report, { title, errorCode, eipFunction, callers 
   assert.equal(names[0], eipFunction, "the backtrace starts at the faulting instruction");
   assert.equal(report.backtrace[0].address, parseInt(report.fields.eip, 16));
   let at = 0;
-  for (const caller of [...callers, "kernel/main.ts kmain", "kernel_entry", "_start"]) {
+  for (const caller of [...callers, "kernel/main.ts commandLineRun", "kernel/main.ts kmain", "kernel_entry", "_start"]) {
     const found = names.indexOf(caller, at);
     assert.ok(found > at - 1, `backtrace lacks ${caller} after position ${at}: ${names.join(" <- ")}`);
     at = found + 1;
@@ -100,7 +100,7 @@ test("panic names its caller and traces back to kmain", async () => {
   const panicLine = sourceLine("kernel/debug/inject.ts", 'panic("trap=panic asked for a panic")');
   assert.match(report.fields.caller, new RegExp(`^kernel/debug/inject\\.ts:${panicLine} injectTrap\\+0x[0-9a-f]+$`));
   assert.equal(report.backtrace[0].line, panicLine, "the first frame is the line that called panic");
-  assert.deepEqual(backtraceNames(report).slice(0, 2), ["kernel/debug/inject.ts injectTrap", "kernel/main.ts kmain"]);
+  assert.deepEqual(backtraceNames(report).slice(0, 2), ["kernel/debug/inject.ts injectTrap", "kernel/main.ts commandLineRun"]);
 });
 
 test("a wasm trap's backtrace names the function that trapped", async () => {

@@ -69,7 +69,7 @@ test("fault=0xdead0000: a write to an unmapped address, reported with its PDE an
   assert.deepEqual(backtraceNames(report).slice(0, 3), [
     "kernel/debug/inject.ts faultWrite",
     "kernel/debug/inject.ts injectFault",
-    "kernel/main.ts kmain",
+    "kernel/main.ts commandLineRun",
   ]);
 });
 
@@ -97,7 +97,7 @@ test("trap=stack-overflow: the guard page turns an overflow into a reported doub
   assert.equal(report.eip.name, "kernel/debug/inject.ts overflowStack");
   assert.match(run.serial, /^    \.\.\. the frame above \d{3,} more times$/m);
   const names = backtraceNames(report);
-  assert.deepEqual(names.slice(-5), ["kernel/debug/inject.ts injectTrap", "kernel/main.ts kmain", "export kmain", "kernel_entry", "_start"]);
+  assert.deepEqual(names.slice(-6), ["kernel/debug/inject.ts injectTrap", "kernel/main.ts commandLineRun", "kernel/main.ts kmain", "export kmain", "kernel_entry", "_start"]);
 });
 
 for (const address of ["0xfffff000", "0xfffffffc", "0xffc00000"]) {
