@@ -35,6 +35,10 @@ BENCH      ?=
 BUILD      := build$(if $(BENCH),/bench,$(if $(DEBUG),/debug))
 KERNEL     := $(BUILD)/kernel.elf
 ENTRY      := $(if $(BENCH),bench/kernel/main.ts,kernel/main.ts)
+# Every in-kernel test suite is a file of kernel/ktest/ that registers itself
+# (kernel/ktest/harness.ts): each is an entry of its own, so that adding a
+# suite is adding its file.
+KTEST_ENTRIES := $(filter-out kernel/ktest/harness.ts,$(wildcard kernel/ktest/*.ts))
 # The heap check (tools/check-heap.mjs) proves the kernel's own paths never
 # reach AssemblyScript's heap; the benchmark image measures TLSF on purpose.
 CHECK_HEAP_TRANSFORM := $(if $(BENCH),,--transform ./tools/check-heap.mjs)
@@ -97,7 +101,7 @@ setup:
 # in asconfig.json as a package name.
 $(BUILD)/kernel.wasm $(BUILD)/kernel.wasm.map $(BUILD)/kernel.wat &: $(KERNEL_TS) asconfig.json tools/noinline.mjs tools/check-heap.mjs package-lock.json | setup
 	@mkdir -p $(@D)
-	$(ASC) $(ENTRY) --config asconfig.json --target kernel --transform ./tools/noinline.mjs \
+	$(ASC) $(ENTRY) $(KTEST_ENTRIES) --config asconfig.json --target kernel --transform ./tools/noinline.mjs \
 	    $(CHECK_HEAP_TRANSFORM) --outFile $(BUILD)/kernel.wasm --textFile $(BUILD)/kernel.wat --sourceMap $(ASCFLAGS)
 
 # TypeScript lines: markers for source locations in the optimized wasm, which

@@ -4,21 +4,21 @@
  *
  *  - c_alloc / c_free: kernel/mm/alloc.ts's alloc and free, the same
  *    design: blocks from the slab's first byte, the header at its end, the
- *    page tag (through the mirror and the page descriptor) pointing at the
+ *    page tag (through the mirror and the frame descriptor) pointing at the
  *    header plus 1; free refuses a pointer into the record cache, inside a
  *    block, past the last block, or a block whose bit is clear (BTR, as
  *    Linux's __test_and_clear_bit does), with the same list handling. A
  *    class with no partial slab grows one; a slab that empties becomes the
- *    class's reserve unless another empty one already is, and is then given
- *    back (alloc.ts EMPTY_SLABS_KEPT). Blocks above a page are areas.
+ *    class's kept slab unless another empty one already is, and is then given
+ *    back (mm/slab.ts EMPTY_SLABS_KEPT). Blocks above a page are areas.
  *    Below the slab layer the peer borrows the kernel's own steps, exported
  *    by bench/kernel/bench.ts: recordAlloc/recordMark/recordUndo for a
  *    slab's area record, areaTake and areaAttach (which tags the slab's
  *    pages with the header plus 1) to grow, areaRelease to give a slab or a
  *    large block back, and areaAlloc for a large block. So both sides pay
  *    the same for pages and differ only in the slab layer.
- *  - c_page_map / c_page_unmap: kernel/arch/x86/paging.ts's pageMap and
- *    pageUnmap over the same page tables, page descriptors and table counts.
+ *  - c_page_map / c_page_unmap: kernel/mm/pages.ts's pageMap and
+ *    pageUnmap over the same page tables and frame descriptors.
  *
  *  - Like the kernel's entry points, c_alloc, c_free, c_page_map,
  *    c_page_unmap and c_page_alloc first refuse to run in interrupt context:
@@ -26,7 +26,7 @@
  *    branch, as refuseInInterrupt is.
  *
  * The peer works on the kernel's own data: a slab the benchmark gives it,
- * laid out and tagged as alloc.ts lays slabs out, and the kernel's page
+ * laid out and tagged as mm/slab.ts lays slabs out, and the kernel's page
  * descriptors and free page stack. Misuse stops it at UD2, which the kernel
  * reports as #UD; exhaustion returns 0 and changes nothing.
  *
@@ -38,7 +38,7 @@
 #define PTE_WRITABLE 2u
 #define PTE_USER 4u
 #define PTE_ADDRESS 0xFFFFF000u
-#define PTE_RESERVED_MARK 2u             /* paging.ts: a not-present entry kept by pageReserve */
+#define PTE_PARKED 2u                    /* arch/x86/paging.ts: a not-present entry parked by pagePark */
 #define MIRROR_INDEX 1023u
 #define MIRROR_TABLES ((u32 *)(MIRROR_INDEX << 22))
 #define MIRROR_DIRECTORY ((u32 *)((MIRROR_INDEX << 22) + (MIRROR_INDEX << 12)))
@@ -47,18 +47,18 @@
 #define SLAB_HEADER 104u
 #define SLAB_TAG 1u
 
-struct page { u16 refs; u16 flags; u32 link; };                 /* mm/mem.ts PageDescriptor */
+struct page { u16 refs; u16 flags; u32 link; };                 /* mm/frames.ts FrameDescriptor */
 struct area { u32 start, pages; };                                /* mm/area.ts MemArea, its first fields */
 struct slab;
-struct cache {                                                    /* mm/alloc.ts SlabDesc */
+struct cache {                                                    /* mm/slab.ts SlabDesc */
     u32 size, shift, slab_pages, capacity;
     struct slab *partial, *full;
     u32 slabs;
-    struct slab *reserve;
+    struct slab *kept;
     u32 spare;
     u32 pad[7];
 };
-struct slab {                                                     /* mm/alloc.ts SlabEntry, at the slab's end */
+struct slab {                                                     /* mm/slab.ts SlabEntry, at the slab's end */
     void *free_el;
     u32 in_use;
     struct slab *next, *prev;
@@ -74,7 +74,10 @@ struct slab {                                                     /* mm/alloc.ts
 static struct page *pages;
 static u32 page_count;
 static u32 area_base, area_span, identity_end;
-static u16 *table_entries;
+/* The peer's own count of entries in use per table: the benchmark hands it
+ * the kernel's count for the one table it works in (peerMapUnmapPairs), and
+ * every map is undone by its unmap, so the kernel's own count stays right. */
+static u16 table_entries[1024];
 #define CLASS_COUNT 10
 #define SMALL_MAX 4096u
 static struct cache caches[CLASS_COUNT + 1];   /* the size classes, then the record cache */
@@ -134,7 +137,7 @@ __attribute__((noinline)) static void list_move(struct cache *c, struct slab *s,
 #define K(name, ...) Z_kernelZ_##name(&kernel_instance, ##__VA_ARGS__)
 
 /* Cuts the backed pages at `start` into a new, empty slab of `c`, on its
- * partial list; returns its header (alloc.ts slabSetup). */
+ * partial list; returns its header (mm/slab.ts slabSetup). */
 static struct slab *slab_setup(struct cache *c, u32 start)
 {
     struct slab *s = (struct slab *)(start + c->slab_pages * PAGE_SIZE - SLAB_HEADER);
@@ -155,7 +158,7 @@ static struct slab *slab_setup(struct cache *c, u32 start)
     return s;
 }
 
-/* Adds a slab to `c`: 0, changing nothing, when memory is exhausted (alloc.ts growSlab). */
+/* Adds a slab to `c`: 0, changing nothing, when memory is exhausted (mm/area.ts slabGrow). */
 __attribute__((noinline)) static int grow_slab(struct cache *c)
 {
     u32 mark = K(benchRecordMark);
@@ -175,7 +178,7 @@ __attribute__((noinline)) static int grow_slab(struct cache *c)
 static void slab_release(struct cache *c, struct slab *s)
 {
     list_remove(&c->partial, s);
-    if (c->reserve == s) c->reserve = 0;
+    if (c->kept == s) c->kept = 0;
     c->slabs--;
     c->spare -= c->capacity;
     K(benchAreaRelease, (u32)s->area);
@@ -183,9 +186,9 @@ static void slab_release(struct cache *c, struct slab *s)
 
 __attribute__((noinline)) static void slab_emptied(struct cache *c, struct slab *s)
 {
-    struct slab *reserve = c->reserve;
-    if (reserve && reserve != s && reserve->in_use == 0) slab_release(c, s);
-    else c->reserve = s;
+    struct slab *kept = c->kept;
+    if (kept && kept != s && kept->in_use == 0) slab_release(c, s);
+    else c->kept = s;
 }
 
 /* A block above SMALL_MAX: an area of its own (alloc.ts allocLarge). */
@@ -260,15 +263,15 @@ static int page_in_use(u32 paddr)
     return !(pages[frame].flags & (PAGE_RESERVED | PAGE_FREE));
 }
 
-/* The kernel's free page stack (mm/mem.ts): its head and count are
+/* The kernel's free frame stack (mm/frames.ts): its head and count are
  * AssemblyScript globals, fields of the module instance. */
 static u32 c_page_alloc(void)
 {
     refuse_in_interrupt();
-    u32 frame = kernel_instance.w2c_kernel_mm_mem_freeHead;
+    u32 frame = kernel_instance.w2c_kernel_mm_frames_freeHead;
     if (frame == 0xFFFFFFFFu) return 0;
-    kernel_instance.w2c_kernel_mm_mem_freeHead = pages[frame].link;
-    kernel_instance.w2c_kernel_mm_mem_freePages--;
+    kernel_instance.w2c_kernel_mm_frames_freeHead = pages[frame].link;
+    kernel_instance.w2c_kernel_mm_frames_freeFrames--;
     pages[frame].flags &= ~PAGE_FREE;
     pages[frame].refs = 1;
     pages[frame].link = 0;
@@ -281,9 +284,9 @@ static inline void c_page_release(u32 paddr)
     struct page *p = &pages[paddr >> 12];
     if (--p->refs) return;
     p->flags |= PAGE_FREE;
-    p->link = kernel_instance.w2c_kernel_mm_mem_freeHead;
-    kernel_instance.w2c_kernel_mm_mem_freeHead = paddr >> 12;
-    kernel_instance.w2c_kernel_mm_mem_freePages++;
+    p->link = kernel_instance.w2c_kernel_mm_frames_freeHead;
+    kernel_instance.w2c_kernel_mm_frames_freeHead = paddr >> 12;
+    kernel_instance.w2c_kernel_mm_frames_freeFrames++;
 }
 
 __attribute__((noinline)) static int c_page_map(u32 v, u32 p, u32 flags)
@@ -303,8 +306,8 @@ __attribute__((noinline)) static int c_page_map(u32 v, u32 p, u32 flags)
         invlpg(window);
         __builtin_memset((void *)window, 0, PAGE_SIZE);
         table_entries[table] = 0;
-    } else if (MIRROR_TABLES[v >> 12] & (PTE_PRESENT | PTE_RESERVED_MARK)) {
-        die();                            /* mapped, or reserved (pageReserve) */
+    } else if (MIRROR_TABLES[v >> 12] & (PTE_PRESENT | PTE_PARKED)) {
+        die();                            /* mapped, or parked (pagePark) */
     }
     if (pages[p >> 12].refs == 0xFFFF) die();
     pages[p >> 12].refs++;
@@ -343,15 +346,14 @@ __attribute__((noinline)) static u32 c_page_unmap(u32 v)
 
 #define BENCH(ret, name, ...) ret Z_benchZ_##name(struct Z_bench_instance_t *unused, ##__VA_ARGS__)
 
-/* Where the kernel's data is: page descriptors, the area range, table counts. */
-BENCH(void, peerInit, u32 descriptors, u32 count, u32 base, u32 top, u32 tables, u32 identity)
+/* Where the kernel's data is: frame descriptors, the area range, the identity map's end. */
+BENCH(void, peerInit, u32 descriptors, u32 count, u32 base, u32 top, u32 identity)
 {
     identity_end = identity;
     pages = (struct page *)descriptors;
     page_count = count;
     area_base = base;
     area_span = top - base;
-    table_entries = (u16 *)tables;
 }
 
 /* Turns the backed one-page area at `base` into the one slab of the class
@@ -393,9 +395,10 @@ BENCH(u64, peerSlabPairs, u32 size, u32 n)
  * for the kernel's pageMap, which has many callers: the empty asm hides the
  * benchmark's constant from link-time optimisation, which would otherwise
  * fold it into the entry (c_page_map has this one caller). */
-BENCH(u64, peerMapUnmapPairs, u32 v, u32 p, u32 flags, u32 n)
+BENCH(u64, peerMapUnmapPairs, u32 v, u32 p, u32 flags, u32 n, u32 entries)
 {
     __asm__("" : "+r"(flags));
+    table_entries[v >> 22] = entries;
     u64 start = Z_cpuZ_rdtsc(0);
     for (u32 i = 0; i < n; i++) {
         /* The results are handed back, as the kernel's pageMap and pageUnmap
@@ -410,7 +413,7 @@ BENCH(u64, peerMapUnmapPairs, u32 v, u32 p, u32 flags, u32 n)
     return Z_cpuZ_rdtsc(0) - start;
 }
 
-/* Class `index` with the kernel's geometry (alloc.ts descInit), no slabs yet. */
+/* Class `index` with the kernel's geometry (mm/slab.ts descInit), no slabs yet. */
 BENCH(void, peerClass, u32 index, u32 size, u32 shift, u32 slab_pages, u32 capacity)
 {
     caches[index] = (struct cache){ .size = size, .shift = shift, .slab_pages = slab_pages, .capacity = capacity };
@@ -441,7 +444,7 @@ BENCH(u64, peerMixed, u32 trace, u32 table, u32 ops, u32 slots)
     return spent;
 }
 
-/* Gives back the classes' reserves, the peer's only slabs once every block is free. */
+/* Gives back the classes' kept slabs, the peer's only slabs once every block is free. */
 BENCH(void, peerMixedEnd)
 {
     for (u32 i = 0; i < CLASS_COUNT; i++) {

@@ -1,5 +1,5 @@
 /* boot/layout.c: where things are, as the linker and the boot assembly placed them.
- * Imported by kernel/core/layout.ts from the "layout" import module; each
+ * Imported by kernel/arch/x86/layout.ts from the "layout" import module; each
  * returns the address of one linker or assembly symbol. */
 #include "kernel.h"
 

@@ -6,20 +6,26 @@
 // allocators. Each step reports one or a few lines; a step that cannot be
 // done says why and stops the kernel with the failure status.
 
-import { consoleInit, print, printCell, printDec, printEscaped, printHexCell, println, printSizeCell } from "./core/console";
+import { gdtInit } from "./arch/x86/gdt";
+import { idtInit } from "./arch/x86/idt";
+import { doubleFaultStackGuard, kernelReadonlyEnd, kernelStart, stackGuard } from "./arch/x86/layout";
+import { mirrorDirectory, MIRROR_INDEX } from "./arch/x86/mirror";
+import { consoleInit, print, printCell, printDec, printEscaped, printHex, printHexCell, println, printSize, printSizeCell } from "./core/console";
 import { haltFailure } from "./core/halt";
 import {
   MultibootInfo, MULTIBOOT_BOOTLOADER_MAGIC, MULTIBOOT_INFO_CMDLINE, MULTIBOOT_INFO_LOADER_NAME,
   mmapBase, mmapFirst, mmapLength, mmapNext, mmapType, mmapTypeName,
 } from "./core/multiboot";
-import { gdtInit } from "./core/gdt";
-import { idtInit } from "./core/idt";
 import { picInit } from "./drivers/pic";
-import { memDescriptorsEnd, memInit, MEM_NO_MAP, MEM_OK } from "./mm/mem";
-import { HAND_MAP_BASE, identityMapEnd, mirrorDirectory, MIRROR_INDEX, pageDirectory, pagingInit } from "./arch/x86/paging";
 import { allocInit, CLASS_COUNT, CLASS_MAX_SHIFT, CLASS_MIN_SHIFT } from "./mm/alloc";
 import { areaFreeCount, areaFreePages, areaRangeEnd, areaRangeStart, areaUsedCount, areaUsedPages } from "./mm/area";
-import { doubleFaultStackGuard, kernelReadonlyEnd, kernelStart, stackGuard } from "./core/layout";
+import { frameDescriptors, frameDescriptorsEnd, framesFree, framesReserved, framesTotal } from "./mm/frames";
+import {
+  memmapArrayEnd, memmapArrayStart, memmapIgnoredBytes, memmapInit, memmapRamBytes, memmapRamRanges,
+  MEMMAP_BOOT_FRAMES, MEMMAP_DESCRIPTORS_OUTSIDE_RAM, MEMMAP_NONE, MEMMAP_OK, MEMMAP_TOO_LITTLE,
+} from "./mm/memmap";
+import { pageDirectory, pagingInit } from "./mm/pages";
+import { HAND_MAP_BASE, identityMapEnd } from "./mm/regions";
 import { cstringLength } from "./lib/cmdline";
 
 /**
@@ -68,12 +74,28 @@ function cpuInit(): void {
 }
 
 function memoryInit(info: MultibootInfo): void {
-  const mem = memInit(info);
-  if (mem == MEM_NO_MAP) {
+  const mem = memmapInit(info);
+  if (mem == MEMMAP_NONE) {
     println("mem: the boot loader gave no memory map; cannot go on");
     haltFailure();
   }
-  if (mem != MEM_OK || !pagingInit(<u32>memDescriptorsEnd())) {
+  if (mem == MEMMAP_DESCRIPTORS_OUTSIDE_RAM) {
+    print("mem: the frame descriptors would lie at ");
+    printHex(memmapArrayStart());
+    print("-");
+    printHex(memmapArrayEnd() - 1);
+    println(", not all of it available RAM");
+  } else {
+    printFrames();
+  }
+  if (mem == MEMMAP_TOO_LITTLE) {
+    print("mem: ");
+    printDec(framesFree());
+    print(" free frames; the boot needs at least ");
+    printDec(MEMMAP_BOOT_FRAMES);
+    println();
+  }
+  if (mem != MEMMAP_OK || !pagingInit(<u32>frameDescriptorsEnd())) {
     println("mem: the kernel needs at least 4 MiB of RAM; cannot go on");
     haltFailure();
   }
@@ -98,9 +120,33 @@ function memoryInit(info: MultibootInfo): void {
   println(" mapped read-only");
 }
 
+function printFrames(): void {
+  print("mem: ");
+  printSize(memmapRamBytes());
+  print(" of RAM in ");
+  printDec(memmapRamRanges());
+  print(" ranges; ");
+  printDec(framesTotal());
+  print(" frames below 4 GiB: ");
+  printDec(framesFree());
+  print(" free, ");
+  printDec(framesReserved());
+  println(" reserved");
+  print("mem: frame descriptors at ");
+  printHex(frameDescriptors());
+  print("-");
+  printHex(frameDescriptorsEnd() - 1);
+  println();
+  if (memmapIgnoredBytes() != 0) {
+    print("mem: ignoring ");
+    printSize(memmapIgnoredBytes());
+    println(" of RAM above 4 GiB (no PAE)");
+  }
+}
+
 function allocatorsInit(): void {
   if (!allocInit(identityMapEnd(), HAND_MAP_BASE)) {
-    println("alloc: no physical page for the first slab");
+    println("alloc: no frame for the first slab");
     haltFailure();
   }
   print("alloc: areas over ");

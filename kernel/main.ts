@@ -7,6 +7,7 @@
 //
 //   fault=ADDR, fault=read:ADDR, trap=NAME, misuse=NAME   see kernel/debug/inject.ts
 //   test=NAME   run an in-kernel test suite and leave QEMU with its verdict
+//               (test=list: the suites there are)
 //   dump=alloc  print the size classes and both area lists (before the above)
 //   monitor     the interactive monitor (kernel/monitor/), after all of the above
 //
@@ -19,19 +20,24 @@ import { print, printEscaped, println } from "./core/console";
 import { haltFailure, haltSuccess } from "./core/halt";
 import { allocDump } from "./mm/alloc";
 import { areaDump } from "./mm/area";
-import { injectFault, injectMisuse, injectTrap, MISUSE_NAMES, TRAP_NAMES } from "./debug/inject";
+import { injectFault, injectMisuse, injectTrap, misuseNames, trapNames } from "./debug/inject";
 import {
   cmdlineCheck, cmdlineFind, cmdlineProblemStart, cmdlineValue, cmdlineWordEnd, cmdlineWordsStart, cstringLength,
   CMDLINE_OK, CMDLINE_REPEATED, CMDLINE_UNKNOWN, CMDLINE_VALUE_REFUSED,
 } from "./lib/cmdline";
-import { runSuite, SUITE_NAMES } from "./ktest/suites";
+import { suiteNames, suiteRun } from "./ktest/harness";
 import { monitorRun } from "./monitor/monitor";
 import { bringUp, commandLine, loaderName } from "./bringup";
 import { MultibootInfo } from "./core/multiboot";
 
 // The entry points boot/ calls, besides kmain.
-export { wasmTrap } from "./core/trap";
-export { interruptDispatch, doubleFault } from "./core/interrupts";
+export { wasmTrap } from "./core/wasm-trap";
+export { interruptDispatch, doubleFault } from "./trap/dispatch";
+// Where the size classes and the record cache are: exported, each becomes a
+// global (a field of kernel_instance) that tools/gdb/kernel.py and the web
+// page read.
+export { SLAB_CLASSES } from "./mm/alloc";
+export { RECORD_CACHE } from "./mm/area";
 
 /** The kernel. `magic` and `multibootInfo` are EAX and EBX as the boot loader left them. */
 export function kmain(magic: u32, multibootInfo: usize): void {
@@ -56,11 +62,11 @@ export function commandLineRun(info: MultibootInfo): void {
   const fault = cmdlineValue(line, length, "fault");
   if (fault != null && !injectFault(fault)) refuse(line, length, "fault", "an address, or read:ADDRESS (0x... or decimal)");
   const trap = cmdlineValue(line, length, "trap");
-  if (trap != null && !injectTrap(trap)) refuse(line, length, "trap", TRAP_NAMES);
+  if (trap != null && !injectTrap(trap)) refuse(line, length, "trap", trapNames());
   const misuse = cmdlineValue(line, length, "misuse");
-  if (misuse != null && !injectMisuse(misuse)) refuse(line, length, "misuse", MISUSE_NAMES);
+  if (misuse != null && !injectMisuse(misuse)) refuse(line, length, "misuse", misuseNames());
   const test = cmdlineValue(line, length, "test");
-  if (test != null && !runSuite(test, info)) refuse(line, length, "test", SUITE_NAMES);
+  if (test != null && !suiteRun(test, info)) refuse(line, length, "test", "list " + suiteNames());
   if (cmdlineFind(line, length, "monitor") >= 0) monitorRun(info);
   println("kernel halted cleanly");
   haltSuccess();

@@ -24,15 +24,14 @@ export const KEEP_OUT_OF_LINE = [
   "kernel/mm/fault/pageFaultHandled", // a fault in the page-fault handler is reported there
   "kernel/core/halt/haltFailure", // where tools/gdb/kernel.py stops a failing kernel before it leaves QEMU
   "kernel/monitor/monitor/runCommand", // resumeSave returns into its own frame
-  "kernel/core/interrupts/irqAllocMisuse", // misuse=irq-alloc's report names it
   // Cold paths of pageMap/pageUnmap: inlined, their registers spill in the
   // hot path (bench/README.md).
-  "kernel/arch/x86/paging/tableCreate",
-  "kernel/arch/x86/paging/tableFree",
+  "kernel/mm/pages/tableCreate",
+  "kernel/mm/pages/tableFree",
   // Cold paths of alloc/free: a new slab, a list change, an emptied slab,
   // blocks above a page (bench/README.md).
-  "kernel/mm/alloc/growSlab",
-  "kernel/mm/alloc/listMove",
+  "kernel/mm/area/slabGrow",
+  "kernel/mm/slab/listMove",
   "kernel/mm/alloc/slabEmptied",
   "kernel/mm/alloc/allocLarge",
   "kernel/mm/alloc/freeLarge",

@@ -17,8 +17,8 @@ import { elfSymbols } from "./lib/elf.mjs";
 
 /** The globals web/memory.mjs reads, by AssemblyScript path (file/name). */
 const GLOBALS = [
-  "kernel/arch/x86/paging/directoryPhysical",
-  "kernel/arch/x86/paging/identityEnd",
+  "kernel/mm/pages/directoryPhysical",
+  "kernel/mm/regions/identityEnd",
   "kernel/mm/area/areaBase",
   "kernel/mm/area/areaTop",
   "kernel/mm/area/usedHead",
@@ -27,9 +27,10 @@ const GLOBALS = [
   "kernel/mm/area/usedPages",
   "kernel/mm/area/freeAreas",
   "kernel/mm/area/freePages",
-  "kernel/mm/alloc/slabClassTable",
-  "kernel/mm/mem/pageCount",
-  "kernel/mm/mem/freePages",
+  "kernel/mm/alloc/SLAB_CLASSES",
+  "kernel/mm/area/RECORD_CACHE",
+  "kernel/mm/frames/frameCount",
+  "kernel/mm/frames/freeFrames",
 ];
 
 /** Field name -> { offset, size } of Z_kernel_instance_t, from `ptype/o`. */

@@ -175,7 +175,7 @@ function refreshPaging() {
     $("table-info").textContent = $("page-info").textContent = "";
     return;
   }
-  const identityEnd = memory.global("kernel/arch/x86/paging/identityEnd");
+  const identityEnd = memory.global("kernel/mm/regions/identityEnd");
   $("cpu").textContent = `CR0 ${hex(machine.cr0())} (PG on) · CR3 ${hex(machine.cr3())}: directory at frame ${hex(directory)}`;
   const pdes = memory.table(directory);
   paintGrid($("directory"), pdes,
@@ -268,7 +268,7 @@ function refreshAreas() {
   $("areas-summary").textContent = `${plural(a.usedAreas, "used area")} (${plural(a.usedPages, "page")}), ` +
     `${plural(a.freeAreas, "free area")} (${plural(a.freePages, "page")})`;
   const all = [
-    ...a.used.map((r) => ({ ...r, kind: r.owner ? "slab" : "used" })),
+    ...a.used.map((r) => ({ ...r, kind: r.slab ? "slab" : "used" })),
     ...a.free.map((r) => ({ ...r, kind: "free" })),
   ];
   paintBar($("areas-whole"), a.base, a.top, all);

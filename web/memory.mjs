@@ -10,7 +10,7 @@
 // the area records and slabs live at virtual addresses in the area range and
 // are read through the walk.
 //
-// The record layouts mirror kernel/mm/area.ts (MemArea) and kernel/mm/alloc.ts
+// The record layouts mirror kernel/mm/area.ts (MemArea) and kernel/mm/slab.ts
 // (SlabDesc), as tools/gdb/kernel.py does; tests/web/v86.test.js compares what
 // this module reads with what the kernel prints for `dump=alloc`, so a drift
 // shows. The kernel keeps running while the page reads, so every list walk is
@@ -38,11 +38,11 @@ const FLAG_NAMES = [
   [PTE_CACHE_DISABLE, "cache-disable"], [PTE_ACCESSED, "accessed"], [PTE_DIRTY, "dirty"], [PTE_GLOBAL, "global"],
 ];
 
-// kernel/mm/area.ts MemArea (32 bytes): start, pages, next, prev, owner, lower, upper, and a
+// kernel/mm/area.ts MemArea (32 bytes): start, pages, next, prev, slab, lower, upper, and a
 // last word of bin (u16: 0 for a used area, its free bin + 1 for a free one), kind and flags (u8 each).
 const AREA_WORDS = 8;
 const AREA_KINDS = ["plain", "slab", "lazy"];   // area.ts AREA_PLAIN, AREA_SLAB, AREA_LAZY
-// kernel/mm/alloc.ts: CLASS_COUNT size classes then the record cache, SlabDesc of DESC_BYTES:
+// kernel/mm/alloc.ts: CLASS_COUNT size classes (SLAB_CLASSES), then the record cache (RECORD_CACHE), SlabDesc of DESC_BYTES:
 // size, shift, slabPages, capacity, partial, full, slabs, ... The counts of blocks in use and
 // free are not stored; they are counted over the partial list, as SlabDesc's getters do.
 // A slab's header (SlabEntry) starts: freeEl, inUse, next.
@@ -142,10 +142,10 @@ export class KernelMemory {
       for (let record = head, seen = 0; record && seen < LIST_LIMIT; seen++) {
         const w = this.virtualWords(record, AREA_WORDS);
         if (!w) break;
-        const [start, pages, next, , owner, , upper, binKind] = w;
+        const [start, pages, next, , slab, , upper, binKind] = w;
         const bin = binKind & 0xffff;
         const kind = AREA_KINDS[(binKind >>> 16) & 0xff] ?? "plain";
-        if (keep(bin)) (bin ? result.free : result.used).push({ record, start, pages, owner, areaKind: kind });
+        if (keep(bin)) (bin ? result.free : result.used).push({ record, start, pages, slab, areaKind: kind });
         record = link === "next" ? next : upper;
       }
     };
@@ -154,15 +154,16 @@ export class KernelMemory {
     return result;
   }
 
-  /** One row per size class, then the record cache (kernel/mm/alloc.ts SlabDesc); [] before the allocator is up. */
+  /** One row per size class, then the record cache (kernel/mm/slab.ts SlabDesc); [] before the allocator is up. */
   slabs() {
-    const table = this.global("kernel/mm/alloc/slabClassTable");
-    if (!table) return [];
+    const table = this.global("kernel/mm/alloc/SLAB_CLASSES");
+    const records = this.global("kernel/mm/area/RECORD_CACHE");
     const rows = [];
     for (let i = 0; i <= CLASS_COUNT; i++) {
-      const w = this.virtualWords(table + i * DESC_BYTES, DESC_WORDS);
+      const w = this.virtualWords(i === CLASS_COUNT ? records : table + i * DESC_BYTES, DESC_WORDS);
       if (!w) return [];
       const [size, , slabPages, capacity, partial, , slabs] = w;
+      if (size === 0) return []; // the allocator is not set up yet
       // The full list has no free block: free blocks and empty slabs are all on the partial list.
       let free = 0;
       let emptySlabs = 0;

@@ -13,19 +13,25 @@
 // allocator (heap.alloc/heap.free of the `minimal` runtime).
 
 import { rdtsc } from "../../kernel/arch/x86/cpu";
-import { identityMapEnd, pageMap, pageTableCounts, pageTranslate, pageUnmap, pdeIndex, PTE_WRITABLE } from "../../kernel/arch/x86/paging";
+import { bootTsc } from "../../kernel/arch/x86/layout";
+import { PAGE_SIZE, pdeIndex, PTE_WRITABLE } from "../../kernel/arch/x86/paging";
 import { print, printDec64, println } from "../../kernel/core/console";
-import { bootTsc } from "../../kernel/core/layout";
-import { alloc, CLASS_COUNT, classDesc, classIndex, free, recordAlloc, recordMark, recordUndo, SLAB_TAG } from "../../kernel/mm/alloc";
+import { alloc, CLASS_COUNT, classIndex, free, slabClass } from "../../kernel/mm/alloc";
+import {
+  areaAlloc, areaAllocLazy, areaAttach, areaFree, areaOf, areaRangeEnd, areaRangeStart, areaRelease, areaTake, areaUsedCount,
+  areaUsedPages, recordAlloc, recordMark, recordUndo,
+} from "../../kernel/mm/area";
 import { setPageTag } from "../../kernel/mm/backing";
-import { areaAlloc, areaAttach, areaFree, areaOf, areaRangeEnd, areaRangeStart, areaRelease, areaReserve, areaTake, areaUsedCount, areaUsedPages } from "../../kernel/mm/area";
-import { memDescriptors, memTotalPages, pageRelease, pageRetain, PAGE_SIZE } from "../../kernel/mm/mem";
+import { frameDescriptors, frameRelease, frameRetain, framesTotal } from "../../kernel/mm/frames";
+import { pageMap, pageTableEntries, pageTranslate, pageUnmap } from "../../kernel/mm/pages";
+import { identityMapEnd } from "../../kernel/mm/regions";
+import { SLAB_TAG } from "../../kernel/mm/slab";
 import { xorshift32 } from "../../kernel/lib/random";
 
-@external("bench", "peerInit") declare function peerInit(descriptors: usize, count: u32, base: u32, top: u32, tables: usize, identityEnd: u32): void;
+@external("bench", "peerInit") declare function peerInit(descriptors: usize, count: u32, base: u32, top: u32, identityEnd: u32): void;
 @external("bench", "peerSlab") declare function peerSlab(base: usize, size: u32, shift: u32, capacity: u32): u32;
 @external("bench", "peerSlabPairs") declare function peerSlabPairs(size: u32, n: u32): u64;
-@external("bench", "peerMapUnmapPairs") declare function peerMapUnmapPairs(v: u32, p: u32, flags: u32, n: u32): u64;
+@external("bench", "peerMapUnmapPairs") declare function peerMapUnmapPairs(v: u32, p: u32, flags: u32, n: u32, entries: u32): u64;
 @external("bench", "peerClass") declare function peerClass(index: u32, size: u32, shift: u32, slabPages: u32, capacity: u32): void;
 @external("bench", "peerMixed") declare function peerMixed(trace: u32, table: u32, ops: u32, slots: u32): u64;
 @external("bench", "peerMixedEnd") declare function peerMixedEnd(): void;
@@ -58,7 +64,7 @@ function report(name: string, instructions: u64, operations: u32): void {
 export function runBenchmarks(allocatorsReady: u64): void {
   println("bench: start (guest instructions; run under -icount shift=0)");
   report("boot_to_allocators", allocatorsReady - load<u64>(bootTsc()), 1);
-  peerInit(memDescriptors(), memTotalPages(), areaRangeStart(), areaRangeEnd(), pageTableCounts(), identityMapEnd());
+  peerInit(frameDescriptors(), framesTotal(), areaRangeStart(), areaRangeEnd(), identityMapEnd());
   const sizes: StaticArray<u32> = [16, 64, 512];
   for (let i = 0; i < sizes.length; i++) {
     const size = sizes[i];
@@ -105,7 +111,7 @@ function slabPairs(size: u32): u64 {
 function cSlabPairs(size: u32): u64 {
   const base = areaAlloc(1);
   const record = areaOf(base);
-  const d = classDesc(classIndex(size));
+  const d = slabClass(classIndex(size));
   setPageTag(base, peerSlab(base, size, d.shift, d.capacity) + SLAB_TAG);
   const spent = peerSlabPairs(size, PAIRS);
   setPageTag(base, <u32>record);
@@ -149,11 +155,11 @@ function mapUnmap(inC: bool): u64 {
   const at = areaAlloc(2);
   assert(pdeIndex(at) == pdeIndex(at + PAGE_SIZE), "bench: the two pages must share a page table");
   const page = <u32>pageTranslate(at);
-  pageRetain(page);        // keeps the page while it is unmapped
+  frameRetain(page);        // keeps the page while it is unmapped
   pageUnmap(at);
   let spent: u64 = 0;
   if (inC) {
-    spent = peerMapUnmapPairs(at, page, PTE_WRITABLE, MAP_PAIRS);
+    spent = peerMapUnmapPairs(at, page, PTE_WRITABLE, MAP_PAIRS, pageTableEntries(pdeIndex(at)));
   } else {
     const start = rdtsc();
     for (let i: u32 = 0; i < MAP_PAIRS; i++) {
@@ -163,7 +169,7 @@ function mapUnmap(inC: bool): u64 {
     spent = rdtsc() - start;
   }
   pageMap(at, page, PTE_WRITABLE);
-  pageRelease(page);
+  frameRelease(page);
   areaFree(at);
   return spent;
 }
@@ -312,7 +318,7 @@ function mixed(trace: u32, tlsf: bool): u64 {
 // steps below, as alloc.ts does. Its empty reserves are given back at the end.
 function cMixed(trace: u32): u64 {
   for (let i: u32 = 0; i < CLASS_COUNT; i++) {
-    const d = classDesc(i);
+    const d = slabClass(i);
     peerClass(i, d.size, d.shift, d.slabPages, d.capacity);
   }
   const table = areaAlloc((MIXED_SLOTS * 4 + PAGE_SIZE - 1) / PAGE_SIZE);
@@ -335,7 +341,7 @@ export function benchRecordAlloc(): usize { return recordAlloc(); }
 export function benchRecordMark(): u32 { return recordMark(); }
 export function benchRecordUndo(record: usize, mark: u32): void { recordUndo(record, mark); }
 export function benchAreaTake(pages: u32): u32 { return areaTake(pages); }
-export function benchAreaAttach(record: usize, start: u32, pages: u32, owner: usize): void { areaAttach(record, start, pages, owner); }
+export function benchAreaAttach(record: usize, start: u32, pages: u32, slab: usize): void { areaAttach(record, start, pages, slab); }
 export function benchAreaRelease(record: usize): void { areaRelease(record); }
 export function benchAreaAlloc(pages: u32): u32 { return areaAlloc(pages); }
 
@@ -346,7 +352,7 @@ export function benchAreaAlloc(pages: u32): u32 { return areaAlloc(pages); }
 // stores into an area already backed: the difference is the faults alone.
 function demandFaults(): u64 {
   const backed = areaAlloc(DEMAND_PAGES);
-  const lazy = areaReserve(DEMAND_PAGES);
+  const lazy = areaAllocLazy(DEMAND_PAGES);
   assert(backed != 0 && lazy != 0, "bench: no room for the demand-paging areas");
   let start = rdtsc();
   for (let i: u32 = 0; i < DEMAND_PAGES; i++) store<u32>(backed + (i << 12), i);

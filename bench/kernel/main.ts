@@ -19,8 +19,10 @@ import { commandLineRun } from "../../kernel/main";
 import { runBenchmarks } from "./bench";
 
 // The entry points boot/ calls, besides kmain (as in kernel/main.ts).
-export { wasmTrap } from "../../kernel/core/trap";
-export { interruptDispatch, doubleFault } from "../../kernel/core/interrupts";
+export { wasmTrap } from "../../kernel/core/wasm-trap";
+export { interruptDispatch, doubleFault } from "../../kernel/trap/dispatch";
+export { SLAB_CLASSES } from "../../kernel/mm/alloc";
+export { RECORD_CACHE } from "../../kernel/mm/area";
 // The page-level steps bench/peer.c borrows (bench/README.md).
 export {
   benchRecordAlloc, benchRecordMark, benchRecordUndo, benchAreaTake, benchAreaAttach, benchAreaRelease, benchAreaAlloc,

@@ -1,14 +1,18 @@
 // kernel/core/context.ts: whether the CPU is serving a hardware interrupt.
 //
-// interruptDispatch (core/interrupts.ts) counts itself in and out around
-// every IRQ handler; CPU exceptions do not count (they run in the context of
-// the code that faulted). The allocators and paging call refuseInInterrupt
-// at each entry point: an IRQ handler may run at any instruction, in the
-// middle of an allocator's update, so an allocator called from one would
-// work on a half-changed structure. The check is one global load and a
-// branch, and stops the kernel before anything changes.
-
-import { panicAt } from "./panic";
+// The rule. An IRQ handler may run at any instruction of the kernel with IF
+// set, in the middle of an allocator's update. So a handler may only read
+// its device, update its own driver's counters and the input queue
+// (drivers/input.ts), and print. It must never allocate or free (alloc,
+// free, areaAlloc, areaAllocLazy, areaFree), map or unmap (pageMap,
+// pageUnmap), or take or give back a frame (frameAlloc, frameRelease): each
+// of those calls refuseInInterrupt (core/panic.ts) at its entry, which stops
+// the kernel naming it before anything changes (one global load and a
+// branch). A page fault in interrupt context is never handled
+// (mm/fault.ts), and a refusal there never resumes (core/resume.ts).
+//
+// core/irq.ts counts itself in and out around every IRQ handler. CPU
+// exceptions do not count: they run for the code that faulted.
 
 let depth: u32 = 0;
 
@@ -17,12 +21,4 @@ export function interruptEnter(): void { depth++; }
 /** Leaving it. */
 export function interruptLeave(): void { depth--; }
 /** True while an IRQ handler runs. */
-export function inInterrupt(): bool { return depth != 0; }
-
-/**
- * Stops the kernel with "`functionName`: called in interrupt context at
- * `address`" (the entry point's own argument) when an IRQ handler called it.
- */
-@inline export function refuseInInterrupt(functionName: string, address: usize): void {
-  if (depth != 0) panicAt(functionName, "called in interrupt context", address);
-}
+@inline export function inInterrupt(): bool { return depth != 0; }

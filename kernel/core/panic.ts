@@ -9,9 +9,19 @@
 
 import { callerFrame } from "../arch/x86/cpu";
 import { consoleIsQuiet, print, printHex, println } from "./console";
+import { inInterrupt } from "./context";
 import { reportAbandon, reportBegin, reportEnd, REPORT_NO_VECTOR } from "./report";
 import { resumeArmed, resumeNow } from "./resume";
 import { printBacktrace, printSymbol } from "./symbols";
+
+/**
+ * Stops the kernel with "`functionName`: called in interrupt context at
+ * `address`" (the entry point's own argument) when an IRQ handler called
+ * it: the rule is in core/context.ts.
+ */
+@inline export function refuseInInterrupt(functionName: string, address: usize): void {
+  if (inInterrupt()) panicAt(functionName, "called in interrupt context", address);
+}
 
 /** Reports `message` with the calling function and a backtrace, then stops. Does not return. */
 export function panic(message: string): void {

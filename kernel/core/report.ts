@@ -20,8 +20,8 @@
 //                       *** kernel stopped
 //   third             straight to the failure exit
 //
-// The same holds on the double-fault task's stack (core/exceptions.ts
-// handleDoubleFault), whose path must stay this shallow: an overflow into
+// The same holds on the double-fault task's stack (kernel/trap/report.ts
+// reportDoubleFault), whose path must stay this shallow: an overflow into
 // its guard page could not be delivered and would reset the machine.
 
 import { consoleAlert, consoleNormal, consoleQuiet, print, println } from "./console";

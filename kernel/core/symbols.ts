@@ -25,7 +25,7 @@
 // corrupt chain ends the backtrace instead of faulting.
 
 import { printCString, printDec, printHex, print, println } from "./console";
-import { doubleFaultStackBottom, doubleFaultStackTop, lineTable, stackBottom, stackTop, symbolTable } from "./layout";
+import { doubleFaultStackBottom, doubleFaultStackTop, lineTable, stackBottom, stackTop, symbolTable } from "../arch/x86/layout";
 
 @inline const ENTRY_BYTES: usize = 12;
 @inline const ENTRY_START: usize = 0;

@@ -50,7 +50,7 @@ export function keyboardInit(): void {
 }
 
 /** IRQ 1: one scan code byte. */
-export function keyboardIrq(): void {
+export function keyboardIrq(irq: u32): void {
   keyboardScanCode(inb(PS2_DATA));
 }
 

@@ -3,7 +3,7 @@
 // At power-on they deliver IRQ 0-7 on vectors 8-15, on top of the CPU's
 // exceptions. picInit moves IRQ 0-15 to vectors 32-47 (PIC_VECTOR_BASE) and
 // masks every line; a driver's line is unmasked (picUnmask) once its handler
-// is installed (core/interrupts.ts irqInstall). A masked PIC can
+// is installed (core/irq.ts irqInstall). A masked PIC can
 // still raise a spurious IRQ 7 or 15 (8259A datasheet, "spurious interrupt"):
 // the in-service register then has no bit set for it, and it must not be
 // acknowledged (for IRQ 15 the master, which saw a real cascade, still is).

@@ -4,7 +4,7 @@
 // IRQ 0 at the end of each count. pitStart programs mode 2 (rate generator:
 // one pulse per period, repeating) for PIT_HZ interrupts a second, and
 // pitTick (the IRQ 0 handler) counts them. Nothing else happens in the
-// handler: it runs in interrupt context (core/interrupts.ts).
+// handler: it runs in interrupt context (core/context.ts).
 
 import { outb } from "../arch/x86/cpu";
 
@@ -30,7 +30,7 @@ export function pitStart(): void {
 }
 
 /** IRQ 0. */
-export function pitTick(): void {
+export function pitTick(irq: u32): void {
   ticks++;
 }
 

@@ -79,7 +79,7 @@ export function serialReceiveOff(): void {
 }
 
 /** IRQ 4: moves the received bytes into the input queue, pausing when it is full. */
-export function serialIrq(): void {
+export function serialIrq(irq: u32): void {
   while ((inb(COM1 + UART_LSR) & LSR_DATA_READY) != 0) {
     if (inputRoom() == 0) {
       receivePaused = true;

@@ -5,11 +5,12 @@
 // pass from the minimum RAM, 4 MiB, up to 3.5 GiB), a case stops at its
 // first failure with a FAIL line, and only what was allocated is freed.
 
-import { check, checkEqual, suiteBegin, suiteEnd } from "./harness";
-import { pageTranslate, PAGE_NOT_MAPPED } from "../arch/x86/paging";
-import { alloc, allocInUse, allocTrim, classDesc, classIndex, CLASS_COUNT, free, largePages, SMALL_MAX } from "../mm/alloc";
+import { check, checkEqual, suite } from "./harness";
+import { PAGE_SIZE } from "../arch/x86/paging";
+import { alloc, allocInUse, allocTrim, slabClass, classIndex, CLASS_COUNT, free, largePages, SMALL_MAX } from "../mm/alloc";
 import { areaAlloc, areaFree, areaFreeCount, areaRangeEnd, areaRangeStart, areaUsedCount } from "../mm/area";
-import { memFreePages, pageAlloc, pageRelease, PAGE_SIZE } from "../mm/mem";
+import { framesFree, frameAlloc, frameRelease } from "../mm/frames";
+import { pageTranslate, PAGE_NOT_MAPPED } from "../mm/pages";
 import { print, printDec, println } from "../core/console";
 import { xorshift32 } from "../lib/random";
 
@@ -20,9 +21,8 @@ function random(): u32 {
   return seed;
 }
 
-export function allocSuite(): void {
-  suiteBegin("alloc");
-  const freeAtStart = memFreePages();
+function allocSuite(): void {
+  const freeAtStart = framesFree();
   const areasAtStart = areaUsedCount();
   basics();
   naturalAlignment();
@@ -32,8 +32,7 @@ export function allocSuite(): void {
   allocTrim();
   checkEqual("every object is freed at the end", allocInUse(), 0);
   checkEqual("the used areas are back to the start", areaUsedCount(), areasAtStart);
-  checkEqual("free physical pages are back at their starting count", memFreePages(), freeAtStart);
-  suiteEnd();
+  checkEqual("free physical pages are back at their starting count", framesFree(), freeAtStart);
 }
 
 function basics(): void {
@@ -73,8 +72,8 @@ function naturalAlignment(): void {
   let misaligned: u32 = 0;
   let blocks: u32 = 0;
   for (let i: u32 = 0; i < CLASS_COUNT; i++) {
-    const size = classDesc(i).size;
-    const n = classDesc(i).capacity + 1;
+    const size = slabClass(i).size;
+    const n = slabClass(i).capacity + 1;
     for (let k: u32 = 0; k < n; k++) {
       const block = alloc(size);
       store<u32>(alignTable + k * 4, <u32>block);
@@ -119,10 +118,10 @@ function areas(): void {
 const areaTable = memory.data(<i32>MANY_AREAS * 2 * 4);
 
 function recordCacheGrowth(): void {
-  const records = classDesc(CLASS_COUNT);
+  const records = slabClass(CLASS_COUNT);
   const slabsBefore = records.slabs;
   const holesBefore = areaFreeCount();
-  const spare = memFreePages() > PAGES_KEPT_FREE ? memFreePages() - PAGES_KEPT_FREE : 0;
+  const spare = framesFree() > PAGES_KEPT_FREE ? framesFree() - PAGES_KEPT_FREE : 0;
   const pairs = min(MANY_AREAS, spare / 3);
   // Pairs of pages, then the second of each pair freed: a one-page hole
   // after every area, so no two free areas merge and each keeps a record.
@@ -176,7 +175,7 @@ function intact(ptr: usize, size: u32, id: u32): bool {
  * when freed: a block that overlapped another would have overwritten it.
  */
 function randomWorkload(operations: i32): void {
-  const spare = memFreePages() > PAGES_KEPT_FREE ? memFreePages() - PAGES_KEPT_FREE : 0;
+  const spare = framesFree() > PAGES_KEPT_FREE ? framesFree() - PAGES_KEPT_FREE : 0;
   const liveMax = min(LIVE, spare * BLOCKS_PER_SPARE_PAGE);
   let live: u32 = 0;
   let nextId: u32 = 1;
@@ -226,16 +225,14 @@ function randomWorkload(operations: i32): void {
  * EXHAUST_BUDGET free pages the rest is held aside first (physical pages
  * taken and kept), so that the run costs the same at 3.5 GiB as at 16 MiB.
  */
-export function allocExhaustSuite(): void {
-  suiteBegin("alloc-exhaust");
-  const freeAtStart = memFreePages();
+function allocExhaustSuite(): void {
+  const freeAtStart = framesFree();
   holdPagesAside();
   exhaust(3 * PAGE_SIZE, "3-page blocks");
   exhaust(64, "64-byte blocks");
   exhaust(SMALL_MAX, "4096-byte blocks");
   releaseHeldPages();
-  checkEqual("free physical pages are back at their starting count", memFreePages(), freeAtStart);
-  suiteEnd();
+  checkEqual("free physical pages are back at their starting count", framesFree(), freeAtStart);
 }
 
 // Free physical pages the exhaustion runs through: about a 16 MiB machine's.
@@ -247,24 +244,24 @@ let heldCount: u32 = 0;
 function holdPagesAside(): void {
   heldTable = 0;
   heldCount = 0;
-  if (memFreePages() <= EXHAUST_BUDGET * 2) return;
+  if (framesFree() <= EXHAUST_BUDGET * 2) return;
   // One table page per 1024 held pages, and one for a page table.
-  heldTable = areaAlloc(memFreePages() / (PAGE_SIZE / 4) + 2);
+  heldTable = areaAlloc(framesFree() / (PAGE_SIZE / 4) + 2);
   check("an area for the table of pages held aside", heldTable != 0);
   if (heldTable == 0) return;
-  while (memFreePages() > EXHAUST_BUDGET) {
-    store<u32>(heldTable + heldCount * 4, pageAlloc());
+  while (framesFree() > EXHAUST_BUDGET) {
+    store<u32>(heldTable + heldCount * 4, frameAlloc());
     heldCount++;
   }
   print("alloc-exhaust: ");
   printDec(heldCount);
   print(" free pages held aside, ");
-  printDec(memFreePages());
+  printDec(framesFree());
   println(" left to exhaust");
 }
 
 function releaseHeldPages(): void {
-  for (let i: u32 = 0; i < heldCount; i++) pageRelease(load<u32>(heldTable + i * 4));
+  for (let i: u32 = 0; i < heldCount; i++) frameRelease(load<u32>(heldTable + i * 4));
   if (heldTable != 0) areaFree(heldTable);
   heldCount = 0;
   heldTable = 0;
@@ -275,13 +272,13 @@ function exhaust(size: u32, what: string): void {
   let head: usize = 0;
   let count: u32 = 0;
   while (true) {
-    const freeBefore = memFreePages();
+    const freeBefore = framesFree();
     const areasBefore = areaUsedCount();
     const inUseBefore = allocInUse();
     const ptr = alloc(size);
     if (ptr == 0) {
       check("alloc of " + what + " returned 0 after " + count.toString() + " blocks", count > 0);
-      checkEqual("...and the failed call left the free pages as they were", memFreePages(), freeBefore);
+      checkEqual("...and the failed call left the free pages as they were", framesFree(), freeBefore);
       checkEqual("...the used areas as they were", areaUsedCount(), areasBefore);
       checkEqual("...and the objects in use as they were", allocInUse(), inUseBefore);
       break;
@@ -298,3 +295,8 @@ function exhaust(size: u32, what: string): void {
   allocTrim();
   checkEqual("after freeing the " + what + " nothing is in use", allocInUse(), 0);
 }
+
+// The suites of this file (kernel/ktest/harness.ts), registered last: a
+// registration runs at start-up, after everything above is initialised.
+suite("alloc", "alloc/free and areas on real paging, sized to the free frames", allocSuite);
+suite("alloc-exhaust", "holds all but 3000 free frames aside, then exhausts the rest", allocExhaustSuite);

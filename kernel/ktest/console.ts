@@ -2,24 +2,22 @@
 // on the real (emulated) hardware: VGA memory, the UART's registers, and the
 // command line the boot loader really passed.
 
-import { check, checkEqual, checkText, suiteBegin, suiteEnd } from "./harness";
+import { check, checkEqual, checkText, suite, suiteBootInfo } from "./harness";
 import { fmtDec, fmtDec64, fmtHex, fmtPadRight, fmtSize } from "../lib/fmt";
 import { cmdlineValue, cstringLength } from "../lib/cmdline";
 import { vgaCell, vgaColumn, vgaInit, vgaPutChar, vgaRow, VGA_ROWS, VGA_LIGHT_GREY_ON_BLACK } from "../drivers/vga";
 import { serialLineControl } from "../drivers/serial";
-import { MultibootInfo } from "../core/multiboot";
 
 const buf = memory.data(64);
 
-export function consoleSuite(info: MultibootInfo): void {
-  suiteBegin("console");
+function consoleSuite(): void {
+  const info = suiteBootInfo();
   formatting();
   vga();
   check("serial line is 8N1 with the divisor latch closed", serialLineControl() == 0x03, "LCR is not 0x03");
   const line = <usize>info.cmdline;
   const value = cmdlineValue(line, cstringLength(line), "test");
   check("the command line from the boot loader says test=console", value != null && value == "console");
-  suiteEnd();
 }
 
 function formatting(): void {
@@ -63,3 +61,7 @@ function vga(): void {
   checkEqual("VGA scrolls: the top row now holds the second line", topAfterScroll, 0x32);
   checkEqual("VGA scrolls: the last line printed is on the row above the cursor", lastPrinted, 0x30 + VGA_ROWS % 10);
 }
+
+// The suites of this file (kernel/ktest/harness.ts), registered last: a
+// registration runs at start-up, after everything above is initialised.
+suite("console", "formatting, VGA memory, the UART and the command line, on the machine", consoleSuite);

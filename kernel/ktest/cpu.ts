@@ -3,16 +3,19 @@
 // gates the IDT really holds, a breakpoint that returns, and the spurious
 // IRQ path against the real PIC state.
 
-import { check, checkEqual, suiteBegin, suiteEnd } from "./harness";
+import { check, checkEqual, suite } from "./harness";
 import { int3, readCs, readDs, readSs, readTr, sgdt, sidt } from "../arch/x86/cpu";
+import { VECTOR_DOUBLE_FAULT, VECTOR_PAGE_FAULT } from "../arch/x86/exceptions";
 import {
-  descriptorBase, descriptorLimit, gdtEntry, kernelTss, SEL_DOUBLE_FAULT_TSS, SEL_KERNEL_CODE, SEL_KERNEL_DATA,
+  descriptorBase, descriptorLimit, gdtEntry, SEL_DOUBLE_FAULT_TSS, SEL_KERNEL_CODE, SEL_KERNEL_DATA,
   SEL_KERNEL_TSS, SEL_USER_CODE, SEL_USER_DATA,
-} from "../core/gdt";
-import { gateOffset, idtBase, idtEntry, IDT_VECTORS } from "../core/idt";
-import { interruptDispatch, InterruptFrame, spuriousIrqCount, unexpectedIrqCount } from "../core/interrupts";
-import { breakpointCount, VECTOR_DOUBLE_FAULT, VECTOR_PAGE_FAULT } from "../core/exceptions";
-import { interruptStubs } from "../core/layout";
+} from "../arch/x86/gdt";
+import { gateOffset, idtBase, idtEntry, IDT_VECTORS } from "../arch/x86/idt";
+import { InterruptFrame } from "../arch/x86/interrupt-frame";
+import { interruptStubs } from "../arch/x86/layout";
+import { kernelTss } from "../arch/x86/tss";
+import { spuriousIrqCount, unexpectedIrqCount } from "../core/irq";
+import { breakpointCount, interruptDispatch } from "../trap/dispatch";
 import { picMask, PIC_VECTOR_BASE } from "../drivers/pic";
 
 const pseudoDescriptor = memory.data(8);
@@ -20,14 +23,12 @@ const fakeFrame = memory.data(offsetof<InterruptFrame>());
 
 @inline const ACCESS_SHIFT: u64 = 40;
 
-export function cpuSuite(): void {
-  suiteBegin("cpu");
+function cpuSuite(): void {
   gdt();
   segments();
   idt();
   breakpoint();
   spuriousIrq();
-  suiteEnd();
 }
 
 function access(selector: u16): u32 {
@@ -101,3 +102,7 @@ function spuriousIrq(): void {
   checkEqual("a masked IRQ 3 that arrives anyway is counted as unexpected", unexpectedIrqCount(), unexpected + 1);
   checkEqual("...and is not taken for spurious", spuriousIrqCount(), spurious + 1);
 }
+
+// The suites of this file (kernel/ktest/harness.ts), registered last: a
+// registration runs at start-up, after everything above is initialised.
+suite("cpu", "the GDT, segments, IDT gates, a breakpoint and a spurious IRQ, as the CPU reports them", cpuSuite);

@@ -5,12 +5,13 @@
 //
 // Sizes follow memory, so the suite runs from -m 4M to -m 3584M.
 
-import { check, checkEqual, suiteBegin, suiteEnd } from "./harness";
-import { pageEntry, pageTranslate, PAGE_NOT_MAPPED, PTE_PRESENT, PTE_WRITABLE } from "../arch/x86/paging";
+import { check, checkEqual, suite } from "./harness";
+import { PAGE_SHIFT, PAGE_SIZE, PTE_PRESENT, PTE_WRITABLE } from "../arch/x86/paging";
 import { print, printDec, printHex, println } from "../core/console";
-import { AREA_LAZY, AREA_READ_ONLY, areaBackedPages, areaDump, areaFree, areaOf, areaReserve, areaUsedCount, MemArea } from "../mm/area";
-import { pageFaultsHandled, pageFaultTouchWhileHandling } from "../mm/fault";
-import { memFreePages, PAGE_SHIFT, PAGE_SIZE } from "../mm/mem";
+import { AREA_LAZY, AREA_READ_ONLY, areaBackedPages, areaDump, areaFree, areaOf, areaAllocLazy, areaUsedCount, MemArea } from "../mm/area";
+import { pageFaultsHandled } from "../mm/fault";
+import { framesFree } from "../mm/frames";
+import { pageEntry, pageSetParkedWord, pageTranslate, PAGE_NOT_MAPPED } from "../mm/pages";
 import { xorshift32 } from "../lib/random";
 
 // The same sequence on every run (lib/random.ts).
@@ -31,9 +32,8 @@ function backedPages(start: u32, pages: u32): u32 {
   return n;
 }
 
-export function demandSuite(): void {
-  suiteBegin("demand");
-  const freeAtStart = memFreePages();
+function demandSuite(): void {
+  const freeAtStart = framesFree();
   const areasAtStart = areaUsedCount();
   const faultsAtStart = pageFaultsHandled();
   reserveBacksNothing();
@@ -47,49 +47,48 @@ export function demandSuite(): void {
   refusals();
   check("handled faults were counted", pageFaultsHandled() > faultsAtStart);
   checkEqual("the used areas are back to the start", areaUsedCount(), areasAtStart);
-  checkEqual("free physical pages are back at their starting count", memFreePages(), freeAtStart);
-  suiteEnd();
+  checkEqual("free physical pages are back at their starting count", framesFree(), freeAtStart);
 }
 
 function reserveBacksNothing(): void {
-  const freeBefore = memFreePages();
-  const start = areaReserve(64);
-  check("areaReserve(64) returns an area", start != 0);
+  const freeBefore = framesFree();
+  const start = areaAllocLazy(64);
+  check("areaAllocLazy(64) returns an area", start != 0);
   if (start == 0) return;
   checkEqual("...of kind lazy", record(start).kind, AREA_LAZY);
   checkEqual("...with no page backed", areaBackedPages(areaOf(start)), 0);
   checkEqual("...and no page mapped", backedPages(start, 64), 0);
-  check("...at the cost of at most its page tables", freeBefore - memFreePages() <= 2);
+  check("...at the cost of at most its page tables", freeBefore - framesFree() <= 2);
   check("...and areaOf finds it from any of its unbacked pages",
     areaOf(pageAt(start, 37) + 123) == areaOf(start) && areaOf(start) != 0);
   areaFree(start);
-  checkEqual("areaFree of an untouched lazy area gives back every page", memFreePages(), freeBefore);
+  checkEqual("areaFree of an untouched lazy area gives back every page", framesFree(), freeBefore);
 }
 
 function sequential(): void {
   const pages: u32 = 32;
-  const freeAtStart = memFreePages();
-  const start = areaReserve(pages);
-  const freeBefore = memFreePages();
+  const freeAtStart = framesFree();
+  const start = areaAllocLazy(pages);
+  const freeBefore = framesFree();
   const faultsBefore = pageFaultsHandled();
   for (let i: u32 = 0; i < pages; i++) store<u32>(pageAt(start, i) + 8, pattern(pageAt(start, i)));
   checkEqual("sequential: one handled fault per page", pageFaultsHandled() - faultsBefore, pages);
-  checkEqual("sequential: one physical page per page touched", freeBefore - memFreePages(), pages);
+  checkEqual("sequential: one physical page per page touched", freeBefore - framesFree(), pages);
   checkEqual("sequential: the area counts its backed pages", areaBackedPages(areaOf(start)), pages);
   let ok = true;
   for (let i: u32 = 0; i < pages; i++) ok = ok && load<u32>(pageAt(start, i) + 8) == pattern(pageAt(start, i));
   check("sequential: every write is read back", ok);
   checkEqual("sequential: reading them again faults no more", pageFaultsHandled() - faultsBefore, pages);
   areaFree(start);
-  checkEqual("sequential: areaFree gives back the touched pages and the tables", memFreePages(), freeAtStart);
+  checkEqual("sequential: areaFree gives back the touched pages and the tables", framesFree(), freeAtStart);
 }
 
 function strided(): void {
   const pages: u32 = 64;
   const stride: u32 = 3;
-  const freeAtStart = memFreePages();
-  const start = areaReserve(pages);
-  const freeBefore = memFreePages();
+  const freeAtStart = framesFree();
+  const start = areaAllocLazy(pages);
+  const freeBefore = framesFree();
   const faultsBefore = pageFaultsHandled();
   let touched: u32 = 0;
   for (let i: u32 = 0; i < pages; i += stride) {
@@ -103,13 +102,13 @@ function strided(): void {
   let ok = true;
   for (let i: u32 = 1; i < pages; i += stride) ok = ok && pageTranslate(pageAt(start, i)) == PAGE_NOT_MAPPED;
   check("strided: the pages in between stay unmapped", ok);
-  checkEqual("strided: physical pages used", freeBefore - memFreePages(), touched);
+  checkEqual("strided: physical pages used", freeBefore - framesFree(), touched);
   areaFree(start);
-  checkEqual("strided: areaFree gives back exactly those and the tables", memFreePages(), freeAtStart);
+  checkEqual("strided: areaFree gives back exactly those and the tables", framesFree(), freeAtStart);
 }
 
 function readsBeforeWrites(): void {
-  const start = areaReserve(4);
+  const start = areaAllocLazy(4);
   const faultsBefore = pageFaultsHandled();
   let sum: u32 = 0;
   for (let off: u32 = 0; off < PAGE_SIZE; off += 4) sum |= load<u32>(start + off);
@@ -121,7 +120,7 @@ function readsBeforeWrites(): void {
   checkEqual("read first: and is read back", load<u32>(start + 100), 0xC0FFEE);
   // A page freed with data and reserved again must come back zeroed.
   areaFree(start);
-  const again = areaReserve(4);
+  const again = areaAllocLazy(4);
   checkEqual("a reused range reads zero again", load<u32>(again + 100), 0);
   areaFree(again);
 }
@@ -129,9 +128,9 @@ function readsBeforeWrites(): void {
 function randomTouches(): void {
   const pages: u32 = 128;
   const touches: u32 = 2000;
-  const freeAtStart = memFreePages();
-  const start = areaReserve(pages);
-  const freeBefore = memFreePages();
+  const freeAtStart = framesFree();
+  const start = areaAllocLazy(pages);
+  const freeBefore = framesFree();
   const faultsBefore = pageFaultsHandled();
   const seen = new StaticArray<bool>(pages);
   const last = new StaticArray<u32>(pages);   // the offset last written in each page, +1
@@ -161,19 +160,19 @@ function randomTouches(): void {
   checkEqual("random: one fault per distinct page", pageFaultsHandled() - faultsBefore, distinct);
   checkEqual("random: the area counts them", areaBackedPages(areaOf(start)), distinct);
   checkEqual("random: and so do the page tables", backedPages(start, pages), distinct);
-  checkEqual("random: physical pages used", freeBefore - memFreePages(), distinct);
+  checkEqual("random: physical pages used", freeBefore - framesFree(), distinct);
   areaFree(start);
-  checkEqual("random: areaFree gives them back, and the tables", memFreePages(), freeAtStart);
+  checkEqual("random: areaFree gives them back, and the tables", framesFree(), freeAtStart);
 }
 
 function fullArea(): void {
   // A quarter of free memory, at most 4 MiB.
-  const pages = min<u32>(1024, memFreePages() / 4);
-  const freeAtStart = memFreePages();
-  const start = areaReserve(pages);
+  const pages = min<u32>(1024, framesFree() / 4);
+  const freeAtStart = framesFree();
+  const start = areaAllocLazy(pages);
   check("full: a lazy area of a quarter of free memory", start != 0);
   if (start == 0) return;
-  const freeBefore = memFreePages();
+  const freeBefore = framesFree();
   for (let i: u32 = 0; i < pages; i++) store<u32>(pageAt(start, i) + PAGE_SIZE - 4, i);
   checkEqual("full: every page backed", areaBackedPages(areaOf(start)), pages);
   checkEqual("full: every page mapped", backedPages(start, pages), pages);
@@ -181,12 +180,12 @@ function fullArea(): void {
   for (let i: u32 = 0; i < pages; i++) ok = ok && load<u32>(pageAt(start, i) + PAGE_SIZE - 4) == i;
   check("full: every page kept its own word", ok);
   areaFree(start);
-  checkEqual("full: areaFree gives back every page and the tables", memFreePages(), freeAtStart);
+  checkEqual("full: areaFree gives back every page and the tables", framesFree(), freeAtStart);
 }
 
 function freeSomeBacked(): void {
-  const freeBefore = memFreePages();
-  const start = areaReserve(16);
+  const freeBefore = framesFree();
+  const start = areaAllocLazy(16);
   store<u8>(pageAt(start, 0), 1);
   store<u8>(pageAt(start, 5), 1);
   store<u8>(pageAt(start, 15) + PAGE_SIZE - 1, 1);
@@ -194,25 +193,25 @@ function freeSomeBacked(): void {
   // The dump shows kind and backed pages (tests/qemu/demand.test.js reads it).
   areaDump(8);
   areaFree(start);
-  checkEqual("some backed: areaFree gives back every page, tables included", memFreePages(), freeBefore);
+  checkEqual("some backed: areaFree gives back every page, tables included", framesFree(), freeBefore);
   let ok = true;
   for (let i: u32 = 0; i < 16; i++) ok = ok && pageEntry(pageAt(start, i)) == 0;
   check("some backed: no entry is left behind, backed or reserved", ok);
 }
 
 function readOnlyArea(): void {
-  const start = areaReserve(2, AREA_READ_ONLY);
+  const start = areaAllocLazy(2, AREA_READ_ONLY);
   checkEqual("read-only: reads zero", load<u32>(start + 64), 0);
   check("read-only: the page is mapped, not writable", (pageEntry(start) & (PTE_PRESENT | PTE_WRITABLE)) == PTE_PRESENT);
   areaFree(start);
 }
 
 function refusals(): void {
-  const freeBefore = memFreePages();
+  const freeBefore = framesFree();
   const areasBefore = areaUsedCount();
-  checkEqual("areaReserve(0) returns 0", areaReserve(0), 0);
-  checkEqual("areaReserve of more pages than the range returns 0", areaReserve(0x100000), 0);
-  checkEqual("...and changes nothing", memFreePages(), freeBefore);
+  checkEqual("areaAllocLazy(0) returns 0", areaAllocLazy(0), 0);
+  checkEqual("areaAllocLazy of more pages than the range returns 0", areaAllocLazy(0x100000), 0);
+  checkEqual("...and changes nothing", framesFree(), freeBefore);
   checkEqual("...nor the used areas", areaUsedCount(), areasBefore);
 }
 
@@ -220,13 +219,11 @@ function refusals(): void {
 // Boots that end in a report.
 
 /** `test=demand-oom`: back a lazy area larger than free memory until none is left. */
-export function demandOutOfMemory(): void {
-  suiteBegin("demand-oom");
-  const pages = memFreePages() + 16;
-  const start = areaReserve(pages);
+function demandOutOfMemory(): void {
+  const pages = framesFree() + 16;
+  const start = areaAllocLazy(pages);
   if (start == 0) {
-    check("areaReserve of more pages than are free", false, "returned 0");
-    suiteEnd();
+    check("areaAllocLazy of more pages than are free", false, "returned 0");
     return;
   }
   print("demand-oom: area ");
@@ -234,49 +231,46 @@ export function demandOutOfMemory(): void {
   print("+");
   printDec(pages);
   print(", ");
-  printDec(memFreePages());
+  printDec(framesFree());
   println(" free pages; touching every page");
   for (let i: u32 = 0; i < pages; i++) store<u8>(pageAt(start, i), 1);
   check("the touch of a page past free memory stopped the kernel", false, "every page was backed");
-  suiteEnd();
 }
 
 /** `test=demand-readonly`: a read of a read-only lazy page is handled, a write to it is not. */
-export function demandReadOnly(): void {
-  suiteBegin("demand-readonly");
-  const start = areaReserve(1, AREA_READ_ONLY);
+function demandReadOnly(): void {
+  const start = areaAllocLazy(1, AREA_READ_ONLY);
   checkEqual("the read is handled and sees zero", load<u32>(start), 0);
   print("demand-readonly: writing to ");
   printHex(start);
   println();
   store<u32>(start, 1);
   check("the write to a read-only page stopped the kernel", false, "it did not");
-  suiteEnd();
 }
 
 /**
  * `test=demand-nested`: a fault while a fault is being handled is reported,
  * even one that would be handled on its own (a lazy page of another area).
+ * The first page's parked word, which should name its area's record, is made
+ * to name the other area's untouched page instead: the handler's read of the
+ * "record" faults there.
  */
-export function demandNested(): void {
-  suiteBegin("demand-nested");
-  const start = areaReserve(1);
-  const other = areaReserve(1);
-  pageFaultTouchWhileHandling(other);
+function demandNested(): void {
+  const start = areaAllocLazy(1);
+  const other = areaAllocLazy(1);
+  pageSetParkedWord(start, other);
   print("demand-nested: touching ");
   printHex(start);
-  print("; the handler will read ");
+  print("; its parked word names ");
   printHex(other);
-  println(", a lazy page too");
+  println(", a lazy page too, which the handler will read");
   store<u32>(start, 1);
   check("the fault in the handler stopped the kernel", false, "it did not");
-  suiteEnd();
 }
 
 /** `test=demand-freed`: a touch of a lazy area after areaFree is a fault outside any area. */
-export function demandFreed(): void {
-  suiteBegin("demand-freed");
-  const start = areaReserve(4);
+function demandFreed(): void {
+  const start = areaAllocLazy(4);
   store<u32>(start, 1);
   areaFree(start);
   print("demand-freed: touching ");
@@ -284,5 +278,12 @@ export function demandFreed(): void {
   println(", freed");
   store<u32>(pageAt(start, 2), 1);
   check("the touch of a freed area stopped the kernel", false, "it did not");
-  suiteEnd();
 }
+
+// The suites of this file (kernel/ktest/harness.ts), registered last: a
+// registration runs at start-up, after everything above is initialised.
+suite("demand", "lazy areas: each first touch faults and is backed", demandSuite);
+suite("demand-oom", "touches a lazy area larger than free memory", demandOutOfMemory, true);
+suite("demand-readonly", "writes to a read-only lazy page after reading it", demandReadOnly, true);
+suite("demand-nested", "a fault while a fault is handled", demandNested, true);
+suite("demand-freed", "touches a lazy area after areaFree", demandFreed, true);

@@ -1,6 +1,17 @@
-// kernel/ktest/harness.ts: running a test suite inside the kernel.
+// kernel/ktest/harness.ts: the in-kernel test suites: their table, and
+// running one.
 //
-// `test=NAME` on the command line runs one suite (kernel/ktest/suites.ts).
+// A suite is a file in kernel/ktest/ that registers itself at its end:
+//
+//   suite("paging", "the page tables as the MMU sees them", pagingSuite);
+//
+// The build compiles every file of kernel/ktest/ but this one as an entry of
+// its own (Makefile, KTEST_ENTRIES), so its registration runs at start-up and
+// nothing else needs to name it: `test=NAME` on the command line and the
+// monitor's `test NAME` run it, `test=list` lists it, and the QEMU tests
+// (tests/kernel/) boot every suite `test=list` shows. A suite file exports
+// nothing (an entry's exports would become the module's).
+//
 // Each case prints one line on serial and VGA,
 //
 //   ok   console: fmtHex keeps leading zeros
@@ -10,16 +21,77 @@
 // QEMU with the success status only if nothing failed. The host runner
 // (tests/qemu/) reads those lines and that status.
 
-import { print, printBytes, printDec, println, printHex } from "../core/console";
+import { print, printBytes, printCell, printDec, println, printHex } from "../core/console";
 import { haltFailure, haltSuccess } from "../core/halt";
+import { MultibootInfo } from "../core/multiboot";
+import { Action, actionNamed, actionNames } from "../lib/actions";
 
-let suite = "";
+/** A suite: an Action whose run is the suite's body; `endsInReport` for one that must stop the kernel. */
+export class Suite extends Action {
+  constructor(name: string, help: string, run: () => void, readonly endsInReport: bool) {
+    super(name, help, run);
+  }
+}
+
+const suites = new Array<Suite>();
+let bootInfo: usize = 0;
+
+/**
+ * Registers a suite (at the end of its file, after what the suite uses). `endsInReport`: the suite
+ * ends in a fault or panic report on purpose (a test reads that report);
+ * otherwise it must pass at any RAM size.
+ */
+export function suite(name: string, help: string, run: () => void, endsInReport: bool = false): void {
+  suites.push(new Suite(name, help, run, endsInReport));
+}
+
+/** The names of the suites, separated by spaces. */
+export function suiteNames(): string {
+  return actionNames(suites);
+}
+
+/** What the boot loader passed, for a suite that reads it (console). */
+export function suiteBootInfo(): MultibootInfo { return changetype<MultibootInfo>(bootInfo); }
+
+/**
+ * Runs the suite `name` and leaves QEMU with its verdict (does not return);
+ * returns false when there is no such suite. `list` prints the table.
+ */
+export function suiteRun(name: string, info: MultibootInfo): bool {
+  if (name == "list") {
+    suiteList();
+    return true;
+  }
+  const found = actionNamed(suites, name);
+  if (found == null) return false;
+  bootInfo = changetype<usize>(info);
+  suiteBegin(found.name);
+  found.run();
+  suiteEnd();
+  return true;
+}
+
+// `test=list`: a line per suite, then a clean halt.
+function suiteList(): void {
+  println("suites:");
+  for (let i = 0; i < suites.length; i++) {
+    const s = unchecked(suites[i]);
+    print("  ");
+    printCell(s.name, 18);
+    print(s.help);
+    println(s.endsInReport ? " (ends in a report)" : "");
+  }
+  println("kernel halted cleanly");
+  haltSuccess();
+}
+
+let current = "";
 let passed: u32 = 0;
 let failed: u32 = 0;
 
-/** Starts the suite `name`. */
-export function suiteBegin(name: string): void {
-  suite = name;
+// Starts the suite `name`.
+function suiteBegin(name: string): void {
+  current = name;
   passed = 0;
   failed = 0;
   print("suite ");
@@ -31,7 +103,7 @@ function caseBegin(ok: bool, name: string): void {
   if (ok) passed++;
   else failed++;
   print(ok ? "ok   " : "FAIL ");
-  print(suite);
+  print(current);
   print(": ");
   print(name);
 }
@@ -74,10 +146,10 @@ export function checkText(name: string, buf: usize, length: i32, expected: strin
   println();
 }
 
-/** Prints the summary and leaves QEMU: success only when every case passed. */
-export function suiteEnd(): void {
+// Prints the summary and leaves QEMU: success only when every case passed.
+function suiteEnd(): void {
   print("suite ");
-  print(suite);
+  print(current);
   print(": ");
   printDec(passed);
   print(" passed, ");

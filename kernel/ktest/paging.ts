@@ -1,16 +1,15 @@
 // kernel/ktest/paging.ts: `test=paging`, the page tables as the MMU sees them.
-// Probes (core/probe.ts) let a case expect a page fault and carry on.
+// Probes (arch/x86/probe.ts) let a case expect a page fault and carry on.
 
-import { check, checkEqual, suiteBegin, suiteEnd } from "./harness";
+import { check, checkEqual, suite } from "./harness";
 import { readCr0, readCr3 } from "../arch/x86/cpu";
-import {
-  CR0_PG, CR0_WP, ENTRIES_PER_TABLE, MIRROR_INDEX, mirrorDirectory, mirrorTable, pageEntry, pageMap, pageTableEntries, pageTranslate,
-  pageUnmap, pdeAddress, pdeIndex, PAGE_NOT_MAPPED, PTE_ADDRESS, PTE_PRESENT, PTE_WRITABLE,
-} from "../arch/x86/paging";
-import { probeFaultCount, probeLastAddress, probeLastErrorCode, probeLastVector, probeLoad, probeStore, probeValue } from "../core/probe";
-import { PF_PRESENT, PF_WRITE, VECTOR_PAGE_FAULT } from "../core/exceptions";
-import { stackGuard } from "../core/layout";
-import { memFreePages, pageAlloc, pageRefCount, pageRelease, PAGE_SIZE } from "../mm/mem";
+import { PF_PRESENT, PF_WRITE, VECTOR_PAGE_FAULT } from "../arch/x86/exceptions";
+import { stackGuard } from "../arch/x86/layout";
+import { MIRROR_INDEX, mirrorDirectory, mirrorTable, pdeAddress } from "../arch/x86/mirror";
+import { CR0_PG, CR0_WP, ENTRIES_PER_TABLE, pdeIndex, PAGE_SIZE, PTE_ADDRESS, PTE_PRESENT, PTE_WRITABLE } from "../arch/x86/paging";
+import { probeFaultCount, probeLastAddress, probeLastErrorCode, probeLastVector, probeLoad, probeStore, probeValue } from "../arch/x86/probe";
+import { framesFree, frameAlloc, frameRefCount, frameRelease } from "../mm/frames";
+import { pageEntry, pageMap, pageTableEntries, pageTranslate, pageUnmap, PAGE_NOT_MAPPED } from "../mm/pages";
 
 // Test addresses in the window for mappings by hand (HAND_MAP_BASE), in
 // directory entries the kernel leaves empty (3 GiB, 3 GiB + 4 MiB).
@@ -21,8 +20,7 @@ import { memFreePages, pageAlloc, pageRefCount, pageRelease, PAGE_SIZE } from ".
 @inline const GARBAGE: u32 = 0xA5A5A5A5;
 @inline const MAP_CYCLES: i32 = 1000;
 
-export function pagingSuite(): void {
-  suiteBegin("paging");
+function pagingSuite(): void {
   controlRegisters();
   mirror();
   aliasing();
@@ -31,7 +29,6 @@ export function pagingSuite(): void {
   tablesComeAndGo();
   staleTranslation();
   cycles();
-  suiteEnd();
 }
 
 function controlRegisters(): void {
@@ -71,25 +68,25 @@ function mirror(): void {
 }
 
 function aliasing(): void {
-  const free = memFreePages();
-  const page = pageAlloc();
+  const free = framesFree();
+  const page = frameAlloc();
   check("a physical page is allocated", page != 0);
   pageMap(TEST_A, page, PTE_WRITABLE);
   pageMap(TEST_B, page, PTE_WRITABLE);
-  checkEqual("two mappings and the allocation hold three references", pageRefCount(page), 3);
+  checkEqual("two mappings and the allocation hold three references", frameRefCount(page), 3);
   store<u32>(TEST_A + 0x10, 0xC0FFEE);
   checkEqual("a write through one mapping is read through the other", load<u32>(TEST_B + 0x10), 0xC0FFEE);
   checkEqual("both addresses translate to the same page", pageTranslate(TEST_B + 0x10), <u64>page + 0x10);
-  pageRelease(page);
+  frameRelease(page);
   pageUnmap(TEST_A);
   pageUnmap(TEST_B);
-  checkEqual("the page is free again once both mappings are gone", memFreePages(), free);
+  checkEqual("the page is free again once both mappings are gone", framesFree(), free);
 }
 
 function unmappedFaults(): void {
-  const page = pageAlloc();
+  const page = frameAlloc();
   pageMap(TEST_A, page, PTE_WRITABLE);
-  pageRelease(page);
+  frameRelease(page);
   store<u32>(TEST_A, 7);
   check("a mapped page reads back through a probe", probeLoad(TEST_A) && probeValue() == 7);
   pageUnmap(TEST_A);
@@ -105,9 +102,9 @@ function unmappedFaults(): void {
 }
 
 function readOnly(): void {
-  const page = pageAlloc();
+  const page = frameAlloc();
   pageMap(TEST_A, page, 0);
-  pageRelease(page);
+  frameRelease(page);
   check("a read-only page can be read", probeLoad(TEST_A));
   check("with CR0.WP even the kernel cannot write a read-only page", !probeStore(TEST_A, 1));
   checkEqual("...error code: protection violation, write", probeLastErrorCode(), PF_PRESENT | PF_WRITE);
@@ -116,10 +113,10 @@ function readOnly(): void {
 
 function tablesComeAndGo(): void {
   const table = pdeIndex(TEST_A);
-  const free = memFreePages();
+  const free = framesFree();
   checkEqual("no page table under the test address at first", load<u32>(pdeAddress(TEST_A)) & PTE_PRESENT, 0);
-  const a = pageAlloc();
-  const b = pageAlloc();
+  const a = frameAlloc();
+  const b = frameAlloc();
   // The next free page, filled with garbage, is the one the new table gets
   // (the free list hands out the page released last).
   const dirty = garbagePage();
@@ -127,29 +124,29 @@ function tablesComeAndGo(): void {
   check("mapping into an empty PDE creates its table", (load<u32>(pdeAddress(TEST_A)) & PTE_PRESENT) != 0);
   checkEqual("...on the page that held garbage", load<u32>(pdeAddress(TEST_A)) & PTE_ADDRESS, dirty);
   checkEqual("...whose count is 1", pageTableEntries(table), 1);
-  checkEqual("...and the new table costs one page", memFreePages(), free - 3);
+  checkEqual("...and the new table costs one page", framesFree(), free - 3);
   let zeroed = true;
   for (let j: u32 = 1; j < ENTRIES_PER_TABLE; j++) if (load<u32>(mirrorTable(table) + j * 4) != 0) zeroed = false;
   check("...the rest of the new table is zeroed", zeroed);
   pageMap(TEST_B, b, PTE_WRITABLE);
   checkEqual("a second mapping in the same table counts 2", pageTableEntries(table), 2);
-  pageRelease(a);
-  pageRelease(b);
+  frameRelease(a);
+  frameRelease(b);
   pageUnmap(TEST_A);
   checkEqual("unmapping one leaves the table with 1", pageTableEntries(table), 1);
   check("...and the table in place", (load<u32>(pdeAddress(TEST_A)) & PTE_PRESENT) != 0);
   pageUnmap(TEST_B);
   checkEqual("unmapping the last entry frees the table", load<u32>(pdeAddress(TEST_A)) & PTE_PRESENT, 0);
   checkEqual("...its count is 0", pageTableEntries(table), 0);
-  checkEqual("...and every page is back", memFreePages(), free);
+  checkEqual("...and every page is back", framesFree(), free);
 }
 
-// Fills a free page with GARBAGE and frees it again: it is the next pageAlloc.
+// Fills a free page with GARBAGE and frees it again: it is the next frameAlloc.
 function garbagePage(): u32 {
-  const page = pageAlloc();
+  const page = frameAlloc();
   pageMap(TEST_C, page, PTE_WRITABLE);
   memory.fill(TEST_C, <u8>GARBAGE, PAGE_SIZE);
-  pageRelease(page);
+  frameRelease(page);
   pageUnmap(TEST_C);   // frees the table under TEST_C first, then the page
   return page;
 }
@@ -157,8 +154,8 @@ function garbagePage(): u32 {
 // A translation the TLB still holds after an unmap would show the old page:
 // pageUnmap must invalidate it (INVLPG, SDM vol. 3, 4.10.4.1).
 function staleTranslation(): void {
-  const a = pageAlloc();
-  const b = pageAlloc();
+  const a = frameAlloc();
+  const b = frameAlloc();
   pageMap(TEST_B, b, PTE_WRITABLE);   // write B's mark through another address
   store<u32>(TEST_B, 0xB);
   pageUnmap(TEST_B);
@@ -169,22 +166,26 @@ function staleTranslation(): void {
   pageMap(TEST_A, b, PTE_WRITABLE);
   checkEqual("unmapped, then mapped to frame B, the same address reads B's mark (no stale TLB entry)", load<u32>(TEST_A), 0xB);
   pageUnmap(TEST_A);
-  pageRelease(a);
-  pageRelease(b);
+  frameRelease(a);
+  frameRelease(b);
 }
 
 function cycles(): void {
-  const free = memFreePages();
+  const free = framesFree();
   let intact = true;
   for (let i = 0; i < MAP_CYCLES; i++) {
-    const page = pageAlloc();
+    const page = frameAlloc();
     const vaddr = TEST_A + <u32>(i % 3) * 0x400000;   // three tables, each created and freed
     pageMap(vaddr, page, PTE_WRITABLE);
-    pageRelease(page);
+    frameRelease(page);
     store<u32>(vaddr, <u32>i);
     if (load<u32>(vaddr) != <u32>i) intact = false;
     pageUnmap(vaddr);
   }
   check("1000 map/write/unmap cycles read back what they wrote", intact);
-  checkEqual("after 1000 map/unmap cycles the free count is where it started", memFreePages(), free);
+  checkEqual("after 1000 map/unmap cycles the free count is where it started", framesFree(), free);
 }
+
+// The suites of this file (kernel/ktest/harness.ts), registered last: a
+// registration runs at start-up, after everything above is initialised.
+suite("paging", "the page tables as the MMU sees them, through the mirror", pagingSuite);

@@ -1,17 +1,17 @@
-// kernel/mm/area.ts: the area allocator, page-sized virtual areas.
+// kernel/mm/area.ts: the area allocator, page-sized virtual areas, and the
+// slabs' areas.
 //
 // The kernel's virtual range [areaBase, areaTop), from the end of the
-// identity map up to HAND_MAP_BASE (arch/x86/paging.ts: above it, pages are
-// mapped by hand, below the mirror), is cut into areas that tile it:
-// every page lies in exactly one area, used or free. Each area has a
-// MemArea record and sits on one list of its kind: used, or the free bin of
-// its size (bin k holds free areas of 2^k to 2^(k+1) - 1 pages). Besides,
+// identity map up to HAND_MAP_BASE (mm/regions.ts), is cut into areas that
+// tile it: every page lies in exactly one area, used or free. Each area has
+// a MemArea record and sits on one list of its kind: used, or the free bin
+// of its size (bin k holds free areas of 2^k to 2^(k+1) - 1 pages). Besides,
 // every record is linked to the areas just below and just above it in
-// address order (lower, upper), so an area's neighbours are found without
-// a search. A used area's pages are backed by physical pages
-// (mm/backing.ts), each tagged with the area's record (or, for a slab, with
-// its header: mm/alloc.ts), so the record of any address is found in O(1)
-// from the address alone.
+// address order (lower, upper), so an area's neighbours are found without a
+// search. A used area's pages are backed by frames (mm/backing.ts), each
+// page tagged with the area's record (or, for a slab, with its header:
+// mm/slab.ts), so the record of any address is found in O(1) from the
+// address alone.
 //
 // Policy: segregated fit. areaAlloc(n) takes the front of the first free
 // area of the lowest non-empty bin whose every area is large enough (bins
@@ -24,55 +24,70 @@
 // each. An area that fits is never refused, and the front of a larger one
 // is used, so the range stays in few, large pieces.
 //
-// Areas are not zeroed: areaAlloc hands out pages as the physical page
-// allocator left them (whatever their last user wrote), as the slabs do
-// their blocks. Zeroing would cost some 4,100 instructions a page (bench:
-// area_zero_1), six times an areaAlloc+areaFree of one page; callers that
-// need zeros write them.
+// Areas are not zeroed: areaAlloc hands out pages as the frame allocator
+// left them (whatever their last user wrote), as the slabs do their blocks;
+// callers that need zeros write them (bench/README.md says what zeroing
+// would cost).
 //
-// Lazy areas (areaReserve). A lazy area takes its range from a free area
-// like any other, but no page is backed: each page's entry is reserved
-// instead (mm/backing.ts reservePage: a not-present PTE that keeps the
-// record, SDM vol. 3, 4.3, table 4-6), and its first touch faults.
-// mm/fault.ts asks mm/lazy.ts, which finds the record from the faulting
-// page's entry in O(1) (areaOf: a reserved page carries the same tag a
-// backed one does) and backs that one page. So every page of a used area
-// is backed or, in a lazy area only, reserved; areaRelease unbacks the
-// backed ones and unreserves the rest. The record has no room for a count
-// of backed pages (32 bytes, all used): areaBackedPages counts them from the
-// page tables when asked (dumps, tests).
+// Lazy areas (areaAllocLazy) take their range like any other, but no page is
+// backed: each page is parked instead (mm/backing.ts parkPage), keeping the
+// record in its not-present entry, and its first touch faults; mm/fault.ts
+// has the rule for which faults are handled. So every page of a used area is
+// backed or, in a lazy area only, parked; areaRelease unbacks the backed ones
+// and unparks the rest. The record has no room for a count of backed pages
+// (32 bytes, all used): areaBackedPages counts them from the page tables.
 //
-// Records come from the slab allocator (mm/alloc.ts recordAlloc), whose slab
-// pages come from here: see "The recursion" in mm/alloc.ts for why that
-// terminates. Exhaustion (no virtual range, no physical page, no record)
-// returns 0 and changes nothing; misuse stops the kernel. areaAlloc and
-// areaFree refuse to run in interrupt context (core/context.ts).
+// Records, and the recursion. areaAlloc needs a record, and records are
+// blocks of a slab (the record cache, 32-byte blocks), whose pages are an
+// area. The record cache never lends its last free block to anyone but
+// itself:
+//  - Bootstrap (areaInit): the first record slab is made on the first page
+//    of the range with no record at all (backPage directly), then hands out
+//    the record for its own area and the one for the free rest of the range.
+//  - Steady state: a new slab of any class (slabGrow) asks recordAlloc for
+//    one record and areaTake for pages; areaTake needs no record, and
+//    areaAttach at most frees one (a free area used up). recordAlloc grows
+//    the record cache when it is down to its last block, and that growth
+//    takes the last block for its own record; so growing the cache never
+//    asks for a record, and recordAlloc never waits on itself. The depth is
+//    bounded: alloc -> slabGrow(class) -> recordAlloc -> slabGrow(records) ->
+//    areaTake.
+//  - Freeing: releasing an empty slab frees records (at most two merged
+//    away), which may empty a record slab, whose release frees records in
+//    turn; each step removes a slab, so it ends. Records are freed through
+//    recordFree, never through free, which refuses them.
+// test=alloc and the host specs drive the record cache through many growths.
 //
-// A record (32 bytes, a block of the slab allocator's record cache):
+// Exhaustion (no virtual range, no frame, no record) returns 0 and changes
+// nothing; misuse stops the kernel. None of this runs in interrupt context
+// (core/context.ts).
+//
+// A record (32 bytes, a block of the record cache):
 //   +0  start   u32   first byte of the area, page aligned
 //   +4  pages   u32   length in pages, > 0
 //   +8  next    u32   next record on its list (used, or its free bin), 0 at the end
 //   +12 prev    u32   previous record on its list, 0 at the head
-//   +16 owner   u32   0 for a plain area; the SlabEntry (header) of a slab's area
+//   +16 slab    u32   0 for a plain or lazy area; the SlabEntry (header) of a slab's area
 //   +20 lower   u32   the area just below, 0 for the lowest
 //   +24 upper   u32   the area just above, 0 for the highest
 //   +28 bin     u16   free: its bin + 1; used: 0
 //   +30 kind    u8    a used area's: AREA_PLAIN, AREA_SLAB or AREA_LAZY
 //   +31 flags   u8    AREA_READ_ONLY: a lazy area's pages are backed read-only
 
+import { PAGE_SHIFT, PAGE_SIZE } from "../arch/x86/paging";
 import { print, printDec, printHex, println } from "../core/console";
-import { refuseInInterrupt } from "../core/context";
-import { panicAt } from "../core/panic";
-import { backPage, pageBacked, pageTag, reservePage, setPageTag, unbackPage, unreservePage } from "./backing";
-import { recordAlloc, recordFree, recordMark, recordUndo, slabRecord, slabSetRecord, SLAB_TAG } from "./alloc";
-import { PAGE_SHIFT, PAGE_SIZE } from "./mem";
+import { panicAt, refuseInInterrupt } from "../core/panic";
+import { backPage, pageBacked, pageTag, parkPage, setPageTag, unbackPage, unparkPage } from "./backing";
+import {
+  descInit, SlabDesc, slabEmpty, slabFirstLiveBlock, slabKeep, slabOf, slabPut, slabRemove, slabSetup, slabTake, DESC_BYTES, SLAB_TAG,
+} from "./slab";
 
 @unmanaged export class MemArea {
   start: u32;
   pages: u32;
   next: usize;
   prev: usize;
-  owner: usize;
+  slab: usize;
   lower: usize;
   upper: usize;
   bin: u16;
@@ -85,8 +100,8 @@ import { PAGE_SHIFT, PAGE_SIZE } from "./mem";
 @inline const BINS: u32 = 32;
 
 @inline export const AREA_PLAIN: u8 = 0;      // backed when allocated (areaAlloc)
-@inline export const AREA_SLAB: u8 = 1;       // a slab's pages (mm/alloc.ts), backed
-@inline export const AREA_LAZY: u8 = 2;       // reserved (areaReserve), backed page by page on first touch
+@inline export const AREA_SLAB: u8 = 1;       // a slab's pages (mm/slab.ts), backed
+@inline export const AREA_LAZY: u8 = 2;       // parked (areaAllocLazy), backed page by page on first touch
 @inline export const AREA_READ_ONLY: u8 = 1;  // flags: a lazy area whose pages are backed read-only
 
 @inline function area(record: usize): MemArea { return changetype<MemArea>(record); }
@@ -117,8 +132,13 @@ export function areaUsedList(): usize { return usedHead; }
 /** The lowest area, used or free (walk them all in address order by upper; free ones have bin != 0). */
 export function areaLowest(): usize { return lowest; }
 
-/** Manages [base, top), both page aligned; no area exists until mm/alloc.ts bootstraps. */
-export function areaInit(base: u32, top: u32): void {
+/**
+ * Manages [base, top), both page aligned: makes the record cache's first
+ * slab on the first page (the bootstrap, see "Records" above), one used area
+ * for it and one free area for the rest. Returns false when not even that
+ * page could be backed.
+ */
+export function areaInit(base: u32, top: u32): bool {
   areaBase = base;
   areaTop = top;
   areaSpan = top - base;
@@ -126,6 +146,15 @@ export function areaInit(base: u32, top: u32): void {
   binMask = 0;
   memory.fill(binHeads, 0, BINS * 4);
   usedAreas = usedPages = freeAreas = freePages = 0;
+  const records = recordCache();
+  descInit(records, RECORD_SHIFT);
+  if (!backPage(base)) return false;
+  const slab = slabSetup(records, base);
+  const own = recordTake();
+  areaAttach(own, base, 1, slab);
+  slabOf(slab).area = own;
+  areaAddFree(recordTake(), base + PAGE_SIZE, (top - base - PAGE_SIZE) >> PAGE_SHIFT);
+  return true;
 }
 
 /**
@@ -150,16 +179,16 @@ export function areaAlloc(pages: u32): u32 {
 }
 
 /**
- * Reserves `pages` pages of virtual memory without backing them: a lazy
+ * Allocates `pages` pages of virtual memory without backing them: a lazy
  * area, whose pages are backed one by one, zeroed, when first touched
  * (mm/fault.ts), read-only with AREA_READ_ONLY in `flags`. Returns its
  * start, or 0 with nothing changed when `pages` is 0 or cannot be had
- * (virtual range, a record, a page table for the reservations). Cost: as
+ * (virtual range, a record, a page table for the parked entries). Cost: as
  * areaAlloc's, with one page-table entry written per page instead of a
  * page mapped.
  */
-export function areaReserve(pages: u32, flags: u8 = 0): u32 {
-  refuseInInterrupt("areaReserve", pages);
+export function areaAllocLazy(pages: u32, flags: u8 = 0): u32 {
+  refuseInInterrupt("areaAllocLazy", pages);
   if (pages == 0 || pages > (areaTop - areaBase) >> PAGE_SHIFT) return 0;
   const mark = recordMark();
   const record = recordAlloc();
@@ -202,14 +231,14 @@ export function areaFree(addr: u32): void {
   const record = areaOf(addr);
   if (record == 0) panicAt("areaFree", "no area there (never allocated, or already freed)", addr);
   if (area(record).start != addr) panicAt("areaFree", "address inside an area, not at its start", addr);
-  if (area(record).owner != 0) panicAt("areaFree", "area belongs to a slab; free its objects instead", addr);
+  if (area(record).slab != 0) panicAt("areaFree", "area belongs to a slab; free its objects instead", addr);
   areaRelease(record);
 }
 
 /** The record of the used area containing `addr`, or 0. O(1): the page's tag. */
 export function areaOf(addr: u32): usize {
   const tag = areaTag(addr);
-  return (tag & SLAB_TAG) != 0 ? slabRecord(tag - SLAB_TAG) : <usize>tag;
+  return (tag & SLAB_TAG) != 0 ? slabOf(tag - SLAB_TAG).area : <usize>tag;
 }
 
 /**
@@ -229,8 +258,8 @@ export function areaOf(addr: u32): usize {
  * Takes `pages` backed pages from the front of a free area large enough
  * (the policy above), without a record for them: the caller attaches one
  * next, with areaAttach. Returns the start, or 0 with nothing changed. With
- * `lazyRecord`, the pages are reserved for that record instead of backed
- * (areaReserve).
+ * `lazyRecord`, the pages are parked for that record instead of backed
+ * (areaAllocLazy).
  */
 export function areaTake(pages: u32, lazyRecord: usize = 0): u32 {
   const record = freeFit(pages);
@@ -239,10 +268,10 @@ export function areaTake(pages: u32, lazyRecord: usize = 0): u32 {
   const start = hole.start;
   for (let i: u32 = 0; i < pages; i++) {
     const page = start + (i << PAGE_SHIFT);
-    if (lazyRecord == 0 ? backPage(page) : reservePage(page, <u32>lazyRecord)) continue;
+    if (lazyRecord == 0 ? backPage(page) : parkPage(page, <u32>lazyRecord)) continue;
     while (i-- > 0) {
       if (lazyRecord == 0) unbackPage(start + (i << PAGE_SHIFT));
-      else unreservePage(start + (i << PAGE_SHIFT));
+      else unparkPage(start + (i << PAGE_SHIFT));
     }
     return 0;
   }
@@ -271,22 +300,23 @@ function freeFit(pages: u32): usize {
 }
 
 /**
- * Makes `record` the used area [start, start + pages) owned by `owner`, and
+ * Makes `record` the used area [start, start + pages), the pages of `slab`
+ * (its header) or a plain area when `slab` is 0, and
  * tags its pages; [start, ...) is what areaTake just took (or, at the
  * bootstrap, the first page of the range).
  */
-export function areaAttach(record: usize, start: u32, pages: u32, owner: usize): void {
+export function areaAttach(record: usize, start: u32, pages: u32, slab: usize): void {
   const a = area(record);
   a.start = start;
   a.pages = pages;
-  a.owner = owner;
+  a.slab = slab;
   a.bin = 0;
-  a.kind = owner != 0 ? AREA_SLAB : AREA_PLAIN;
+  a.kind = slab != 0 ? AREA_SLAB : AREA_PLAIN;
   a.flags = 0;
   listPush(record);
   usedAreas++;
   usedPages += pages;
-  const tag = owner != 0 ? <u32>owner + SLAB_TAG : <u32>record;
+  const tag = slab != 0 ? <u32>slab + SLAB_TAG : <u32>record;
   for (let i: u32 = 0; i < pages; i++) setPageTag(start + (i << PAGE_SHIFT), tag);
   const hole = takenFrom;
   takenFrom = 0;
@@ -304,12 +334,12 @@ export function areaAttach(record: usize, start: u32, pages: u32, owner: usize):
   }
 }
 
-/** Gives the range [start, start + pages), just above the lowest area, to a free bin as `record` (the bootstrap's rest). */
-export function areaAddFree(record: usize, start: u32, pages: u32): void {
+// Gives the range [start, start + pages), just above the lowest area, to a free bin as `record` (the bootstrap's rest).
+function areaAddFree(record: usize, start: u32, pages: u32): void {
   const a = area(record);
   a.start = start;
   a.pages = pages;
-  a.owner = 0;
+  a.slab = 0;
   a.kind = a.flags = 0;
   a.lower = lowest;
   a.upper = 0;
@@ -321,7 +351,7 @@ export function areaAddFree(record: usize, start: u32, pages: u32): void {
 
 /**
  * Unbacks the used area `record` (of a lazy area: the backed pages; the
- * others are unreserved) and returns its range to a free bin, merging in two
+ * others are unparked) and returns its range to a free bin, merging in two
  * steps: first with the free area just below it, then with
  * the one just above. Records merged away are freed last, once the lists
  * are whole again, because freeing one may release a slab and come back here.
@@ -334,9 +364,9 @@ export function areaRelease(record: usize): void {
   for (let i: u32 = 0; i < a.pages; i++) {
     const page = a.start + (i << PAGE_SHIFT);
     if (a.kind != AREA_LAZY || pageBacked(page)) unbackPage(page);
-    else unreservePage(page);
+    else unparkPage(page);
   }
-  a.owner = 0;
+  a.slab = 0;
   a.kind = a.flags = 0;
   freePages += a.pages;
   let spareA: usize = 0;
@@ -385,8 +415,168 @@ export function areaMoveRecord(from: usize, to: usize): void {
   else lowest = to;
   if (a.upper != 0) area(a.upper).lower = to;
   if (!used) return;
-  if (a.owner != 0) slabSetRecord(a.owner, to);
+  if (a.slab != 0) slabOf(a.slab).area = to;
   else for (let i: u32 = 0; i < a.pages; i++) setPageTag(a.start + (i << PAGE_SHIFT), <u32>to);
+}
+
+// ---------------------------------------------------------------------------
+// Slabs' areas, and the record cache (see "Records" above).
+
+@inline const RECORD_SHIFT: u32 = 5;                           // records take 32-byte blocks
+const recordCacheDesc = memory.data(<i32>DESC_BYTES, 16);
+/** Where the record cache's SlabDesc is, for a debugger and the web page (exported by kernel/main.ts). */
+export const RECORD_CACHE: usize = recordCacheDesc;
+
+/** The record cache: the slab class of MemArea records. */
+@inline export function recordCache(): SlabDesc { return changetype<SlabDesc>(recordCacheDesc); }
+
+/**
+ * Adds a slab to class `d` (a size class of mm/alloc.ts, or the record
+ * cache), on an area of its own. False, changing nothing, when memory is
+ * exhausted.
+ */
+export function slabGrow(d: SlabDesc): bool {
+  const records = recordCache();
+  const mark = recordMark();
+  // The record cache pays for its own growth with its last block.
+  let record: usize = 0;
+  if (d != records) record = recordAlloc();
+  else if (records.partial != 0) record = recordTake();
+  if (record == 0) return false;
+  const start = areaTake(d.slabPages);
+  if (start == 0) {
+    recordUndo(record, mark);
+    return false;
+  }
+  const slab = slabSetup(d, start);
+  slabOf(slab).area = record;
+  areaAttach(record, start, d.slabPages, slab);
+  return true;
+}
+
+/** Takes the empty `slab` off class `d` and gives its area back. */
+export function slabRelease(d: SlabDesc, slab: usize): void {
+  slabRemove(d, slab);
+  areaRelease(slabOf(slab).area);
+}
+
+/** A record from the record cache; 0 when memory is exhausted. */
+export function recordAlloc(): usize {
+  const records = recordCache();
+  if (records.spare <= 1 && !slabGrow(records)) return 0;
+  return recordTake();
+}
+
+// A block of the record cache, which has one.
+function recordTake(): usize {
+  const records = recordCache();
+  records.spare--;
+  return slabTake(records, records.partial);
+}
+
+/** Gives back a record from recordAlloc (free refuses records). */
+export function recordFree(record: usize): void {
+  const tag = areaTag(<u32>record);
+  if ((tag & SLAB_TAG) == 0 || slabOf(tag - SLAB_TAG).desc != changetype<usize>(recordCache())) {
+    panicAt("recordFree", "not a record", record);
+  }
+  recordCache().spare++;
+  recordPut(tag - SLAB_TAG, record);
+}
+
+// Returns `record` to its slab, and gives the slab back if it emptied and another is kept.
+function recordPut(slab: usize, record: usize): void {
+  if (slabPut(slab, record) && slabKeep(recordCache(), slab)) slabRelease(recordCache(), slab);
+}
+
+/** Whether `slab` (a slab header) belongs to the record cache. */
+@inline export function isRecordSlab(slab: usize): bool {
+  return slabOf(slab).desc == changetype<usize>(recordCache());
+}
+
+/** The record cache's size now: hand it to recordUndo if what the record was for fails. */
+export function recordMark(): u32 {
+  return recordCache().slabs;
+}
+
+/**
+ * Gives back `record` and any record slab added since `mark`: recordAlloc
+ * may have grown the cache on the way, and an allocation that then fails
+ * must leave everything as it was.
+ */
+export function recordUndo(record: usize, mark: u32): void {
+  recordFree(record);
+  const records = recordCache();
+  while (records.slabs > mark) {
+    const slab = slabEmpty(records, 0);
+    if (slab == 0) return;
+    slabRelease(records, slab);
+  }
+}
+
+/**
+ * Gives back every empty record slab but what keeps one free record, after
+ * packing the records into the lowest record slabs (mm/alloc.ts allocTrim).
+ */
+export function recordsTrim(): void {
+  recordsCompact();
+  const records = recordCache();
+  for (let slab = slabEmpty(records, 1); slab != 0; slab = slabEmpty(records, 1)) slabRelease(records, slab);
+}
+
+// Records outlive the churn that made them: a free area's record may sit in
+// any record slab, and record slabs split the range into holes that each
+// need a record. Left alone, a few record slabs keep each other alive.
+// Moving records out of the highest record slab into lower ones, while they
+// fit, breaks that: the emptied slab goes, its area merges away.
+function recordsCompact(): void {
+  const records = recordCache();
+  while (true) {
+    const source = highestRecordSlab();
+    if (source == 0) return;
+    let moves = slabOf(source).inUse;
+    // Records only move down, to slabs below `source`, so this ends; and one
+    // free record stays behind for the cache's own growth.
+    if (roomBelow(records, source) < moves + 1) return;
+    // The last move may release `source`: read nothing from it after that.
+    while (moves-- > 0) {
+      const from = slabFirstLiveBlock(source);
+      records.spare--;
+      const to = slabTake(records, lowestSlabWithRoom(records));
+      areaMoveRecord(from, to);
+      records.spare++;
+      recordPut(source, from);
+    }
+  }
+}
+
+// The record slab at the highest address that holds records, other than the lowest one; 0 if none.
+function highestRecordSlab(): usize {
+  const records = recordCache();
+  let lowestSlab: usize = usize.MAX_VALUE;
+  let highest: usize = 0;
+  for (let pass = 0; pass < 2; pass++) {
+    for (let slab = pass == 0 ? records.partial : records.full; slab != 0; slab = slabOf(slab).next) {
+      lowestSlab = min(lowestSlab, slab);
+      if (slabOf(slab).inUse != 0) highest = max(highest, slab);
+    }
+  }
+  return highest > lowestSlab ? highest : 0;
+}
+
+// Free blocks in the slabs of `d` below `limit`.
+function roomBelow(d: SlabDesc, limit: usize): u32 {
+  let room: u32 = 0;
+  for (let slab = d.partial; slab != 0; slab = slabOf(slab).next) {
+    if (slab < limit) room += d.capacity - slabOf(slab).inUse;
+  }
+  return room;
+}
+
+function lowestSlabWithRoom(d: SlabDesc): usize {
+  let best: usize = usize.MAX_VALUE;
+  for (let slab = d.partial; slab != 0; slab = slabOf(slab).next) best = min(best, slab);
+  return best;
 }
 
 // ---------------------------------------------------------------------------

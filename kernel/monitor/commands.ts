@@ -10,71 +10,76 @@
 // kernel function, whose checks refuse bad input with a panic before
 // changing anything; kernel/monitor/monitor.ts has armed a resume point
 // (core/resume.ts), so the panic prints its message and the monitor reads
-// the next line. peek and poke go through probes (core/probe.ts). Only
+// the next line. peek and poke go through probes (arch/x86/probe.ts). Only
 // `fault`, `trap` and `test` disarm it: they are meant to stop the kernel.
 //
 // Nothing here allocates on the AssemblyScript heap per command: words are
 // read in place (monitor/words.ts), numbers printed through the console's
 // scratch buffer. The name lists for `trap` and `test` are split once.
 
+import { MIRROR_BASE, mirrorDirectory, mirrorTable } from "../arch/x86/mirror";
+import { ENTRIES_PER_TABLE, PAGE_SIZE, PDE_SHIFT, PTE_ADDRESS, PTE_PRESENT, PTE_SHIFT, PTE_USER, PTE_WRITABLE } from "../arch/x86/paging";
+import { probeLoad, probeStore, probeValue } from "../arch/x86/probe";
+import { print, printCell, printChar, printDec, printHex, println } from "../core/console";
 import { haltSuccess } from "../core/halt";
 import { heapBase, heapBytes } from "../core/heap";
-import { interruptsOff } from "../core/interrupts";
+import { interruptsOff } from "../core/irq";
 import { MultibootInfo } from "../core/multiboot";
-import { probeLoad, probeStore, probeValue } from "../core/probe";
 import { resumeDisarm } from "../core/resume";
-import { print, printCell, printChar, printDec, printHex, println } from "../core/console";
-import { faultWrite, injectTrap, TRAP_NAMES } from "../debug/inject";
+import { faultWrite, injectTrap, trapNames } from "../debug/inject";
 import { PIT_HZ, pitTicks } from "../drivers/pit";
-import { runSuite, SUITE_NAMES } from "../ktest/suites";
+import { suiteNames, suiteRun } from "../ktest/harness";
 import { alloc, allocDump, CLASS_COUNT, free } from "../mm/alloc";
-import { areaAlloc, areaDump, areaFree, areaRangeEnd, areaRangeStart, areaReserve } from "../mm/area";
-import { memFreePages, memReservedPages, memTotalPages, memUsedPages, pageAlloc, pageRelease } from "../mm/mem";
-import {
-  HAND_MAP_BASE, MIRROR_BASE, mirrorDirectory, mirrorTable, pageMap, pageTranslate, pageUnmap, pagingPrintWalk,
-  ENTRIES_PER_TABLE, PAGE_NOT_MAPPED, PDE_SHIFT, PTE_ADDRESS, PTE_PRESENT, PTE_SHIFT, PTE_USER, PTE_WRITABLE,
-} from "../arch/x86/paging";
+import { areaAlloc, areaAllocLazy, areaDump, areaFree, areaRangeEnd, areaRangeStart } from "../mm/area";
+import { frameAlloc, frameRelease, framesFree, framesInUse, framesReserved, framesTotal } from "../mm/frames";
+import { pageMap, pageTranslate, pageUnmap, pagingPrintWalk, PAGE_NOT_MAPPED } from "../mm/pages";
+import { HAND_MAP_BASE } from "../mm/regions";
+import { Action } from "../lib/actions";
 import { wordCount, wordIs, wordNumber, wordPrint, wordStart, WORDS_MAX } from "./words";
 
 /**
- * One command: its name, the words it takes as its usage shows them, what
- * it does (`help`), the least and the most words it takes after its name,
- * and the function that runs it once the count is right.
+ * One command: a row of the kernel's one table shape (lib/actions.ts), with
+ * the words it takes as its usage shows them, and the least and the most
+ * words it takes after its name; run is called once the count is right.
  */
-@final class Command {
+@final class Command extends Action {
   constructor(
-    readonly name: string,
+    name: string,
     readonly args: string,
-    readonly help: string,
+    help: string,
     readonly minWords: i32,
     readonly maxWords: i32,
-    readonly run: () => void,
-  ) {}
+    run: () => void,
+  ) {
+    super(name, help, run);
+  }
 }
 
 // The commands, in the order `help` lists them (commandTable).
-let commands: StaticArray<Command> = [];
+let commands: Array<Command> = [];
 
 /** Keeps what `test` needs, and builds the command table and the name lists (the only allocation, once). */
 export function commandsInit(info: MultibootInfo): void {
   bootInfo = changetype<usize>(info);
-  trapWords = TRAP_NAMES.split(" ");
-  suiteWords = SUITE_NAMES.split(" ");
+  trapList = trapNames();
+  trapWords = trapList.split(" ");
+  suiteList = suiteNames();
+  suiteWords = suiteList.split(" ");
   commands = commandTable();
 }
 
 // The table. Each row: name, its words as the usage shows them, what it
 // does, the least and the most words after the name, the function.
-function commandTable(): StaticArray<Command> {
+function commandTable(): Array<Command> {
   return [
     new Command("help", "[NAME]", "list the commands, or describe one", 0, 1, help),
-    new Command("mem", "", "physical pages (free, reserved, in use, total) and the AssemblyScript heap", 0, 0, mem),
+    new Command("mem", "", "frames (free, reserved, in use, total) and the AssemblyScript heap", 0, 0, mem),
     new Command("alloc", "SIZE", "allocate SIZE bytes (alloc); prints the address", 1, 1, allocCommand),
     new Command("free", "ADDR", "free the block at ADDR (free)", 1, 1, freeCommand),
     new Command("area", "PAGES", "allocate PAGES pages of virtual memory (areaAlloc); prints the address", 1, 1, areaCommand),
     new Command("areafree", "ADDR", "free the area at ADDR (areaFree)", 1, 1, areaFreeCommand),
-    new Command("map", "VADDR [PADDR]", "map the page at VADDR, writable, to PADDR or to a fresh physical page (pageMap)", 1, 2, mapCommand),
-    new Command("unmap", "VADDR", "unmap the page at VADDR (pageUnmap); prints the physical page it mapped", 1, 1, unmapCommand),
+    new Command("map", "VADDR [PADDR]", "map the page at VADDR, writable, to the frame PADDR or to a fresh frame (pageMap)", 1, 2, mapCommand),
+    new Command("unmap", "VADDR", "unmap the page at VADDR (pageUnmap); prints the frame it mapped", 1, 1, unmapCommand),
     new Command("pt", "VADDR", "the page walk for VADDR through the mirror: PDE, PTE, physical address", 1, 1, ptCommand),
     new Command("vmmap", "", "every mapped range, with the rights the CPU applies (as GDB's vmmap)", 0, 0, vmmap),
     new Command("areas", "", "the area allocator's used and free lists", 0, 0, areasCommand),
@@ -87,7 +92,7 @@ function commandTable(): StaticArray<Command> {
     new Command("ticks", "", "timer interrupts since the monitor started, and the uptime", 0, 0, ticksCommand),
     new Command("halt", "", "stop the kernel cleanly (QEMU status 33)", 0, 0, haltCommand),
     new Command("repeat", "N COMMAND", "run the rest of the line (commands separated by ;) N times; only the last run prints", 2, WORDS_MAX, repeatCommand),
-    new Command("reserve", "PAGES", "reserve PAGES pages without backing them (areaReserve): each is backed on its first touch", 1, 1, reserveCommand),
+    new Command("lazy", "PAGES", "allocate a lazy area of PAGES pages (areaAllocLazy): each page is backed on its first touch", 1, 1, lazyCommand),
   ];
 }
 
@@ -96,26 +101,27 @@ function commandTable(): StaticArray<Command> {
 
 @inline const PEEK_MAX: u32 = 64;
 @inline const PEEK_PER_LINE: u32 = 4;
-@inline const PAGE_SIZE: u32 = 1 << PTE_SHIFT;
 @inline const AREAS_SHOWN: u32 = 64;
 
 let bootInfo: usize = 0;
+let trapList = "";
 let trapWords: Array<string> | null = null;
+let suiteList = "";
 let suiteWords: Array<string> | null = null;
-let pendingPage: u32 = 0;
+let pendingFrame: u32 = 0;
 let repeatTimes: u32 = 0;
 let repeatFrom: usize = 0;
 let repeatAsked = false;
 let repeating = false;
 
 /**
- * A physical page a command holds while calling a function that may refuse
- * (map's fresh page): the monitor releases it when a refusal comes back.
+ * A frame a command holds while calling a function that may refuse (map's
+ * fresh frame): the monitor releases it when a refusal comes back.
  */
-export function commandPendingPage(): u32 {
-  const page = pendingPage;
-  pendingPage = 0;
-  return page;
+export function commandPendingFrame(): u32 {
+  const frame = pendingFrame;
+  pendingFrame = 0;
+  return frame;
 }
 
 /** Runs the command in the split line (words.ts); an empty line does nothing. */
@@ -196,14 +202,14 @@ function areasCommand(): void {
 }
 
 function mem(): void {
-  print("mem: physical pages: ");
-  printDec(memFreePages());
+  print("mem: frames: ");
+  printDec(framesFree());
   print(" free, ");
-  printDec(memReservedPages());
+  printDec(framesReserved());
   print(" reserved, ");
-  printDec(memUsedPages());
+  printDec(framesInUse());
   print(" in use, ");
-  printDec(memTotalPages());
+  printDec(framesTotal());
   println(" total");
   print("mem: AssemblyScript heap: ");
   printDec(heapBytes());
@@ -245,12 +251,12 @@ function areaCommand(): void {
   }
 }
 
-function reserveCommand(): void {
+function lazyCommand(): void {
   const pages = number(1);
   if (pages < 0) return;
-  const start = areaReserve(<u32>pages);
-  print("reserve: ");
-  if (start == 0) println("0 (nothing reserved: 0 pages, or no room)");
+  const start = areaAllocLazy(<u32>pages);
+  print("lazy: ");
+  if (start == 0) println("0 (nothing allocated: 0 pages, or no room)");
   else {
     printHex(start);
     println();
@@ -274,20 +280,20 @@ function mapCommand(): void {
     paddr = number(2);
     if (paddr < 0) return;
   } else {
-    paddr = pageAlloc();
+    paddr = frameAlloc();
     if (paddr == 0) {
-      println("map: no free physical page");
+      println("map: no free frame");
       return;
     }
-    pendingPage = <u32>paddr; // released by the monitor if pageMap refuses
+    pendingFrame = <u32>paddr; // released by the monitor if pageMap refuses
   }
   const mapped = pageMap(<u32>vaddr, <u32>paddr, PTE_WRITABLE);
-  if (pendingPage != 0) {
-    pendingPage = 0;
-    pageRelease(<u32>paddr); // the mapping holds the page now; without one, this frees it
+  if (pendingFrame != 0) {
+    pendingFrame = 0;
+    frameRelease(<u32>paddr); // the mapping holds the frame now; without one, this frees it
   }
   if (!mapped) {
-    println("map: no physical page for a page table; nothing mapped");
+    println("map: no frame for a page table; nothing mapped");
     return;
   }
   print("map: ");
@@ -309,9 +315,8 @@ function unmapCommand(): void {
 }
 
 // Whether `vaddr` lies in the areas' range, after saying so: every page
-// there belongs to an area, free or used, which maps it itself (HAND_MAP_BASE
-// in arch/x86/paging.ts); a mapping by hand there would break its next take
-// or release, long after this command. So map and unmap refuse it here.
+// there belongs to an area, free or used (mm/regions.ts says why map and
+// unmap must stay out).
 function inAreas(command: string, vaddr: u32): bool {
   if (vaddr < areaRangeStart() || vaddr >= areaRangeEnd()) return false;
   print(command);
@@ -484,18 +489,18 @@ function faultCommand(): void {
 }
 
 function trapCommand(): void {
-  const name = known(trapWords!, "trap", TRAP_NAMES);
+  const name = known(trapWords!, "trap", trapList);
   if (name == null) return;
   resumeDisarm();
   injectTrap(name!);
 }
 
 function testCommand(): void {
-  const name = known(suiteWords!, "test", SUITE_NAMES);
+  const name = known(suiteWords!, "test", suiteList);
   if (name == null) return;
   resumeDisarm();
   interruptsOff(); // a suite sees the machine as the boot left it
-  runSuite(name!, changetype<MultibootInfo>(bootInfo));
+  suiteRun(name!, changetype<MultibootInfo>(bootInfo));
 }
 
 // The name in `names` that word 1 spells, or null after listing them.

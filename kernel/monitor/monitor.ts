@@ -8,20 +8,20 @@
 //
 // Each line runs under a resume point (core/resume.ts): a command that the
 // kernel refuses with panicAt prints the panic's message and lands back in
-// runCommand, which gives back what the command held (commandPendingPage)
+// runCommand, which gives back what the command held (commandPendingFrame)
 // and goes on with the next command. The kernel's checks run before anything changes,
 // so the state is what it was before the line.
 
 import { resumeSave } from "../arch/x86/cpu";
 import { consoleQuiet, print, printDec, println } from "../core/console";
-import { interruptsOn, irqInstall, IRQ_HANDLER_COM1, IRQ_HANDLER_KEYBOARD, IRQ_HANDLER_TIMER } from "../core/interrupts";
+import { interruptsOn, irqInstall } from "../core/irq";
 import { MultibootInfo } from "../core/multiboot";
 import { resumeArm, resumeDisarm, resumePoint } from "../core/resume";
-import { IRQ_KEYBOARD, keyboardInit } from "../drivers/keyboard";
-import { IRQ_TIMER, pitStart } from "../drivers/pit";
-import { IRQ_COM1, serialReceiveOn } from "../drivers/serial";
-import { pageRelease } from "../mm/mem";
-import { commandPendingPage, commandRepeatFrom, commandRepeatPending, commandRepeating, commandRepeatTimes, commandRun, commandsInit } from "./commands";
+import { IRQ_KEYBOARD, keyboardInit, keyboardIrq } from "../drivers/keyboard";
+import { IRQ_TIMER, pitStart, pitTick } from "../drivers/pit";
+import { IRQ_COM1, serialIrq, serialReceiveOn } from "../drivers/serial";
+import { frameRelease } from "../mm/frames";
+import { commandPendingFrame, commandRepeatFrom, commandRepeatPending, commandRepeating, commandRepeatTimes, commandRun, commandsInit } from "./commands";
 import { lineRead, lineText } from "./line";
 import { wordsSplit } from "./words";
 
@@ -50,11 +50,11 @@ export function monitorRun(info: MultibootInfo): void {
 // The one place interrupts are turned on: every handler is installed (and
 // its line unmasked) before STI, so no IRQ arrives before its handler.
 function interruptsStart(): void {
-  irqInstall(IRQ_TIMER, IRQ_HANDLER_TIMER);
+  irqInstall(IRQ_TIMER, pitTick);
   pitStart();
   keyboardInit();
-  irqInstall(IRQ_KEYBOARD, IRQ_HANDLER_KEYBOARD);
-  irqInstall(IRQ_COM1, IRQ_HANDLER_COM1);
+  irqInstall(IRQ_KEYBOARD, keyboardIrq);
+  irqInstall(IRQ_COM1, serialIrq);
   serialReceiveOn();
   interruptsOn();
 }
@@ -104,8 +104,8 @@ function runCommands(text: usize, end: usize): bool {
  */
 export function runCommand(text: usize, length: i32): void {
   if (resumeSave(resumePoint()) != 0) {
-    const page = commandPendingPage();
-    if (page != 0) pageRelease(page);
+    const frame = commandPendingFrame();
+    if (frame != 0) frameRelease(frame);
     return;
   }
   commandsRun++;

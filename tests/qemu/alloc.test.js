@@ -51,7 +51,7 @@ const MISUSES = [
   { name: "area-double-free", message: /^areaFree: no area there \(never allocated, or already freed\) at 0x[0-9a-f]{5}000$/ },
   // Paging's bad input, the same way.
   { name: "map-identity", message: /^pageMap: address in the identity map at 0x00001000$/ },
-  { name: "map-mapped", message: /^pageMap: address already mapped or reserved at 0x[0-9a-f]{5}000$/ },
+  { name: "map-mapped", message: /^pageMap: address already mapped or parked at 0x[0-9a-f]{5}000$/ },
   { name: "map-mirror", message: /^pageMap: address in the mirror window at 0xffc00000$/ },
   { name: "map-unaligned", message: /^pageMap: unaligned address at 0x40000800$/ },
   { name: "map-unaligned-paddr", message: /^pageMap: unaligned address at 0x[0-9a-f]{5}800$/ },

@@ -140,8 +140,8 @@ test("GDB at the TypeScript level: break FILE:LINE and NAME, list, next, info ar
   // An inlined copy's caller is an inline frame, shown without an address.
   assert.match(gdb, /^#1  (?:0x[0-9a-f]{8} in )?allocSuite \(\) at kernel\/ktest\/alloc\.ts:\d+$/m, context);
   // break by the short name; finish returns to the caller with alloc's value.
-  // (alloc's first statement is the interrupt-context check, inlined from core/context.ts.)
-  assert.match(gdb, new RegExp(`^Breakpoint 2 at 0x[0-9a-f]+: file (?:${escape(file)}, line ${first + 1}|kernel/core/context\\.ts, line \\d+)\\.$`, "m"), context);
+  // (alloc's first statement is the interrupt-context check, inlined from core/panic.ts.)
+  assert.match(gdb, new RegExp(`^Breakpoint 2 at 0x[0-9a-f]+: file (?:${escape(file)}, line ${first + 1}|kernel/core/panic\\.ts, line \\d+)\\.$`, "m"), context);
   assert.match(gdb, /^Breakpoint 2, w2c_kernel_mm_alloc_alloc \(/m, context);
   // (The return address may fall on the statement after the call, where no "0x... in" is shown.)
   assert.match(gdb, /^(?:0x[0-9a-f]{8} in )?\w+ \(.*\) at kernel\/ktest\/alloc\.ts:\d+\n\d+\t.*\nValue returned is \$\d+ = \d+$/m, context);
@@ -149,8 +149,8 @@ test("GDB at the TypeScript level: break FILE:LINE and NAME, list, next, info ar
 
 for (const { cmdline, kind, frame } of [
   { cmdline: "trap=panic", kind: "PANIC", frame: /^#\d+ +0x[0-9a-f]{8} in panic \(\) at kernel\/core\/panic\.ts:\d+$/m },
-  { cmdline: "trap=unreachable", kind: "TRAP", frame: /^#\d+ +0x[0-9a-f]{8} in raiseWasmTrap \(.*\) at kernel\/debug\/inject\.ts:\d+$/m },
-  { cmdline: "trap=gpf", kind: "FAULT", frame: /^#\d+ +(?:0x[0-9a-f]{8} in )?interruptDispatch \(.*\) at kernel\/core\/interrupts\.ts:\d+$/m },
+  { cmdline: "trap=unreachable", kind: "TRAP", frame: /^#\d+ +0x[0-9a-f]{8} in raiseUnreachable \(.*\) at kernel\/debug\/inject\.ts:\d+$/m },
+  { cmdline: "trap=gpf", kind: "FAULT", frame: /^#\d+ +(?:0x[0-9a-f]{8} in )?interruptDispatch \(.*\) at kernel\/(?:trap|core)\/[\w-]+\.ts:\d+$/m },
 ]) {
   test(`${cmdline}: GDB stops before the kernel leaves QEMU, with the report written and the stack intact`, async () => {
     const { gdb, serial } = await debugSession(cmdline, ["continue", "pt 0x1000", "info registers cr3"]);
@@ -236,11 +236,11 @@ test("pfstop all stops at the handled fault too, and says in which area", async 
   assert.equal(handled[1], addr, gdb);
   assert.equal(handled[2], "not present, read, supervisor");
   assert.match(gdb, new RegExp(`^  the kernel will handle it: the first touch of lazy area ${addr}\\+1 \\(0 backed\\);`, "m"), gdb);
-  assert.match(gdb, new RegExp(`^  reserved for lazy area ${addr}\\+1 \\(0 backed\\): its first touch backs it$`, "m"), gdb);
+  assert.match(gdb, new RegExp(`^  parked for lazy area ${addr}\\+1 \\(0 backed\\): its first touch backs it$`, "m"), gdb);
   assert.equal(fatal[1], addr);
   assert.equal(fatal[2], "protection violation, write, supervisor");
   assert.equal(gdb.match(/will handle/g).length, 1, "the fatal stop does not say it will be handled");
-  // vmmap: the reserved page is not mapped at the first stop; backed by the second, read-only.
+  // vmmap: the parked page is not mapped at the first stop; backed by the second, read-only.
   const [atHandled, atFatal] = gdb.split(/^page fault at .*$/m).slice(1);
   const mapped = new RegExp(`^  ${addr}-0x[0-9a-f]{8}  0x[0-9a-f]{8}  r-s +1$`, "m");
   assert.doesNotMatch(atHandled, new RegExp(`^  ${addr}-`, "m"), gdb);

@@ -7,7 +7,7 @@ import { boot, explain, runSuite } from "./kernel.js";
 import { backtraceNames, parseReport, sourceLine } from "./report.js";
 import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/qemu.mjs";
 
-const MEM_LINE = /^mem: (\S+ \S+) of RAM in (\d+) ranges; (\d+) pages below 4 GiB: (\d+) free, (\d+) reserved$/m;
+const MEM_LINE = /^mem: (\S+ \S+) of RAM in (\d+) ranges; (\d+) frames below 4 GiB: (\d+) free, (\d+) reserved$/m;
 
 for (const memory of ["8M", "128M", "1G", "3584M"]) {
   test(`in-kernel suite: paging with -m ${memory}`, async () => {
@@ -16,7 +16,7 @@ for (const memory of ["8M", "128M", "1G", "3584M"]) {
   });
 }
 
-test("the boot reports RAM, free and reserved pages, and paging on with the mirror", async () => {
+test("the boot reports RAM, free and reserved frames, and paging on with the mirror", async () => {
   const run = await boot("", { qemuArgs: "-m 128M" });
   assert.equal(run.status, STATUS_SUCCESS, explain(run));
   const [, , ranges, total, free, reserved] = MEM_LINE.exec(run.serial) ?? assert.fail(explain(run));

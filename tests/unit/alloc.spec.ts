@@ -1,9 +1,7 @@
 // kernel/mm/alloc.ts on the host, over an arena of wasm memory with the page
 // double in place of paging (tests/unit/as-pect.config.js).
-import {
-  alloc, allocInit, allocInUse, allocTrim, classDesc, classIndex, free, CLASS_COUNT, EMPTY_SLABS_KEPT, POISON,
-  SLAB_HEADER_BYTES, SlabDesc, SlabEntry,
-} from "../../kernel/mm/alloc";
+import { alloc, allocInit, allocInUse, allocTrim, slabClass, classIndex, free, CLASS_COUNT } from "../../kernel/mm/alloc";
+import { EMPTY_SLABS_KEPT, POISON, SLAB_HEADER_BYTES, SlabDesc, SlabEntry } from "../../kernel/mm/slab";
 import { areaAlloc, areaFree, areaOf, areaUsedCount, areaUsedList, MemArea } from "../../kernel/mm/area";
 import { arena, backedPages, expectPanic, resetPages, setPageLimit } from "./host";
 import { xorshift32 } from "../../kernel/lib/random";
@@ -19,7 +17,7 @@ function setUp(): void {
 }
 
 function sizeClass(size: u32): SlabDesc {
-  return classDesc(classIndex(size));
+  return slabClass(classIndex(size));
 }
 
 let target: usize = 0;
@@ -27,7 +25,7 @@ let target: usize = 0;
 describe("size classes", () => {
   it("are the powers of two from 8 to 4096", () => {
     setUp();
-    for (let i: u32 = 0; i < CLASS_COUNT; i++) expect(classDesc(i).size).toBe(<u32>8 << i);
+    for (let i: u32 = 0; i < CLASS_COUNT; i++) expect(slabClass(i).size).toBe(<u32>8 << i);
   });
   it("take the smallest class that fits", () => {
     expect(classIndex(1)).toBe(0);
@@ -41,7 +39,7 @@ describe("size classes", () => {
   it("serve a request from its class", () => {
     setUp();
     alloc(100);
-    expect(classDesc(4).inUse).toBe(1);
+    expect(slabClass(4).inUse).toBe(1);
     expect(allocInUse()).toBe(1);
   });
   it("align every block to its size, up to 32", () => {
@@ -70,9 +68,9 @@ describe("alloc and free", () => {
   it("align every power-of-two class to its size (4096: a page)", () => {
     setUp();
     for (let i: u32 = 0; i < CLASS_COUNT; i++) {
-      const size = classDesc(i).size;
+      const size = slabClass(i).size;
       // Enough blocks to reach into a second slab.
-      for (let n: u32 = 0; n <= classDesc(i).capacity; n++) {
+      for (let n: u32 = 0; n <= slabClass(i).capacity; n++) {
         const block = alloc(size);
         expect(block & (size - 1)).toBe(0);
       }
@@ -167,9 +165,9 @@ describe("free misuse stops the kernel and changes nothing", () => {
     setUp();
     const a = areaAlloc(1);
     target = areaOf(a);
-    const records = classDesc(CLASS_COUNT).inUse;
+    const records = slabClass(CLASS_COUNT).inUse;
     expectPanic(() => { free(target); });
-    expect(classDesc(CLASS_COUNT).inUse).toBe(records);
+    expect(slabClass(CLASS_COUNT).inUse).toBe(records);
     expect(changetype<MemArea>(areaOf(a)).start).toBe(a);
   });
   it("refuses a pointer past a slab's last block", () => {
@@ -199,7 +197,7 @@ describe("free misuse stops the kernel and changes nothing", () => {
     setUp();
     const a = areaAlloc(1);
     target = areaUsedList();
-    const records = classDesc(CLASS_COUNT);
+    const records = slabClass(CLASS_COUNT);
     const inUse = records.inUse;
     expectPanic(() => { free(target); });
     expect(records.inUse).toBe(inUse, "the record is still in use");
@@ -212,11 +210,11 @@ describe("free misuse stops the kernel and changes nothing", () => {
   });
   it("refuses the size-class table and a record slab's header", () => {
     setUp();
-    target = changetype<usize>(classDesc(0));
+    target = changetype<usize>(slabClass(0));
     expectPanic(() => { free(target); });
     target = base + 8;   // the first record slab is the range's first page
     expectPanic(() => { free(target); });
-    expect(classDesc(CLASS_COUNT).inUse).toBe(2, "both bootstrap records still in use");
+    expect(slabClass(CLASS_COUNT).inUse).toBe(2, "both bootstrap records still in use");
   });
   it("refuses a large block freed twice", () => {
     setUp();
@@ -266,13 +264,13 @@ describe("exhaustion", () => {
 // out; when the allocation then fails, that growth must be undone too.
 function recordCacheAtLastBlock(): void {
   setUp();
-  const records = classDesc(CLASS_COUNT);
+  const records = slabClass(CLASS_COUNT);
   while (records.freeBlocks > 1) areaAlloc(1);
 }
 
 describe("exhaustion while the record cache must grow", () => {  it("alloc that fails leaves pages, record slabs and areas as they were", () => {
     recordCacheAtLastBlock();
-    const records = classDesc(CLASS_COUNT);
+    const records = slabClass(CLASS_COUNT);
     const pages = backedPages();
     const slabs = records.slabs;
     const free = records.freeBlocks;
@@ -286,7 +284,7 @@ describe("exhaustion while the record cache must grow", () => {  it("alloc that 
   });
   it("areaAlloc that fails leaves them as they were too", () => {
     recordCacheAtLastBlock();
-    const records = classDesc(CLASS_COUNT);
+    const records = slabClass(CLASS_COUNT);
     const pages = backedPages();
     const slabs = records.slabs;
     const areas = areaUsedCount();
@@ -301,16 +299,16 @@ describe("exhaustion while the record cache must grow", () => {  it("alloc that 
 });
 
 describe("allocTrim packs the records", () => {
-  it("ends, and keeps only what the live records need, with an empty reserve slab above a partial one", () => {
+  it("ends, and keeps only what the live records need, with an empty kept slab above a partial one", () => {
     setUp();
-    const records = classDesc(CLASS_COUNT);
+    const records = slabClass(CLASS_COUNT);
     // Three record slabs' worth of areas, in address order.
     const n: u32 = 300;
     const kept = heap.alloc(n * 4);
     for (let i: u32 = 0; i < n; i++) store<u32>(kept + i * 4, areaAlloc(1));
     expect(records.slabs).toBeGreaterThanOrEqual(3);
     // Free the newest areas first, so their records empty the top slab (kept
-    // as the reserve), then a short run in the middle, which leaves the slab
+    // as the kept slab), then a short run in the middle, which leaves the slab
     // below it partial.
     for (let i: u32 = n - 1; i >= 150; i--) areaFree(load<u32>(kept + i * 4));
     for (let i: u32 = 100; i < 115; i++) areaFree(load<u32>(kept + i * 4));
@@ -423,10 +421,10 @@ describe("a random workload of 100,000 operations", () => {
     expect(overlaps).toBe(0, "no two live blocks overlap");
     expect(damaged).toBe(0, "every block keeps its pattern");
     expect(allocInUse()).toBe(0);
-    for (let i: u32 = 0; i < CLASS_COUNT; i++) expect(classDesc(i).inUse).toBe(0);
+    for (let i: u32 = 0; i < CLASS_COUNT; i++) expect(slabClass(i).inUse).toBe(0);
     allocTrim();
     expect(areaUsedCount()).toBe(areasAtStart);
     expect(backedPages()).toBe(pagesAtStart);
-    for (let i: u32 = 0; i < CLASS_COUNT; i++) expect(classDesc(i).slabs).toBe(0);
+    for (let i: u32 = 0; i < CLASS_COUNT; i++) expect(slabClass(i).slabs).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 // kernel/mm/area.ts on the host, over an arena of wasm memory with the page
 // double (tests/unit/as-pect.config.js) in place of paging.
-import { allocInit, allocTrim, alloc, classDesc, CLASS_COUNT } from "../../kernel/mm/alloc";
+import { allocInit, allocTrim, alloc, slabClass, CLASS_COUNT } from "../../kernel/mm/alloc";
 import {
   areaAlloc, areaFree, areaFreeCount, areaLowest, areaFreePages, areaOf, areaUsedCount, areaUsedPages, MemArea,
 } from "../../kernel/mm/area";
@@ -191,7 +191,7 @@ describe("the record cache", () => {
     }
     for (let i: u32 = 1; i < n * 2; i += 2) areaFree(load<u32>(pages + i * 4));
     // 1500 used areas and the holes between them: some 3000 records, 125 to a slab.
-    const records = classDesc(CLASS_COUNT);
+    const records = slabClass(CLASS_COUNT);
     expect(areaFreeCount()).toBeGreaterThanOrEqual(n - 1);
     expect(records.slabs).toBeGreaterThanOrEqual(24);
     expect(records.inUse).toBe(areaUsedCount() + areaFreeCount());

@@ -19,15 +19,15 @@ let halts = 0;
 // refuses what paging would refuse: backing a page twice, or unbacking or
 // tagging one that is not backed.
 //
-// Pages of lazy areas are "reserved" instead (paging's not-present entries
-// that keep a tag): a reserved page has a tag and no physical page, and
-// backReservedPage turns it into a backed page with the same tag. A limit
-// on reservations stands for running out of page tables.
+// Pages of lazy areas are "parked" instead (paging's not-present entries
+// that keep a tag): a parked page has a tag and no frame, and
+// backParkedPage turns it into a backed page with the same tag. A limit
+// on parked pages stands for running out of page tables.
 const backed = new Map();
-const reserved = new Map();
+const parked = new Map();
 const readOnly = new Set();
 let pageLimit = Infinity;
-let reserveLimit = Infinity;
+let parkLimit = Infinity;
 const hex = (v) => "0x" + (v >>> 0).toString(16);
 function mustBeBacked(vaddr, what) {
   if (!backed.has(vaddr >>> 0)) throw new Error(`page double: ${what} of ${hex(vaddr)}, which is not backed`);
@@ -58,7 +58,7 @@ const STAND_INS = {
     haltCount: () => halts,
     backPage: (vaddr) => {
       if (backed.has(vaddr >>> 0)) throw new Error(`page double: ${hex(vaddr)} is backed already`);
-      if (reserved.has(vaddr >>> 0)) throw new Error(`page double: backPage of ${hex(vaddr)}, which is reserved`);
+      if (parked.has(vaddr >>> 0)) throw new Error(`page double: backPage of ${hex(vaddr)}, which is parked`);
       if (backed.size >= pageLimit) return 0;
       backed.set(vaddr >>> 0, 0);
       return 1;
@@ -68,39 +68,39 @@ const STAND_INS = {
       backed.delete(vaddr >>> 0);
       readOnly.delete(vaddr >>> 0);
     },
-    pageTag: (vaddr) => backed.get(vaddr >>> 0) ?? reserved.get(vaddr >>> 0) ?? 0,
+    pageTag: (vaddr) => backed.get(vaddr >>> 0) ?? parked.get(vaddr >>> 0) ?? 0,
     setPageTag: (vaddr, tag) => {
-      if (reserved.has(vaddr >>> 0)) {
-        reserved.set(vaddr >>> 0, tag >>> 0);
+      if (parked.has(vaddr >>> 0)) {
+        parked.set(vaddr >>> 0, tag >>> 0);
         return;
       }
       mustBeBacked(vaddr, "setPageTag");
       backed.set(vaddr >>> 0, tag >>> 0);
     },
     pageBacked: (vaddr) => (backed.has(vaddr >>> 0) ? 1 : 0),
-    reservePage: (vaddr, tag) => {
-      if (backed.has(vaddr >>> 0) || reserved.has(vaddr >>> 0)) throw new Error(`page double: reservePage of ${hex(vaddr)}, which is in use`);
-      if (tag === 0 || (tag & 3) !== 0) throw new Error(`page double: reservePage with tag ${hex(tag)}, not a record`);
-      if (reserved.size >= reserveLimit) return 0;
-      reserved.set(vaddr >>> 0, tag >>> 0);
+    parkPage: (vaddr, tag) => {
+      if (backed.has(vaddr >>> 0) || parked.has(vaddr >>> 0)) throw new Error(`page double: parkPage of ${hex(vaddr)}, which is in use`);
+      if (tag === 0 || (tag & 3) !== 0) throw new Error(`page double: parkPage with tag ${hex(tag)}, not a record`);
+      if (parked.size >= parkLimit) return 0;
+      parked.set(vaddr >>> 0, tag >>> 0);
       return 1;
     },
-    unreservePage: (vaddr) => {
-      if (!reserved.has(vaddr >>> 0)) throw new Error(`page double: unreservePage of ${hex(vaddr)}, which is not reserved`);
-      reserved.delete(vaddr >>> 0);
+    unparkPage: (vaddr) => {
+      if (!parked.has(vaddr >>> 0)) throw new Error(`page double: unparkPage of ${hex(vaddr)}, which is not parked`);
+      parked.delete(vaddr >>> 0);
     },
-    backReservedPage: (vaddr, writable) => {
-      if (!reserved.has(vaddr >>> 0)) throw new Error(`page double: backReservedPage of ${hex(vaddr)}, which is not reserved`);
+    backParkedPage: (vaddr, writable) => {
+      if (!parked.has(vaddr >>> 0)) throw new Error(`page double: backParkedPage of ${hex(vaddr)}, which is not parked`);
       if (backed.size >= pageLimit) return 0;
-      backed.set(vaddr >>> 0, reserved.get(vaddr >>> 0));
-      reserved.delete(vaddr >>> 0);
+      backed.set(vaddr >>> 0, parked.get(vaddr >>> 0));
+      parked.delete(vaddr >>> 0);
       if (!writable) readOnly.add(vaddr >>> 0);
       return 1;
     },
-    reservedPages: () => reserved.size,
+    parkedPages: () => parked.size,
     pageReadOnly: (vaddr) => (readOnly.has(vaddr >>> 0) ? 1 : 0),
-    setReserveLimit: (limit) => {
-      reserveLimit = limit >>> 0 === 0xffffffff ? Infinity : limit >>> 0;
+    setParkLimit: (limit) => {
+      parkLimit = limit >>> 0 === 0xffffffff ? Infinity : limit >>> 0;
     },
     backedPages: () => backed.size,
     setPageLimit: (limit) => {
@@ -108,10 +108,10 @@ const STAND_INS = {
     },
     resetPages: () => {
       backed.clear();
-      reserved.clear();
+      parked.clear();
       readOnly.clear();
       pageLimit = Infinity;
-      reserveLimit = Infinity;
+      parkLimit = Infinity;
     },
   },
 };

@@ -2,7 +2,7 @@
 // entry point refuses to run inside an IRQ handler, before changing anything.
 // On the host, interruptEnter/interruptLeave stand in for interruptDispatch.
 import { alloc, allocInit, allocInUse, free } from "../../kernel/mm/alloc";
-import { areaAlloc, areaFree, areaFreePages, areaReserve, areaUsedCount } from "../../kernel/mm/area";
+import { areaAlloc, areaFree, areaFreePages, areaAllocLazy, areaUsedCount } from "../../kernel/mm/area";
 import { interruptEnter, interruptLeave } from "../../kernel/core/context";
 import { arena, backedPages, expectPanic, resetPages } from "./host";
 
@@ -38,10 +38,10 @@ describe("in interrupt context", () => {
   it("alloc refuses", () => { refusedInInterrupt(() => { alloc(32); }); });
   it("free refuses", () => { refusedInInterrupt(() => { free(block); }); });
   it("areaAlloc refuses", () => { refusedInInterrupt(() => { areaAlloc(1); }); });
-  it("areaReserve refuses", () => { refusedInInterrupt(() => { areaReserve(1); }); });
+  it("areaAllocLazy refuses", () => { refusedInInterrupt(() => { areaAllocLazy(1); }); });
   it("areaFree refuses", () => { refusedInInterrupt(() => { areaFree(area); }); });
   it("outside it, the same calls work", () => {
-    expect(areaReserve(1)).not.toBe(0);
+    expect(areaAllocLazy(1)).not.toBe(0);
     free(block);
     areaFree(area);
     expect(allocInUse()).toBe(0);

@@ -1,7 +1,8 @@
 // GDT and IDT descriptor encoding (kernel/core/gdt.ts, kernel/core/idt.ts)
 // against the layouts of SDM vol. 3, figures 3-8 and 6-2.
-import { descriptorBase, descriptorLimit, segmentDescriptor, SEG_GRANULARITY_4K, SEG_SIZE_32, TaskStateSegment } from "../../kernel/core/gdt";
-import { gateDescriptor, gateOffset, GATE_INTERRUPT32, GATE_PRESENT, GATE_TASK } from "../../kernel/core/idt";
+import { descriptorBase, descriptorLimit, segmentDescriptor, SEG_GRANULARITY_4K, SEG_SIZE_32 } from "../../kernel/arch/x86/gdt";
+import { gateDescriptor, gateOffset, GATE_INTERRUPT32, GATE_PRESENT, GATE_TASK } from "../../kernel/arch/x86/idt";
+import { TaskStateSegment } from "../../kernel/arch/x86/tss";
 
 describe("segmentDescriptor", () => {
   it("encodes the flat ring-0 code segment as the well-known 0x00CF9A000000FFFF", () => {

@@ -7,13 +7,13 @@
 @external("host", "backedPages") export declare function backedPages(): u32;
 /** Lets at most `limit` pages be backed (u32.MAX_VALUE: no limit). */
 @external("host", "setPageLimit") export declare function setPageLimit(limit: u32): void;
-/** Pages reserved for lazy areas and not backed, now. */
-@external("host", "reservedPages") export declare function reservedPages(): u32;
-/** Whether the backed page at `vaddr` was backed read-only (backReservedPage). */
+/** Pages parked for lazy areas and not backed, now. */
+@external("host", "parkedPages") export declare function parkedPages(): u32;
+/** Whether the backed page at `vaddr` was backed read-only (backParkedPage). */
 @external("host", "pageReadOnly") export declare function pageReadOnly(vaddr: u32): bool;
-/** Lets at most `limit` pages be reserved at once (u32.MAX_VALUE: no limit): page tables running out. */
-@external("host", "setReserveLimit") export declare function setReserveLimit(limit: u32): void;
-/** Forgets every backed and reserved page and lifts the limits (before a fresh allocInit). */
+/** Lets at most `limit` pages be parked at once (u32.MAX_VALUE: no limit): page tables running out. */
+@external("host", "setParkLimit") export declare function setParkLimit(limit: u32): void;
+/** Forgets every backed and parked page and lifts the limits (before a fresh allocInit). */
 @external("host", "resetPages") export declare function resetPages(): void;
 
 /** A page-aligned arena of `pages` pages of wasm memory, for an allocator to manage. */

@@ -1,12 +1,12 @@
-// Lazy areas on the host: kernel/mm/area.ts areaReserve and kernel/mm/lazy.ts
+// Lazy areas on the host: kernel/mm/area.ts areaAllocLazy and kernel/mm/lazy.ts
 // lazyBack over an arena of wasm memory, with the page double
-// (tests/unit/as-pect.config.js) keeping reserved pages apart from backed ones.
+// (tests/unit/as-pect.config.js) keeping parked pages apart from backed ones.
 import { allocInit, allocTrim } from "../../kernel/mm/alloc";
 import {
-  AREA_LAZY, AREA_PLAIN, AREA_READ_ONLY, areaAlloc, areaBackedPages, areaFree, areaLowest, areaOf, areaReserve, areaUsedCount, MemArea,
+  AREA_LAZY, AREA_PLAIN, AREA_READ_ONLY, areaAlloc, areaBackedPages, areaFree, areaLowest, areaOf, areaAllocLazy, areaUsedCount, MemArea,
 } from "../../kernel/mm/area";
 import { lazyAreaOf, lazyBack, lazyPagesBacked, LAZY_BACKED, LAZY_NOT_MINE, LAZY_OUT_OF_MEMORY } from "../../kernel/mm/lazy";
-import { arena, backedPages, pageReadOnly, reservedPages, resetPages, setPageLimit, setReserveLimit } from "./host";
+import { arena, backedPages, pageReadOnly, parkedPages, resetPages, setPageLimit, setParkLimit } from "./host";
 
 const PAGE: u32 = 4096;
 const PAGES: u32 = 256;
@@ -31,20 +31,20 @@ function freeList(): string {
   return text;
 }
 
-describe("areaReserve", () => {
-  it("takes the range from the free list and reserves its pages without backing any", () => {
+describe("areaAllocLazy", () => {
+  it("takes the range from the free list and parks its pages without backing any", () => {
     setUp();
-    const a = areaReserve(8);
+    const a = areaAllocLazy(8);
     expect(a).toBe(base + PAGE);
     expect(freeList()).toBe("9:247");
     expect(backedPages()).toBe(1, "only the first record slab");
-    expect(reservedPages()).toBe(8);
+    expect(parkedPages()).toBe(8);
     expect(record(a).kind).toBe(AREA_LAZY);
     expect(areaBackedPages(areaOf(a))).toBe(0);
   });
   it("lets areaOf find the area from any of its unbacked pages", () => {
     setUp();
-    const a = areaReserve(8);
+    const a = areaAllocLazy(8);
     expect(areaOf(a)).not.toBe(0);
     expect(areaOf(a + 7 * PAGE + 4095)).toBe(areaOf(a));
     expect(lazyAreaOf(a + 3 * PAGE + 12)).toBe(areaOf(a));
@@ -57,35 +57,35 @@ describe("areaReserve", () => {
   });
   it("returns 0 for 0 pages and for more than the range", () => {
     setUp();
-    expect(areaReserve(0)).toBe(0);
-    expect(areaReserve(PAGES)).toBe(0);
+    expect(areaAllocLazy(0)).toBe(0);
+    expect(areaAllocLazy(PAGES)).toBe(0);
     expect(freeList()).toBe("1:255");
-    expect(reservedPages()).toBe(0);
+    expect(parkedPages()).toBe(0);
   });
-  it("returns 0 and changes nothing when reserving runs out halfway (no page table)", () => {
+  it("returns 0 and changes nothing when parking runs out halfway (no page table)", () => {
     setUp();
-    setReserveLimit(5);
+    setParkLimit(5);
     const used = areaUsedCount();
-    expect(areaReserve(8)).toBe(0);
-    expect(reservedPages()).toBe(0, "the five reserved pages were given back");
+    expect(areaAllocLazy(8)).toBe(0);
+    expect(parkedPages()).toBe(0, "the five parked pages were given back");
     expect(freeList()).toBe("1:255");
     expect(areaUsedCount()).toBe(used);
-    setReserveLimit(u32.MAX_VALUE);
-    expect(areaReserve(8)).toBe(base + PAGE);
+    setParkLimit(u32.MAX_VALUE);
+    expect(areaAllocLazy(8)).toBe(base + PAGE);
   });
 });
 
 describe("lazyBack", () => {
   it("backs the touched page, zeroed, and counts it in the area and in total", () => {
     setUp();
-    const a = areaReserve(4);
+    const a = areaAllocLazy(4);
     memory.fill(a + 2 * PAGE, 0xAB, PAGE);
     const total = lazyPagesBacked();
     expect(lazyBack(a + 2 * PAGE + 100)).toBe(LAZY_BACKED);
     expect(areaBackedPages(areaOf(a))).toBe(1);
     expect(lazyPagesBacked()).toBe(total + 1);
     expect(backedPages()).toBe(2);
-    expect(reservedPages()).toBe(3);
+    expect(parkedPages()).toBe(3);
     let nonzero = 0;
     for (let off: u32 = 0; off < PAGE; off++) if (load<u8>(a + 2 * PAGE + off) != 0) nonzero++;
     expect(nonzero).toBe(0, "the page is zeroed");
@@ -93,16 +93,16 @@ describe("lazyBack", () => {
   });
   it("backs a read-only area's page read-only", () => {
     setUp();
-    const a = areaReserve(2, AREA_READ_ONLY);
+    const a = areaAllocLazy(2, AREA_READ_ONLY);
     expect(lazyBack(a)).toBe(LAZY_BACKED);
     expect(pageReadOnly(a)).toBe(true);
-    const b = areaReserve(2);
+    const b = areaAllocLazy(2);
     expect(lazyBack(b)).toBe(LAZY_BACKED);
     expect(pageReadOnly(b)).toBe(false);
   });
   it("is not for a page already backed, a plain area, a free range or outside the range", () => {
     setUp();
-    const a = areaReserve(2);
+    const a = areaAllocLazy(2);
     expect(lazyBack(a)).toBe(LAZY_BACKED);
     const plain = areaAlloc(1);
     const before = backedPages();
@@ -116,47 +116,47 @@ describe("lazyBack", () => {
   });
   it("answers LAZY_OUT_OF_MEMORY, changing nothing, when no page is left", () => {
     setUp();
-    const a = areaReserve(4);
+    const a = areaAllocLazy(4);
     setPageLimit(backedPages());
     expect(lazyBack(a + PAGE)).toBe(LAZY_OUT_OF_MEMORY);
     expect(areaBackedPages(areaOf(a))).toBe(0);
-    expect(reservedPages()).toBe(4);
+    expect(parkedPages()).toBe(4);
     setPageLimit(u32.MAX_VALUE);
     expect(lazyBack(a + PAGE)).toBe(LAZY_BACKED);
   });
 });
 
 describe("areaFree of a lazy area", () => {
-  it("unbacks exactly the backed pages and unreserves the rest", () => {
+  it("unbacks exactly the backed pages and unparks the rest", () => {
     setUp();
     const backedAtStart = backedPages();
-    const a = areaReserve(16);
+    const a = areaAllocLazy(16);
     lazyBack(a);
     lazyBack(a + 7 * PAGE);
     lazyBack(a + 15 * PAGE);
     expect(backedPages()).toBe(backedAtStart + 3);
     areaFree(a);
     expect(backedPages()).toBe(backedAtStart);
-    expect(reservedPages()).toBe(0);
+    expect(parkedPages()).toBe(0);
     expect(freeList()).toBe("1:255", "the range merged back");
   });
-  it("of an untouched area gives back the reservations only", () => {
+  it("of an untouched area gives back the parked entries only", () => {
     setUp();
-    const a = areaReserve(5);
+    const a = areaAllocLazy(5);
     areaFree(a);
-    expect(reservedPages()).toBe(0);
+    expect(parkedPages()).toBe(0);
     expect(freeList()).toBe("1:255");
   });
 });
 
 describe("a lazy area's record moved by the record cache", () => {
-  it("is still found from its reserved and backed pages, which follow it", () => {
+  it("is still found from its parked and backed pages, which follow it", () => {
     setUp();
     // Fill the first record slab with plain areas, so the lazy area's record
     // lands in a later slab; free them, and allocTrim packs it down.
     const plain = new StaticArray<u32>(150);
     for (let i = 0; i < 150; i++) plain[i] = areaAlloc(1);
-    const a = areaReserve(4);
+    const a = areaAllocLazy(4);
     expect(lazyBack(a + PAGE)).toBe(LAZY_BACKED);
     const before = areaOf(a);
     for (let i = 0; i < 150; i++) areaFree(plain[i]);
@@ -164,12 +164,12 @@ describe("a lazy area's record moved by the record cache", () => {
     const after = areaOf(a);
     expect(after).not.toBe(before, "the record moved");
     expect(areaOf(a + PAGE)).toBe(after, "the backed page's tag followed");
-    expect(areaOf(a + 3 * PAGE)).toBe(after, "so did the reserved pages'");
+    expect(areaOf(a + 3 * PAGE)).toBe(after, "so did the parked pages'");
     expect(changetype<MemArea>(after).kind).toBe(AREA_LAZY);
     expect(areaBackedPages(after)).toBe(1);
     expect(lazyBack(a + 2 * PAGE)).toBe(LAZY_BACKED);
     expect(areaBackedPages(after)).toBe(2);
     areaFree(a);
-    expect(reservedPages()).toBe(0);
+    expect(parkedPages()).toBe(0);
   });
 });

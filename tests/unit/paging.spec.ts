@@ -1,11 +1,28 @@
-// kernel/arch/x86/paging.ts on the host: the address split, the mirror
-// arithmetic, and a software page walk over directories built in test memory
-// that proves the mirror identities for several choices of N.
+// kernel/arch/x86/paging.ts and mirror.ts on the host: entries, the address
+// split, the mirror arithmetic, and a software page walk over directories
+// built in test memory that proves the mirror identities for several
+// choices of N.
+import { mirrorDirectory, mirrorTable, MIRROR_INDEX, MIRROR_BASE } from "../../kernel/arch/x86/mirror";
 import {
-  entryFlags, entryFrame, makeEntry, PDE_GRANTS, PTE_ACCESSED, PTE_DIRTY,
-  mirrorDirectory, mirrorTable, pdeIndex, pteIndex, softwareWalk, MIRROR_INDEX, MIRROR_BASE, PAGE_NOT_MAPPED,
+  entryFlags, entryFrame, makeEntry, PDE_GRANTS, PTE_ACCESSED, PTE_DIRTY, pdeIndex, pteIndex,
   PTE_ADDRESS, PTE_PRESENT, PTE_USER, PTE_WRITABLE,
 } from "../../kernel/arch/x86/paging";
+
+/** pageTranslate's answer for an unmapped address (kernel/mm/pages.ts). */
+const PAGE_NOT_MAPPED: u64 = 1 << 32;
+
+/**
+ * The walk the MMU does (SDM vol. 3, 4.3), over a directory kept in test
+ * memory, where physical address p is found at `physBase + p`: the physical
+ * address for `vaddr`, or PAGE_NOT_MAPPED.
+ */
+function softwareWalk(physBase: usize, directory: u32, vaddr: u32): u64 {
+  const pde = load<u32>(physBase + directory + pdeIndex(vaddr) * 4);
+  if ((pde & PTE_PRESENT) == 0) return PAGE_NOT_MAPPED;
+  const pte = load<u32>(physBase + entryFrame(pde) + pteIndex(vaddr) * 4);
+  if ((pte & PTE_PRESENT) == 0) return PAGE_NOT_MAPPED;
+  return <u64>(entryFrame(pte) | (vaddr & 0xFFF));
+}
 
 describe("entries", () => {
   it("encode a frame and flags, always present", () => {

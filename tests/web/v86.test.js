@@ -52,7 +52,7 @@ test("v86: the page walk from CR3 finds the directory the kernel reports, and th
   const { memory } = run;
   assert.ok(memory.pagingOn(), "CR0.PG is set");
   assert.equal(memory.directoryFrame(), Number(reported), "CR3's frame is the directory the kernel reported");
-  assert.equal(memory.global("kernel/arch/x86/paging/directoryPhysical"), Number(reported), "and the kernel's own global says so");
+  assert.equal(memory.global("kernel/mm/pages/directoryPhysical"), Number(reported), "and the kernel's own global says so");
   const directory = memory.table(memory.directoryFrame());
   assert.equal(entryFrame(directory[MIRROR_INDEX]), Number(reported), "PDE 1023 points at the directory");
   assert.equal(memory.walk(0xfffff000).physical, Number(reported), "0xfffff000 is the directory");

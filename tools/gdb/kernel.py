@@ -18,8 +18,8 @@
 #   cr        the control registers, decoded
 #   pfstop    which page faults stop GDB: fatal (the default), all, off
 #
-# The layouts below mirror kernel/arch/x86/paging.ts, kernel/mm/area.ts and
-# kernel/mm/alloc.ts; tests/qemu/gdb.test.js compares what these commands
+# The layouts below mirror kernel/arch/x86/paging.ts and mirror.ts,
+# kernel/mm/area.ts and kernel/mm/slab.ts; tests/qemu/gdb.test.js compares what these commands
 # print with what the kernel prints itself, so a drift shows.
 
 import os
@@ -30,14 +30,14 @@ import gdb.unwinder
 from gdb.FrameDecorator import FrameDecorator
 
 PAGE = 4096
-MIRROR_INDEX = 1023                          # paging.ts MIRROR_INDEX
+MIRROR_INDEX = 1023                          # mirror.ts MIRROR_INDEX
 MIRROR_BASE = MIRROR_INDEX << 22             # page tables appear here
 MIRROR_DIRECTORY = MIRROR_BASE + (MIRROR_INDEX << 12)
 PTE_PRESENT, PTE_WRITABLE, PTE_USER, PTE_ACCESSED, PTE_DIRTY = 1, 2, 4, 0x20, 0x40
 PF_PRESENT, PF_WRITE, PF_USER, PF_RESERVED, PF_FETCH = 1, 2, 4, 8, 16
 VECTOR_PAGE_FAULT = 14
-FRAME_EBP, FRAME_VECTOR, FRAME_ERROR, FRAME_EIP = 8, 32, 36, 40   # interrupts.ts InterruptFrame
-CLASS_COUNT, DESC_BYTES, SLAB_HEADER_BYTES = 10, 64, 104         # alloc.ts
+FRAME_EBP, FRAME_VECTOR, FRAME_ERROR, FRAME_EIP = 8, 32, 36, 40   # interrupt-frame.ts InterruptFrame
+CLASS_COUNT, DESC_BYTES, SLAB_HEADER_BYTES = 10, 64, 104         # alloc.ts, slab.ts
 
 gdb.execute("set confirm off")
 gdb.execute("set pagination off")
@@ -99,8 +99,8 @@ def symbol(addr, is_return=False):
 
 
 def flags_in_words(entry):
-    if entry & (PTE_PRESENT | PTE_RESERVED_MARK) == PTE_RESERVED_MARK:
-        return "not present, reserved: word 0x%08x" % (entry & PTE_RESERVED_WORD)
+    if entry & (PTE_PRESENT | PTE_PARKED) == PTE_PARKED:
+        return "not present, parked: word 0x%08x" % (entry & PTE_PARKED_WORD)
     if not entry & PTE_PRESENT:
         return "not present"
     words_ = ["present", "writable" if entry & PTE_WRITABLE else "read-only",
@@ -329,7 +329,7 @@ or where the walk stops."""
             print("  the walk stops at the PTE: 0x%08x is not mapped" % addr)
             lazy = lazy_area_of_entry(pte)
             if lazy is not None:
-                print("  reserved for lazy area 0x%08x+%d (%d backed): its first touch backs it" % lazy)
+                print("  parked for lazy area 0x%08x+%d (%d backed): its first touch backs it" % lazy)
             return
         print("  physical 0x%08x" % ((pte & ~0xFFF) | (addr & 0xFFF)))
 
@@ -377,7 +377,7 @@ class Areas(gdb.Command):
     """areas: the area allocator's used and free lists (kernel/mm/area.ts).
 
 Reads the list heads and counters from kernel_instance and walks the
-MemArea records: start, pages, next, prev, owner (a slab, or 0), lower,
+MemArea records: start, pages, next, prev, slab (a slab's header, or 0), lower,
 upper, bin, kind and flags; a lazy area's backed pages are counted from its
 page-table entries. A used area shows its kind (plain, slab, lazy) and how
 many of its pages are backed: a lazy area's grow as they are first touched."""
@@ -396,7 +396,7 @@ many of its pages are backed: a lazy area's grow as they are first touched."""
             print("  %s:" % name)
             record, seen = head, 0
             while record and seen < 4096:
-                start, pages, nxt, _prev, _owner, _lower, upper, bin_kind = words(record, 8)
+                start, pages, nxt, _prev, _slab, _lower, upper, bin_kind = words(record, 8)
                 bin_ = bin_kind & 0xFFFF
                 record = upper if free else nxt
                 if free and not bin_:
@@ -413,7 +413,7 @@ many of its pages are backed: a lazy area's grow as they are first touched."""
 
 
 class Slabs(gdb.Command):
-    """slabs: the slab allocator's size classes (kernel/mm/alloc.ts).
+    """slabs: the slab allocator's size classes (kernel/mm/alloc.ts, slab.ts).
 
 One row per class and for the record cache: block size, blocks in use and
 free, slabs, empty slabs, pages. With an argument N, also lists the slabs of
@@ -424,7 +424,9 @@ full, with their use."""
         super().__init__("slabs", gdb.COMMAND_DATA)
 
     def invoke(self, argument, from_tty):
-        table = kernel_global("kernel/mm/alloc/slabClassTable")
+        table = kernel_global("kernel/mm/alloc/SLAB_CLASSES")
+        records = kernel_global("kernel/mm/area/RECORD_CACHE")
+        desc_at = lambda i: records if i == CLASS_COUNT else table + i * DESC_BYTES
         if not table:
             print("slabs: the slab allocator is not set up yet")
             return
@@ -432,7 +434,7 @@ full, with their use."""
         print("  class     size  in use    free   slabs   empty   pages")
         for i in range(CLASS_COUNT + 1):
             # Counted from the lists, as SlabDesc's getters do: the full list has no free block.
-            size, _shift, pages, cap, partial, _full, slabs = words(table + i * DESC_BYTES, 7)
+            size, _shift, pages, cap, partial, _full, slabs = words(desc_at(i), 7)
             free, empty, slab = 0, 0, partial
             while slab:
                 _free_el, used, nxt = words(slab, 3)
@@ -445,7 +447,7 @@ full, with their use."""
             if not 0 <= i <= CLASS_COUNT:
                 raise gdb.GdbError("slabs: classes are 0 to %d, and %d (or records) for the record cache"
                                    % (CLASS_COUNT - 1, CLASS_COUNT))
-            desc = words(table + i * DESC_BYTES, 10)
+            desc = words(desc_at(i), 10)
             for name, head in (("partial", desc[4]), ("full", desc[5])):
                 print("  class %d %s slabs:" % (i, name))
                 slab = head
@@ -480,12 +482,12 @@ class ControlRegisters(gdb.Command):
 # --- demand paging: which page faults stop GDB ------------------------------------
 #
 # kernel/mm/fault.ts handles a page fault that is the first touch of a lazy
-# area's page: its PTE is "not present, PTE_RESERVED_MARK, the area's record"
-# (kernel/arch/x86/paging.ts, reserved entries). The rule below is the
+# area's page: its PTE is "not present, PTE_PARKED, the area's record"
+# (kernel/mm/pages.ts, parked entries). The rule below is the
 # kernel's, read from memory at the stop, before the handler runs.
 
-PTE_RESERVED_MARK = 2                               # paging.ts PTE_RESERVED_MARK
-PTE_RESERVED_WORD = 0xFFFFFFFC & ~PTE_RESERVED_MARK
+PTE_PARKED = 2                                      # paging.ts PTE_PARKED
+PTE_PARKED_WORD = 0xFFFFFFFC & ~PTE_PARKED
 AREA_KINDS = {0: "plain", 1: "slab", 2: "lazy"}     # area.ts AREA_PLAIN, AREA_SLAB, AREA_LAZY
 AREA_LAZY, AREA_READ_ONLY = 2, 1
 PF_FATAL_BITS = PF_PRESENT | PF_USER | PF_RESERVED | PF_FETCH   # fault.ts PF_FATAL_BITS
@@ -504,11 +506,11 @@ def backed_pages(start, pages):
 
 
 def lazy_area_of_entry(pte):
-    """(start, pages, backed) of the lazy area a reserved PTE names, or None."""
-    if pte & (PTE_PRESENT | PTE_RESERVED_MARK) != PTE_RESERVED_MARK:
+    """(start, pages, backed) of the lazy area a parked PTE names, or None."""
+    if pte & (PTE_PRESENT | PTE_PARKED) != PTE_PARKED:
         return None
     try:
-        start, pages, _next, _prev, _owner, _lower, _upper, bin_kind = words(pte & PTE_RESERVED_WORD, 8)
+        start, pages, _next, _prev, _slab, _lower, _upper, bin_kind = words(pte & PTE_PARKED_WORD, 8)
     except gdb.MemoryError:
         return None
     if bin_kind >> 16 & 0xFF != AREA_LAZY:

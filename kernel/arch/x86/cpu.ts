@@ -72,9 +72,9 @@
 /** INT3: raises #BP, the breakpoint exception; execution continues after it. */
 @external("cpu", "int3") export declare function int3(): void;
 
-/** Reads the u32 at `addr` into `out` and returns 1, or returns 0 if the read faulted (core/probe.ts). */
+/** Reads the u32 at `addr` into `out` and returns 1, or returns 0 if the read faulted (arch/x86/probe.ts). */
 @external("cpu", "probeRead") export declare function probeRead(addr: usize, out: usize): u32;
-/** Writes `value` to `addr` and returns 1, or returns 0 if the write faulted (core/probe.ts). */
+/** Writes `value` to `addr` and returns 1, or returns 0 if the write faulted (arch/x86/probe.ts). */
 @external("cpu", "probeWrite") export declare function probeWrite(addr: usize, value: u32): u32;
 
 /** Saves a resume point in the 7-word `buffer`; returns 0, or 1 when resumeJump comes back (boot/resume.asm). */

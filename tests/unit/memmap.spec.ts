@@ -1,14 +1,13 @@
-// kernel/mm/mem.ts memInit on the host: where the page-descriptor array is
+// kernel/mm/memmap.ts memmapInit on the host: where the frame-descriptor array is
 // placed (after the multiboot structures; the host's kernel image is empty)
 // and the refusals when that place, or what is left free, is not RAM enough.
 import { MultibootInfo, MULTIBOOT_INFO_MEM_MAP, MMAP_AVAILABLE, MMAP_RESERVED } from "../../kernel/core/multiboot";
-import {
-  mapCovers, memDescriptors, memFreePages, memInit,
-  MEM_BOOT_PAGES, MEM_DESCRIPTORS_OUTSIDE_RAM, MEM_OK, MEM_TOO_LITTLE, PAGE_SIZE,
-} from "../../kernel/mm/mem";
+import { PAGE_SIZE } from "../../kernel/arch/x86/paging";
+import { frameDescriptors, framesFree } from "../../kernel/mm/frames";
+import { mapCovers, memmapInit, MEMMAP_BOOT_FRAMES, MEMMAP_DESCRIPTORS_OUTSIDE_RAM, MEMMAP_OK, MEMMAP_TOO_LITTLE } from "../../kernel/mm/memmap";
 
 // One buffer holds the information structure, then the map, then room for
-// the descriptor array memInit will place after them.
+// the descriptor array memmapInit will place after them.
 const BUFFER_BYTES: u32 = 64 * 1024;
 const ENTRY_BYTES: u32 = 24;
 const buffer = (heap.alloc(BUFFER_BYTES + PAGE_SIZE) + PAGE_SIZE - 1) & ~<usize>(PAGE_SIZE - 1);
@@ -34,57 +33,57 @@ function mapAdd(base: u64, length: u64, type: u32): void {
   info.mmapLength = entries * ENTRY_BYTES;
 }
 
-/** Where memInit puts the array: the first page after the map (4 entries at most here). */
+/** Where memmapInit puts the array: the first page after the map (4 entries at most here). */
 function arrayStart(): u64 {
   return <u64>((map + 4 * ENTRY_BYTES + PAGE_SIZE - 1) & ~<usize>(PAGE_SIZE - 1));
 }
 
 // "RAM" up to 1 MiB past the buffer: only the descriptors are written, and
-// they (a few KiB) fit in the buffer; above them MEM_BOOT_PAGES pages are free.
+// they (a few KiB) fit in the buffer; above them MEMMAP_BOOT_FRAMES pages are free.
 const RAM_END: u64 = <u64>buffer + 0x100000;
 
-describe("memInit: the page-descriptor array", () => {
+describe("memmapInit: the page-descriptor array", () => {
   it("is placed after the multiboot structures when RAM covers it", () => {
     mapStart();
     mapAdd(0, RAM_END, MMAP_AVAILABLE);
-    expect(memInit(info)).toBe(MEM_OK);
-    expect(<u64>memDescriptors()).toBe(arrayStart());
-    expect(memFreePages()).toBeGreaterThanOrEqual(MEM_BOOT_PAGES);
+    expect(memmapInit(info)).toBe(MEMMAP_OK);
+    expect(<u64>frameDescriptors()).toBe(arrayStart());
+    expect(framesFree()).toBeGreaterThanOrEqual(MEMMAP_BOOT_FRAMES);
   });
   it("is refused, unwritten, when RAM ends before it", () => {
     mapStart();
     mapAdd(0, arrayStart(), MMAP_AVAILABLE);
     const at = <usize>arrayStart();
     store<u64>(at, 0x5AFE5AFE5AFE5AFE);
-    expect(memInit(info)).toBe(MEM_DESCRIPTORS_OUTSIDE_RAM);
+    expect(memmapInit(info)).toBe(MEMMAP_DESCRIPTORS_OUTSIDE_RAM);
     expect(load<u64>(at)).toBe(0x5AFE5AFE5AFE5AFE, "nothing written where RAM is missing");
   });
   it("is refused when a reserved range of the map lies under it", () => {
     mapStart();
     mapAdd(0, RAM_END, MMAP_AVAILABLE);
     mapAdd(arrayStart(), PAGE_SIZE, MMAP_RESERVED);
-    expect(memInit(info)).toBe(MEM_DESCRIPTORS_OUTSIDE_RAM);
+    expect(memmapInit(info)).toBe(MEMMAP_DESCRIPTORS_OUTSIDE_RAM);
   });
   it("is refused when it would cross a hole between available ranges", () => {
     mapStart();
     mapAdd(0, arrayStart(), MMAP_AVAILABLE);
     mapAdd(arrayStart() + PAGE_SIZE, RAM_END - arrayStart() - PAGE_SIZE, MMAP_AVAILABLE);
-    expect(memInit(info)).toBe(MEM_DESCRIPTORS_OUTSIDE_RAM);
+    expect(memmapInit(info)).toBe(MEMMAP_DESCRIPTORS_OUTSIDE_RAM);
   });
   it("may span two adjacent available ranges, in any order in the map", () => {
     mapStart();
     mapAdd(arrayStart() + 8, RAM_END - arrayStart() - 8, MMAP_AVAILABLE);
     mapAdd(0, arrayStart() + 8, MMAP_AVAILABLE);
-    expect(memInit(info)).toBe(MEM_OK);
+    expect(memmapInit(info)).toBe(MEMMAP_OK);
   });
 });
 
-describe("memInit: too little RAM", () => {
-  it("says so when fewer than MEM_BOOT_PAGES pages are left free", () => {
+describe("memmapInit: too little RAM", () => {
+  it("says so when fewer than MEMMAP_BOOT_FRAMES pages are left free", () => {
     mapStart();
     // Just past the array: only a handful of pages above it are free.
     mapAdd(0, arrayStart() + 4 * PAGE_SIZE, MMAP_AVAILABLE);
-    expect(memInit(info)).toBe(MEM_TOO_LITTLE);
+    expect(memmapInit(info)).toBe(MEMMAP_TOO_LITTLE);
   });
 });
 

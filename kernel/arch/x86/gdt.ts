@@ -1,11 +1,9 @@
-// kernel/core/gdt.ts: the global descriptor table, flat model, and the TSSes.
+// kernel/arch/x86/gdt.ts: the global descriptor table, flat model.
 //
 // Every code and data segment has base 0 and limit 4 GiB, so segmentation
 // is a no-op and only paging translates addresses (SDM vol. 3, 3.2.1 "Basic
-// Flat Model"). Two task-state segments: the kernel's (its ESP0 will serve
-// ring 3 -> 0 transitions, and the CPU saves the interrupted state into it
-// on a task switch) and the double-fault task's, whose own stack lets a
-// stack overflow be reported (see core/idt.ts).
+// Flat Model"). Beside the four code and data segments (kernel and user)
+// sit the descriptors of the two task-state segments (arch/x86/tss.ts).
 //
 // A segment descriptor (SDM vol. 3, 3.4.5, figure 3-8), as one u64:
 //
@@ -16,8 +14,8 @@
 //   flags = G (4 KiB granularity) | D/B (32-bit) | L | AVL
 //   access = P | DPL(2) | S | type(4)
 
-import { lgdt, loadSegments, ltr, readCr3 } from "../arch/x86/cpu";
-import { doubleFaultStackTop, doubleFaultTask } from "./layout";
+import { lgdt, loadSegments, ltr } from "./cpu";
+import { doubleFaultTssAddress, kernelTssAddress, tssInit, TSS_BYTES } from "./tss";
 
 // Selectors: index * 8 | table indicator (0 = GDT) | requested privilege level.
 @inline export const SEL_KERNEL_CODE: u16 = 0x08;
@@ -65,38 +63,8 @@ export function descriptorLimit(d: u64): u32 {
   return ((d >> 55) & 1) != 0 ? (raw << 12) | 0xFFF : raw;
 }
 
-/**
- * A 32-bit task-state segment (SDM vol. 3, 7.2.1, figure 7-2). On a task
- * switch the CPU saves the outgoing task's registers into its TSS and loads
- * the incoming task's from its own.
- */
-@unmanaged export class TaskStateSegment {
-  link: u32;
-  esp0: u32; ss0: u32;
-  esp1: u32; ss1: u32;
-  esp2: u32; ss2: u32;
-  cr3: u32;
-  eip: u32; eflags: u32;
-  eax: u32; ecx: u32; edx: u32; ebx: u32;
-  esp: u32; ebp: u32; esi: u32; edi: u32;
-  es: u32; cs: u32; ss: u32; ds: u32; fs: u32; gs: u32;
-  ldt: u32;
-  trap: u16;
-  /** Offset of the I/O permission bitmap; past the limit means none. */
-  iomapBase: u16;
-}
-@inline const TSS_BYTES: u32 = 104;
-@inline const EFLAGS_RESERVED_1: u32 = 0x2;             // bit 1 is always set
-
 const gdt = memory.data(GDT_ENTRIES * 8, 8);
 const gdtr = memory.data(8, 4);                         // limit u16 at +0, base u32 at +2
-const kernelTssMemory = memory.data(<i32>TSS_BYTES, 16);
-const doubleFaultTssMemory = memory.data(<i32>TSS_BYTES, 16);
-
-/** The kernel's TSS: the state interrupted by a double fault is saved here. */
-export const kernelTss = changetype<TaskStateSegment>(kernelTssMemory);
-/** The double-fault task's TSS. */
-export const doubleFaultTss = changetype<TaskStateSegment>(doubleFaultTssMemory);
 
 /** The GDT entry at `selector`. */
 export function gdtEntry(selector: u16): u64 {
@@ -113,42 +81,15 @@ export function gdtInit(): void {
   setEntry(SEL_KERNEL_DATA, segmentDescriptor(0, FLAT_LIMIT, KERNEL_DATA_ACCESS, FLAT_FLAGS));
   setEntry(SEL_USER_CODE, segmentDescriptor(0, FLAT_LIMIT, KERNEL_CODE_ACCESS | SEG_DPL3, FLAT_FLAGS));
   setEntry(SEL_USER_DATA, segmentDescriptor(0, FLAT_LIMIT, KERNEL_DATA_ACCESS | SEG_DPL3, FLAT_FLAGS));
-  setEntry(SEL_KERNEL_TSS, tssDescriptor(kernelTssMemory));
-  setEntry(SEL_DOUBLE_FAULT_TSS, tssDescriptor(doubleFaultTssMemory));
-
-  memory.fill(kernelTssMemory, 0, TSS_BYTES);
-  kernelTss.ss0 = SEL_KERNEL_DATA;
-  kernelTss.iomapBase = <u16>TSS_BYTES;
-  initDoubleFaultTss();
+  setEntry(SEL_KERNEL_TSS, tssDescriptor(kernelTssAddress()));
+  setEntry(SEL_DOUBLE_FAULT_TSS, tssDescriptor(doubleFaultTssAddress()));
+  tssInit(SEL_KERNEL_DATA, SEL_KERNEL_CODE);
 
   store<u16>(gdtr, <u16>(GDT_ENTRIES * 8 - 1));
   store<u32>(gdtr + 2, <u32>gdt);
   lgdt(gdtr);
   loadSegments(SEL_KERNEL_CODE, SEL_KERNEL_DATA);
   ltr(SEL_KERNEL_TSS);
-}
-
-// The double-fault task starts at double_fault_task (boot/interrupts.asm) on
-// its own stack, with interrupts off, in the kernel's segments.
-function initDoubleFaultTss(): void {
-  memory.fill(doubleFaultTssMemory, 0, TSS_BYTES);
-  const t = doubleFaultTss;
-  t.eip = <u32>doubleFaultTask();
-  t.esp = <u32>doubleFaultStackTop();
-  t.eflags = EFLAGS_RESERVED_1;
-  t.cs = SEL_KERNEL_CODE;
-  t.ss = t.ds = t.es = t.fs = t.gs = SEL_KERNEL_DATA;
-  t.iomapBase = <u16>TSS_BYTES;
-  tssSetAddressSpace(readCr3());
-}
-
-/**
- * The page directory the double-fault task runs in. The CPU loads CR3 from
- * the TSS on the task switch, so paging must call this whenever it changes
- * the kernel's directory.
- */
-export function tssSetAddressSpace(cr3: u32): void {
-  doubleFaultTss.cr3 = cr3;
 }
 
 function tssDescriptor(tss: usize): u64 {

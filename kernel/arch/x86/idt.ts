@@ -1,15 +1,13 @@
-// kernel/core/idt.ts: the interrupt descriptor table.
+// kernel/arch/x86/idt.ts: the interrupt descriptor table.
 //
 // Vectors 0-31 are the CPU's exceptions and 32-47 the PICs' IRQs
 // (drivers/pic.ts); each gets an interrupt gate to its entry stub in
-// boot/interrupts.asm, which calls interruptDispatch (core/interrupts.ts).
+// boot/interrupts.asm, which calls interruptDispatch (kernel/trap/dispatch.ts).
 // Interrupt gates clear IF on entry. Vectors 48-255 are not present: using
 // one raises #NP.
 //
 // The double fault (#8) gets a task gate instead (SDM vol. 3, 6.14.5 and
-// 7.2.5): the CPU switches to the double-fault TSS and its own stack, so a
-// kernel stack overflow, which faults again on every push to the stack, can
-// still be reported.
+// 7.2.5), to the double-fault task (arch/x86/tss.ts).
 //
 // A gate descriptor (SDM vol. 3, figure 6-2), as one u64:
 //
@@ -19,11 +17,11 @@
 //  +----------------+---------+---------+----------------+----------------+
 //   attrs = P | DPL(2) | 0 | type(4): 0xE 32-bit interrupt gate, 0x5 task gate
 
-import { lidt } from "../arch/x86/cpu";
+import { lidt } from "./cpu";
 import { SEL_DOUBLE_FAULT_TSS, SEL_KERNEL_CODE } from "./gdt";
 import { interruptStubs } from "./layout";
 import { VECTOR_DOUBLE_FAULT } from "./exceptions";
-import { PIC_IRQ_COUNT, PIC_VECTOR_BASE } from "../drivers/pic";
+import { PIC_IRQ_COUNT, PIC_VECTOR_BASE } from "../../drivers/pic";
 
 @inline export const IDT_VECTORS: u32 = 256;
 @inline export const IDT_STUBS: u32 = PIC_VECTOR_BASE + PIC_IRQ_COUNT;  // 48, as boot/interrupts.asm

@@ -1,4 +1,4 @@
-// kernel/core/trap.ts: what happens when the AssemblyScript code traps.
+// kernel/core/wasm-trap.ts: what happens when the AssemblyScript code traps.
 //
 // A wasm trap (unreachable, integer divide by zero, integer overflow, ...)
 // is raised by the generated C, which calls wasm_rt_trap in

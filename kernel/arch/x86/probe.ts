@@ -1,14 +1,15 @@
-// kernel/core/probe.ts: touching memory that may not be there.
+// kernel/arch/x86/probe.ts: touching memory that may not be there.
 //
 // probeRead/probeWrite (boot/probe.asm) each access memory at one known
 // instruction. If that instruction faults, probeFixup below, called by the
-// exception handler, records the fault and resumes at the probe's fix-up,
-// so the probe returns false and the kernel carries on. Tests use this to
-// expect a page fault (after unmapping a page) without stopping the kernel.
-// A fault anywhere else is never fixed up.
+// exception handler (kernel/trap/dispatch.ts), records the fault and resumes
+// at the probe's fix-up, so the probe returns false and the kernel carries
+// on. Tests and the monitor's peek/poke use this to touch an address that
+// may fault without stopping the kernel. A fault anywhere else is never
+// fixed up.
 
-import { probeRead, probeWrite, readCr2 } from "../arch/x86/cpu";
-import { InterruptFrame } from "./interrupts";
+import { probeRead, probeWrite, readCr2 } from "./cpu";
+import { InterruptFrame } from "./interrupt-frame";
 import { probeFixups } from "./layout";
 
 let faults: u32 = 0;

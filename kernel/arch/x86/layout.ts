@@ -1,4 +1,4 @@
-// kernel/core/layout.ts: where the linker (linker/kernel.ld) and the boot
+// kernel/arch/x86/layout.ts: where the linker (linker/kernel.ld) and the boot
 // assembly placed things. Each is a symbol address, read through boot/layout.c.
 //
 //   __kernel_start       1 MiB, the first byte of the ELF image

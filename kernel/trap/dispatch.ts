@@ -1,0 +1,59 @@
+// kernel/trap/dispatch.ts: where every interrupt and exception arrives.
+//
+// boot/interrupts.asm calls interruptDispatch for vectors 0-47 with the
+// frame it built (arch/x86/interrupt-frame.ts); the double-fault task calls
+// doubleFault. IRQs (vectors 32-47) go to their handlers (core/irq.ts). For
+// an exception, in this order:
+//
+//   breakpoint (#BP)        announced; execution continues after the INT3
+//   page fault (#PF)        mm/fault.ts may handle it (the first touch of a
+//                           lazy page): the instruction is retried
+//   a probe's access        arch/x86/probe.ts resumes at the probe's fix-up
+//   anything else           a kernel bug: reported (trap/report.ts), and
+//                           the kernel stops
+
+import { InterruptFrame } from "../arch/x86/interrupt-frame";
+import { EXCEPTION_VECTORS, VECTOR_BREAKPOINT, VECTOR_PAGE_FAULT } from "../arch/x86/exceptions";
+import { probeFixup } from "../arch/x86/probe";
+import { print, printHex, println } from "../core/console";
+import { irqDispatch } from "../core/irq";
+import { printSymbol } from "../core/symbols";
+import { PIC_VECTOR_BASE } from "../drivers/pic";
+import { pageFaultHandled } from "../mm/fault";
+import { reportDoubleFault, reportException } from "./report";
+
+let breakpoints: u32 = 0;
+
+/** How many breakpoints the kernel has continued from. */
+export function breakpointCount(): u32 { return breakpoints; }
+
+/** Entry from boot/interrupts.asm for vectors 0-47. */
+export function interruptDispatch(frameAddress: usize): void {
+  const frame = changetype<InterruptFrame>(frameAddress);
+  if (frame.vector < EXCEPTION_VECTORS) {
+    handleException(frame);
+    return;
+  }
+  irqDispatch(frame.vector - PIC_VECTOR_BASE);
+}
+
+/** Entry from the double-fault task (boot/interrupts.asm). Does not return. */
+export function doubleFault(): void {
+  reportDoubleFault();
+}
+
+// Returns only when the kernel can resume.
+function handleException(frame: InterruptFrame): void {
+  if (frame.vector == VECTOR_BREAKPOINT) {
+    breakpoints++;
+    print("breakpoint at ");
+    printHex(frame.eip);
+    print(" in ");
+    printSymbol(frame.eip);
+    println(", continuing");
+    return;
+  }
+  if (frame.vector == VECTOR_PAGE_FAULT && pageFaultHandled(frame)) return;
+  if (probeFixup(frame)) return;
+  reportException(frame);
+}
