@@ -75,9 +75,10 @@ static struct page *pages;
 static u32 page_count;
 static u32 area_base, area_span, identity_end;
 /* The peer's own count of entries in use per table: the benchmark hands it
- * the kernel's count for the one table it works in (peerMapUnmapPairs), and
+ * the kernel's count for the one table it works in (peerTableEntries), and
  * every map is undone by its unmap, so the kernel's own count stays right. */
-static u16 table_entries[1024];
+static u16 own_table_entries[1024];
+static u16 *table_entries;
 #define CLASS_COUNT 10
 #define SMALL_MAX 4096u
 static struct cache caches[CLASS_COUNT + 1];   /* the size classes, then the record cache */
@@ -354,6 +355,14 @@ BENCH(void, peerInit, u32 descriptors, u32 count, u32 base, u32 top, u32 identit
     page_count = count;
     area_base = base;
     area_span = top - base;
+    table_entries = own_table_entries;
+}
+
+/* The kernel's count of entries in use in page table `table`, before the
+ * peer maps and unmaps there. */
+BENCH(void, peerTableEntries, u32 table, u32 entries)
+{
+    table_entries[table] = entries;
 }
 
 /* Turns the backed one-page area at `base` into the one slab of the class
@@ -395,10 +404,9 @@ BENCH(u64, peerSlabPairs, u32 size, u32 n)
  * for the kernel's pageMap, which has many callers: the empty asm hides the
  * benchmark's constant from link-time optimisation, which would otherwise
  * fold it into the entry (c_page_map has this one caller). */
-BENCH(u64, peerMapUnmapPairs, u32 v, u32 p, u32 flags, u32 n, u32 entries)
+BENCH(u64, peerMapUnmapPairs, u32 v, u32 p, u32 flags, u32 n)
 {
     __asm__("" : "+r"(flags));
-    table_entries[v >> 22] = entries;
     u64 start = Z_cpuZ_rdtsc(0);
     for (u32 i = 0; i < n; i++) {
         /* The results are handed back, as the kernel's pageMap and pageUnmap

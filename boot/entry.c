@@ -4,8 +4,9 @@
  * loader's magic and information pointer. This file instantiates the wasm2c
  * module (its start function initialises the kernel's globals and copies the
  * data segments to asconfig.json's memoryBase) and hands both values to
- * kmain in kernel/main.ts (bench/kernel/main.ts in the benchmark image). The kernel decides everything from there, halting
- * included; kmain does not return. */
+ * kmain in kernel/main.ts (bench/kernel/main.ts in the benchmark image).
+ * The kernel decides everything from there, halting included; kmain does
+ * not return. */
 #include "kernel_instance.h"
 
 Z_kernel_instance_t kernel_instance;

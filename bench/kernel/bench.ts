@@ -31,7 +31,8 @@ import { xorshift32 } from "../../kernel/lib/random";
 @external("bench", "peerInit") declare function peerInit(descriptors: usize, count: u32, base: u32, top: u32, identityEnd: u32): void;
 @external("bench", "peerSlab") declare function peerSlab(base: usize, size: u32, shift: u32, capacity: u32): u32;
 @external("bench", "peerSlabPairs") declare function peerSlabPairs(size: u32, n: u32): u64;
-@external("bench", "peerMapUnmapPairs") declare function peerMapUnmapPairs(v: u32, p: u32, flags: u32, n: u32, entries: u32): u64;
+@external("bench", "peerMapUnmapPairs") declare function peerMapUnmapPairs(v: u32, p: u32, flags: u32, n: u32): u64;
+@external("bench", "peerTableEntries") declare function peerTableEntries(table: u32, entries: u32): void;
 @external("bench", "peerClass") declare function peerClass(index: u32, size: u32, shift: u32, slabPages: u32, capacity: u32): void;
 @external("bench", "peerMixed") declare function peerMixed(trace: u32, table: u32, ops: u32, slots: u32): u64;
 @external("bench", "peerMixedEnd") declare function peerMixedEnd(): void;
@@ -159,7 +160,8 @@ function mapUnmap(inC: bool): u64 {
   pageUnmap(at);
   let spent: u64 = 0;
   if (inC) {
-    spent = peerMapUnmapPairs(at, page, PTE_WRITABLE, MAP_PAIRS, pageTableEntries(pdeIndex(at)));
+    peerTableEntries(pdeIndex(at), pageTableEntries(pdeIndex(at)));
+    spent = peerMapUnmapPairs(at, page, PTE_WRITABLE, MAP_PAIRS);
   } else {
     const start = rdtsc();
     for (let i: u32 = 0; i < MAP_PAIRS; i++) {

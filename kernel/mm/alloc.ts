@@ -114,7 +114,7 @@ export function free(ptr: usize): void {
   }
   const slab = <usize>(tag - SLAB_TAG);
   if (isRecordSlab(slab)) panicAt("free", "pointer into the allocator's own records", ptr);
-  if (slabPut(slab, ptr)) slabEmptied(slab);
+  if (slabPut(slab, ptr)) slabEmptied(changetype<SlabDesc>(slabOf(slab).desc), slab);
 }
 
 // A block above SMALL_MAX: an area of its own, whose record is `record`.
@@ -124,9 +124,8 @@ function freeLarge(ptr: usize, record: u32): void {
   areaRelease(record);
 }
 
-// A slab of a class just became empty: kept, or given back.
-function slabEmptied(slab: usize): void {
-  const d = changetype<SlabDesc>(slabOf(slab).desc);
+// A slab of class `d` just became empty: kept, or given back.
+function slabEmptied(d: SlabDesc, slab: usize): void {
   if (slabKeep(d, slab)) slabRelease(d, slab);
 }
 

@@ -484,8 +484,9 @@ export function recordFree(record: usize): void {
   recordPut(tag - SLAB_TAG, record);
 }
 
-// Returns `record` to its slab, and gives the slab back if it emptied and another is kept.
-function recordPut(slab: usize, record: usize): void {
+// Returns `record` to its slab, and gives the slab back if it emptied and
+// another is kept. Inlined: it is recordFree's body.
+@inline function recordPut(slab: usize, record: usize): void {
   if (slabPut(slab, record) && slabKeep(recordCache(), slab)) slabRelease(recordCache(), slab);
 }
 
