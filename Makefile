@@ -105,7 +105,7 @@ $(BUILD)/kernel.wasm $(BUILD)/kernel.wasm.map $(BUILD)/kernel.wat &: $(KERNEL_TS
 # directives (see there). The compiled code does not change. Beside it, the
 # heap check of the final module (tools/check-heap.mjs), on the text asc
 # printed of it; either failing fails the step.
-$(BUILD)/kernel.lines.wasm $(BUILD)/gen/lines.json &: $(BUILD)/kernel.wasm $(BUILD)/kernel.wasm.map $(BUILD)/kernel.wat tools/lines.mjs tools/lib/wasm-module.mjs tools/check-heap.mjs
+$(BUILD)/kernel.lines.wasm $(BUILD)/gen/lines.json &: $(BUILD)/kernel.wasm $(BUILD)/kernel.wasm.map $(BUILD)/kernel.wat tools/lines.mjs tools/lib/wasm.mjs tools/check-heap.mjs
 	@mkdir -p $(BUILD)/gen
 	$(CHECK_HEAP) $(BUILD)/kernel.wat & \
 	node tools/lines.mjs wasm $< $<.map $(BUILD)/kernel.lines.wasm $(BUILD)/gen/lines.json; marked=$$?; wait $$! && exit $$marked

@@ -35,7 +35,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import {
   SECTION, parseModule, instructionsStart, sectionBytes, vectorBytes, uleb, sleb, nameBytes, cursor,
-} from "./lib/wasm-module.mjs";
+} from "./lib/wasm.mjs";
 
 export const MARKER_NAME = "line_marker";
 const MARKER_C_NAME = "w2c_" + MARKER_NAME;
