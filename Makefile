@@ -35,17 +35,17 @@ BENCH      ?=
 BUILD      := build$(if $(BENCH),/bench,$(if $(DEBUG),/debug))
 KERNEL     := $(BUILD)/kernel.elf
 ENTRY      := $(if $(BENCH),bench/kernel/main.ts,kernel/main.ts)
-# The heap check (tools/check-heap.mjs) proves the kernel's own paths never
+# The heap check (tools/check/heap.mjs) proves the kernel's own paths never
 # reach AssemblyScript's heap; the benchmark image measures TLSF on purpose.
-CHECK_HEAP_TRANSFORM := $(if $(BENCH),,--transform ./tools/check-heap.mjs)
-CHECK_HEAP := $(if $(BENCH),true,node tools/check-heap.mjs)
+CHECK_HEAP_TRANSFORM := $(if $(BENCH),,--transform ./tools/check/heap.mjs)
+CHECK_HEAP := $(if $(BENCH),true,node tools/check/heap.mjs)
 ASCFLAGS   := $(if $(DEBUG),--use KERNEL_DEBUG=1)
 CMDLINE    ?=
 QEMU_ARGS  ?=
 export CMDLINE QEMU_ARGS KERNEL
 
 # `make run` with standard input not a terminal: seconds until the machine is
-# stopped (tools/run.mjs). An interactive run has no limit.
+# stopped (tools/run/run.mjs). An interactive run has no limit.
 RUN_TIMEOUT ?= 60
 export RUN_TIMEOUT
 
@@ -95,39 +95,39 @@ setup:
 # AssemblyScript -> wasm. asconfig.json holds the options (memoryBase, names,
 # abort); the transform is given here because asc resolves a transform path
 # in asconfig.json as a package name.
-$(BUILD)/kernel.wasm $(BUILD)/kernel.wasm.map $(BUILD)/kernel.wat &: $(KERNEL_TS) asconfig.json tools/noinline.mjs tools/check-heap.mjs package-lock.json | setup
+$(BUILD)/kernel.wasm $(BUILD)/kernel.wasm.map $(BUILD)/kernel.wat &: $(KERNEL_TS) asconfig.json tools/build/noinline.mjs tools/check/heap.mjs package-lock.json | setup
 	@mkdir -p $(@D)
-	$(ASC) $(ENTRY) --config asconfig.json --target kernel --transform ./tools/noinline.mjs \
+	$(ASC) $(ENTRY) --config asconfig.json --target kernel --transform ./tools/build/noinline.mjs \
 	    $(CHECK_HEAP_TRANSFORM) --outFile $(BUILD)/kernel.wasm --textFile $(BUILD)/kernel.wat --sourceMap $(ASCFLAGS)
 
 # TypeScript lines: markers for source locations in the optimized wasm, which
-# wasm2c carries into the C and tools/lines.mjs then turns into #line
+# wasm2c carries into the C and tools/build/lines.mjs then turns into #line
 # directives (see there). The compiled code does not change. Beside it, the
-# heap check of the final module (tools/check-heap.mjs), on the text asc
+# heap check of the final module (tools/check/heap.mjs), on the text asc
 # printed of it; either failing fails the step.
-$(BUILD)/kernel.lines.wasm $(BUILD)/gen/lines.json &: $(BUILD)/kernel.wasm $(BUILD)/kernel.wasm.map $(BUILD)/kernel.wat tools/lines.mjs tools/lib/wasm.mjs tools/check-heap.mjs
+$(BUILD)/kernel.lines.wasm $(BUILD)/gen/lines.json &: $(BUILD)/kernel.wasm $(BUILD)/kernel.wasm.map $(BUILD)/kernel.wat tools/build/lines.mjs tools/lib/wasm.mjs tools/check/heap.mjs
 	@mkdir -p $(BUILD)/gen
 	$(CHECK_HEAP) $(BUILD)/kernel.wat & \
-	node tools/lines.mjs wasm $< $<.map $(BUILD)/kernel.lines.wasm $(BUILD)/gen/lines.json; marked=$$?; wait $$! && exit $$marked
+	node tools/build/lines.mjs wasm $< $<.map $(BUILD)/kernel.lines.wasm $(BUILD)/gen/lines.json; marked=$$?; wait $$! && exit $$marked
 
 # wasm -> C, rewritten for the flat kernel memory and the out-of-line
-# functions (see tools/wasm2c-rewrite.mjs).
-$(BUILD)/gen/kernel.c $(BUILD)/gen/kernel.h &: $(BUILD)/kernel.lines.wasm $(BUILD)/gen/lines.json tools/wasm2c-rewrite.mjs tools/noinline.mjs
+# functions (see tools/build/wasm2c-rewrite.mjs).
+$(BUILD)/gen/kernel.c $(BUILD)/gen/kernel.h &: $(BUILD)/kernel.lines.wasm $(BUILD)/gen/lines.json tools/build/wasm2c-rewrite.mjs tools/build/noinline.mjs
 	@mkdir -p $(@D)
 	$(WASM2C) $< -n kernel -o $(BUILD)/gen/kernel.c
-	node tools/wasm2c-rewrite.mjs $(BUILD)/gen/kernel.c
-	node tools/lines.mjs c $(BUILD)/gen/kernel.c $(BUILD)/gen/lines.json
+	node tools/build/wasm2c-rewrite.mjs $(BUILD)/gen/kernel.c
+	node tools/build/lines.mjs c $(BUILD)/gen/kernel.c $(BUILD)/gen/lines.json
 	cp /usr/include/wasm-rt.h $(BUILD)/gen/wasm-rt.h
 
 # The generated C is one translation unit with the CPU primitives inline
 # (boot/cpu.h) and the one instance's globals at fixed addresses
-# (tools/wasm2c-rewrite.mjs): it compiles straight to the native object,
+# (tools/build/wasm2c-rewrite.mjs): it compiles straight to the native object,
 # with no link-time optimisation. The check of the preprocessed C runs
 # beside the compilation (the machine has two cores); either failing fails
 # the step.
-$(BUILD)/obj/kernel.o: $(BUILD)/gen/kernel.c $(BUILD)/gen/kernel.h boot/cpu.h boot/kernel_instance.h tools/check-wasm2c.mjs Makefile
+$(BUILD)/obj/kernel.o: $(BUILD)/gen/kernel.c $(BUILD)/gen/kernel.h boot/cpu.h boot/kernel_instance.h tools/check/wasm2c.mjs Makefile
 	@mkdir -p $(@D)
-	{ $(CC) $(CFLAGS) -Iboot -E $< -o $(BUILD)/gen/kernel.i && node tools/check-wasm2c.mjs $(BUILD)/gen/kernel.i; } & \
+	{ $(CC) $(CFLAGS) -Iboot -E $< -o $(BUILD)/gen/kernel.i && node tools/check/wasm2c.mjs $(BUILD)/gen/kernel.i; } & \
 	$(CC) $(CFLAGS) -Iboot -c $< -o $@; compiled=$$?; wait $$! && exit $$compiled
 
 # The C files that include the generated header are rebuilt when its content
@@ -150,31 +150,31 @@ $(BUILD)/obj/%.asm.o: boot/%.asm
 	$(NASM) -f elf32 -g -F dwarf $< -o $@
 
 # Two link passes: pass 1 with an empty symbol table, whose code symbols
-# become the table linked into pass 2 (see tools/symbols.mjs); both link the
+# become the table linked into pass 2 (see tools/build/symbols.mjs); both link the
 # same native objects. Then prove no code moved, and that the AssemblyScript
 # data lies inside its region.
 LINK_OBJS  := $(OBJS)
-$(BUILD)/gen/ksyms-empty.asm: tools/symbols.mjs
+$(BUILD)/gen/ksyms-empty.asm: tools/build/symbols.mjs
 	@mkdir -p $(@D)
-	node tools/symbols.mjs --empty $@
+	node tools/build/symbols.mjs --empty $@
 $(BUILD)/kernel.pass1.elf: $(OBJS) $(BUILD)/obj/ksyms-empty.o linker/kernel.ld
 	$(LD) $(LDFLAGS) $(OBJS) $(BUILD)/obj/ksyms-empty.o -o $@
-$(BUILD)/gen/ksyms.asm $(BUILD)/gen/aliases.ld &: $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm tools/symbols.mjs tools/lib/elf.mjs tools/lib/wasm.mjs tools/lib/dwarf-lines.mjs
-	node tools/symbols.mjs $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm $(BUILD)/gen/ksyms.asm $(BUILD)/gen/aliases.ld
+$(BUILD)/gen/ksyms.asm $(BUILD)/gen/aliases.ld &: $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm tools/build/symbols.mjs tools/lib/elf.mjs tools/lib/wasm.mjs tools/lib/dwarf-lines.mjs
+	node tools/build/symbols.mjs $(BUILD)/kernel.pass1.elf $(BUILD)/kernel.wasm $(BUILD)/gen/ksyms.asm $(BUILD)/gen/aliases.ld
 $(BUILD)/obj/%.o: $(BUILD)/gen/%.asm
 	$(NASM) -f elf32 $< -o $@
-$(KERNEL): $(LINK_OBJS) $(BUILD)/obj/ksyms.o $(BUILD)/gen/aliases.ld linker/kernel.ld tools/check-layout.mjs
+$(KERNEL): $(LINK_OBJS) $(BUILD)/obj/ksyms.o $(BUILD)/gen/aliases.ld linker/kernel.ld tools/check/layout.mjs
 	$(LD) $(LDFLAGS) $(LINK_OBJS) $(BUILD)/obj/ksyms.o $(BUILD)/gen/aliases.ld -o $@
-	node tools/symbols.mjs --verify $(BUILD)/kernel.pass1.elf $@ & \
-	node tools/check-layout.mjs $@ $(BUILD)/kernel.wasm asconfig.json; laid=$$?; wait $$! && exit $$laid
+	node tools/build/symbols.mjs --verify $(BUILD)/kernel.pass1.elf $@ & \
+	node tools/check/layout.mjs $@ $(BUILD)/kernel.wasm asconfig.json; laid=$$?; wait $$! && exit $$laid
 
 run: setup
 	@$(MAKE) --no-print-directory $(KERNEL)
-	@node tools/run.mjs $(KERNEL)
+	@node tools/run/run.mjs $(KERNEL)
 
 debug: setup
 	@$(MAKE) --no-print-directory $(KERNEL)
-	@node tools/debug.mjs $(KERNEL)
+	@node tools/run/debug.mjs $(KERNEL)
 
 bench: setup
 	@echo "bench: building build/bench/kernel.elf"
@@ -242,7 +242,7 @@ $(ISO): $(KERNEL) boot/grub/grub.cfg
 	    --fonts= --locales= --themes= --output=$@ $(BUILD)/iso 2>$(BUILD)/iso.log \
 	    || { cat $(BUILD)/iso.log >&2; exit 1; }
 
-# The kernel in a web page (web/, tools/web.mjs): `make web-site` puts the
+# The kernel in a web page (web/, tools/build/web-site.mjs, tools/run/web.mjs): `make web-site` puts the
 # page, v86, SeaBIOS, the kernel and kernel-symbols.json in build/web/ (make
 # test uses it); `make web` builds it and serves it on a free port of
 # 127.0.0.1. WEB_SITE tells tests/web where the site is.
@@ -251,9 +251,9 @@ export WEB_SITE
 .PHONY: web web-site
 web: setup
 	@$(MAKE) --no-print-directory web-site
-	@node tools/web.mjs serve $(WEB_SITE)
+	@node tools/run/web.mjs $(WEB_SITE)
 web-site: $(KERNEL) $(WEB_SITE)/kernel-symbols.json
-	@node tools/web.mjs build $(KERNEL) $(WEB_SITE)
-$(WEB_SITE)/kernel-symbols.json: $(KERNEL) tools/web-symbols.mjs tools/lib/elf.mjs
+	@node tools/build/web-site.mjs $(KERNEL) $(WEB_SITE)
+$(WEB_SITE)/kernel-symbols.json: $(KERNEL) tools/build/web-symbols.mjs tools/lib/elf.mjs
 	@mkdir -p $(@D)
-	node tools/web-symbols.mjs $(KERNEL) $@
+	node tools/build/web-symbols.mjs $(KERNEL) $@

@@ -21,7 +21,7 @@ declare -A PACKAGE_OF=(
   [grub-mkrescue]=grub-common
   [xorriso]=xorriso
   [mformat]=mtools
-  # the line table of the kernel's reports, read from pass 1's DWARF (tools/symbols.mjs)
+  # the line table of the kernel's reports, read from pass 1's DWARF (tools/build/symbols.mjs)
   [llvm-dwarfdump]=llvm
   [python3]=python3
 )
@@ -30,7 +30,7 @@ declare -A PACKAGE_OF=(
 declare -A PACKAGE_OF_FILE=(
   # GRUB's BIOS platform, which grub-mkrescue puts on the ISO
   [/usr/lib/grub/i386-pc/modinfo.sh]=grub-pc-bin
-  # SeaBIOS and its VGA BIOS, copied into the web site (tools/web.mjs)
+  # SeaBIOS and its VGA BIOS, copied into the web site (tools/build/web-site.mjs)
   [/usr/share/seabios/bios.bin]=seabios
   [/usr/share/seabios/vgabios-stdvga.bin]=seabios
 )

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { boot, explain, runSuite } from "./kernel.js";
 import { backtraceNames, parseReport } from "./report.js";
-import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/qemu.mjs";
+import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/run/qemu.mjs";
 
 test("in-kernel suite: alloc", async () => {
   const run = await runSuite("alloc");

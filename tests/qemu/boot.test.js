@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { boot, explain } from "./kernel.js";
-import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/qemu.mjs";
+import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/run/qemu.mjs";
 
 // One row of the memory map table: start, end, size, type.
 const MAP_ROW = /^  0x([0-9a-f]{16})  0x([0-9a-f]{16})  (\S+ \S+)\s+(available|reserved|ACPI reclaimable|ACPI NVS|bad RAM|unknown)$/gm;

@@ -1,4 +1,4 @@
-// tools/check-heap.mjs over the final module, as the build runs it: on the
+// tools/check/heap.mjs over the final module, as the build runs it: on the
 // text asc printed beside the binary (build/kernel.wat, flat: one
 // instruction a line). No QEMU here; it reads the build's output.
 
@@ -14,7 +14,7 @@ const WAT = `${BUILD}/kernel.wat`;
 const WASM = `${BUILD}/kernel.wasm`;
 
 function check(file) {
-  const run = spawnSync("node", ["tools/check-heap.mjs", file], { encoding: "utf8" });
+  const run = spawnSync("node", ["tools/check/heap.mjs", file], { encoding: "utf8" });
   return { status: run.status, output: run.stdout + run.stderr };
 }
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, rmSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { boot, explain, KERNEL } from "./kernel.js";
-import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/qemu.mjs";
+import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/run/qemu.mjs";
 
 const WORDS = "test= trap= fault= misuse= dump= monitor";
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { boot, explain, runSuite } from "./kernel.js";
 import { parseReport } from "./report.js";
-import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/qemu.mjs";
+import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/run/qemu.mjs";
 
 const DEBUG_KERNEL = "build/debug/kernel.elf";
 

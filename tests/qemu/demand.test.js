@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { boot, explain, runSuite } from "./kernel.js";
 import { backtraceNames, parseReport } from "./report.js";
-import { STATUS_FAILURE } from "../../tools/qemu.mjs";
+import { STATUS_FAILURE } from "../../tools/run/qemu.mjs";
 
 for (const memory of ["4M", "1G"]) {
   test(`in-kernel suite: demand at -m ${memory}`, async () => {

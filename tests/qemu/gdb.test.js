@@ -1,7 +1,7 @@
 // GDB against the kernel over QEMU's stub: the page-fault stop and the
 // commands of tools/gdb/kernel.py, checked against what the kernel itself
 // prints in the same boot (dump=alloc runs before the fault); TypeScript
-// lines, names and parameters (tools/lines.mjs); the stop at a failure; and
+// lines, names and parameters (tools/build/lines.mjs); the stop at a failure; and
 // Ctrl-C in `make debug`, on a terminal of its own.
 
 import { test } from "node:test";
@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { promisify } from "node:util";
-import { qemuArgs } from "../../tools/qemu.mjs";
+import { qemuArgs } from "../../tools/run/qemu.mjs";
 import { KERNEL, QEMU_ARGS } from "./kernel.js";
 import { sourceLine } from "./report.js";
 import { readFileSync } from "node:fs";

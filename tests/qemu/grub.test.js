@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { KERNEL, TIMEOUT_MS } from "./kernel.js";
-import { machineArgs, runQemu, STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/qemu.mjs";
+import { machineArgs, runQemu, STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/run/qemu.mjs";
 
 // A GRUB rescue ISO that boots the kernel at once with `cmdline`.
 function grubIso(name, cmdline) {

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { boot, explain } from "./kernel.js";
 import { parseReport } from "./report.js";
-import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/qemu.mjs";
+import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/run/qemu.mjs";
 
 const hex = (n) => `0x${n.toString(16).padStart(8, "0")}`;
 

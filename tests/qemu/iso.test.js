@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { existsSync } from "node:fs";
 import { explain, judgeSuite, KERNEL, TIMEOUT_MS } from "./kernel.js";
-import { machineArgs, runQemu, STATUS_SUCCESS } from "../../tools/qemu.mjs";
+import { machineArgs, runQemu, STATUS_SUCCESS } from "../../tools/run/qemu.mjs";
 
 /** The image next to the kernel under test: build/kernel.iso, or build/debug/kernel.iso. */
 const ISO = join(dirname(KERNEL), "kernel.iso");

@@ -7,14 +7,14 @@
 // with the lines seen. A hang, a reset, a trap or silence all fail, and
 // explain() puts the whole serial log into the assertion message.
 
-import { bootKernel, describeStatus, STATUS_SUCCESS } from "../../tools/qemu.mjs";
+import { bootKernel, describeStatus, STATUS_SUCCESS } from "../../tools/run/qemu.mjs";
 
 /** The kernel under test: build/kernel.elf, or build/debug/kernel.elf under `make test DEBUG=1`. */
 export const KERNEL = process.env.KERNEL ?? "build/kernel.elf";
 export const QEMU_ARGS = process.env.QEMU_ARGS ?? "";
 export const TIMEOUT_MS = 60_000;
 
-/** Boots the kernel (or another ELF) with `cmdline`; see tools/qemu.mjs bootKernel. */
+/** Boots the kernel (or another ELF) with `cmdline`; see tools/run/qemu.mjs bootKernel. */
 export function boot(cmdline, { kernel = KERNEL, qemuArgs = QEMU_ARGS, timeoutMs = TIMEOUT_MS } = {}) {
   return bootKernel({ kernel, cmdline, qemuArgs, timeoutMs });
 }

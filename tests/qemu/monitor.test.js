@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { boot, explain, KERNEL, QEMU_ARGS } from "./kernel.js";
 import { backtraceNames, parseReport } from "./report.js";
-import { qemuArgs, runQemu, STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/qemu.mjs";
+import { qemuArgs, runQemu, STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/run/qemu.mjs";
 
 const PROMPT = "tsk> ";
 const TIMEOUT_MS = 60_000;

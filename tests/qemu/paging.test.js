@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { boot, explain, runSuite } from "./kernel.js";
 import { backtraceNames, parseReport, sourceLine } from "./report.js";
-import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/qemu.mjs";
+import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/run/qemu.mjs";
 
 const MEM_LINE = /^mem: (\S+ \S+) of RAM in (\d+) ranges; (\d+) pages below 4 GiB: (\d+) free, (\d+) reserved$/m;
 

@@ -1,4 +1,4 @@
-// `make run` (tools/run.mjs) as a script sees it: standard input is not a
+// `make run` (tools/run/run.mjs) as a script sees it: standard input is not a
 // terminal, so a kernel that never ends is stopped after RUN_TIMEOUT, and a
 // RAM size QEMU cannot even load the kernel into is refused up front.
 
@@ -6,11 +6,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 
-/** Runs tools/run.mjs with stdin from /dev/null; resolves to { status, stdout, stderr, ms }. */
+/** Runs tools/run/run.mjs with stdin from /dev/null; resolves to { status, stdout, stderr, ms }. */
 function run(kernel, env) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn("node", ["tools/run.mjs", kernel], {
+    const child = spawn("node", ["tools/run/run.mjs", kernel], {
       stdio: ["ignore", "pipe", "pipe"],
       detached: true, // its own process group, so the guard below also ends its QEMU
       env: { ...process.env, CMDLINE: "", QEMU_ARGS: "", ...env },

@@ -6,7 +6,7 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { explain, judgeSuite } from "../qemu/kernel.js";
-import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/qemu.mjs";
+import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/run/qemu.mjs";
 import { bootInV86, memoryModule, startInV86 } from "./v86.js";
 
 const { MIRROR_INDEX, PAGE, entryFrame } = memoryModule;

@@ -1,7 +1,7 @@
-// tools/check-heap.mjs: prove, in the compiled module, that the code which
+// tools/check/heap.mjs: prove, in the compiled module, that the code which
 // must run without AssemblyScript's own heap never reaches it.
 //
-//   node tools/check-heap.mjs build/kernel.wasm
+//   node tools/check/heap.mjs build/kernel.wasm
 //
 // The memory managers (kernel/mm/), paging (kernel/arch/x86/paging), the
 // fault path (everything reachable from the entries boot/ calls on a fault:
@@ -114,7 +114,7 @@ function report({ problems, roots }, what) {
     return true;
   }
   for (const problem of problems) console.error(`check-heap: ${what}: ${problem}`);
-  console.error("check-heap: mm/, paging, the fault and panic paths must not allocate (see tools/check-heap.mjs)");
+  console.error("check-heap: mm/, paging, the fault and panic paths must not allocate (see tools/check/heap.mjs)");
   return false;
 }
 

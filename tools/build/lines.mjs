@@ -1,8 +1,8 @@
-// tools/lines.mjs: TypeScript source lines for the generated C, so that the
+// tools/build/lines.mjs: TypeScript source lines for the generated C, so that the
 // kernel's DWARF (GDB, the kernel's own line table) speaks kernel/**/*.ts.
 //
-//   node tools/lines.mjs wasm KERNEL.wasm KERNEL.wasm.map OUT.wasm OUT.json
-//   node tools/lines.mjs c build/gen/kernel.c LINES.json
+//   node tools/build/lines.mjs wasm KERNEL.wasm KERNEL.wasm.map OUT.wasm OUT.json
+//   node tools/build/lines.mjs c build/gen/kernel.c LINES.json
 //
 // wabt's wasm2c emits no line information, so the locations travel through
 // it as code and come out as #line directives:
@@ -35,7 +35,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import {
   SECTION, parseModule, instructionsStart, sectionBytes, vectorBytes, uleb, sleb, nameBytes, cursor,
-} from "./lib/wasm.mjs";
+} from "../lib/wasm.mjs";
 
 export const MARKER_NAME = "line_marker";
 const MARKER_C_NAME = "w2c_" + MARKER_NAME;
@@ -273,7 +273,7 @@ function rewriteC(cPath, jsonPath) {
     let body = lines.slice(i, end + 1);
     i = end;
     // The marker's call, with wasm2c's instance argument or without it
-    // (tools/wasm2c-rewrite.mjs takes it out).
+    // (tools/build/wasm2c-rewrite.mjs takes it out).
     const markerCall = (id) => [`${marker}(instance, ${id});`, `${marker}(${id});`];
     if (!body.some((l) => l.includes(marker + "(instance,") || l.includes(marker + "(w2c_i"))) {
       out.push(...body);

@@ -1,4 +1,4 @@
-// tools/qemu.mjs: how the kernel is booted in QEMU, for `make run` and the tests.
+// tools/run/qemu.mjs: how the kernel is booted in QEMU, for `make run` and the tests.
 //
 // One place for the QEMU command line and for what its exit status means.
 // The kernel leaves QEMU through isa-debug-exit (kernel/drivers/debugexit.ts):

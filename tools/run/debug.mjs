@@ -1,10 +1,10 @@
-// tools/debug.mjs: `make debug`. Starts QEMU halted with its GDB stub on a
+// tools/run/debug.mjs: `make debug`. Starts QEMU halted with its GDB stub on a
 // free local port (printed; serial to build/serial.log), then GDB with the
 // kernel's symbols and tools/gdb/kernel.py, attached. Quitting GDB ends QEMU.
 //
-//   CMDLINE="test=console" QEMU_ARGS="-m 8M" node tools/debug.mjs build/kernel.elf
-//   node tools/debug.mjs --server build/kernel.elf   QEMU only, for an IDE's GDB
-//   node tools/debug.mjs --stop                      ends the --server QEMU
+//   CMDLINE="test=console" QEMU_ARGS="-m 8M" node tools/run/debug.mjs build/kernel.elf
+//   node tools/run/debug.mjs --server build/kernel.elf   QEMU only, for an IDE's GDB
+//   node tools/run/debug.mjs --stop                      ends the --server QEMU
 //
 // Ctrl-C belongs to GDB: tools/gdb/foreground.py makes GDB's process group
 // the terminal's foreground group, so the terminal's SIGINT interrupts the

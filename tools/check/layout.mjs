@@ -1,6 +1,6 @@
-// tools/check-layout.mjs: after linking, prove the memory layout holds.
+// tools/check/layout.mjs: after linking, prove the memory layout holds.
 //
-//   node tools/check-layout.mjs build/kernel.elf build/kernel.wasm asconfig.json
+//   node tools/check/layout.mjs build/kernel.elf build/kernel.wasm asconfig.json
 //
 // - asconfig.json's memoryBase is where linker/kernel.ld reserved the
 //   AssemblyScript region (__as_region_start);
@@ -9,8 +9,8 @@
 // - the kernel image ends before the region starts.
 
 import { readFileSync } from "node:fs";
-import { elfSymbols } from "./lib/elf.mjs";
-import { wasmMemoryLayout } from "./lib/wasm.mjs";
+import { elfSymbols } from "../lib/elf.mjs";
+import { wasmMemoryLayout } from "../lib/wasm.mjs";
 
 const [elfPath, wasmPath, asconfigPath] = process.argv.slice(2);
 const symbols = elfSymbols(elfPath);

@@ -1,7 +1,7 @@
-// tools/run.mjs: `make run`. Boots the kernel with serial on this terminal,
+// tools/run/run.mjs: `make run`. Boots the kernel with serial on this terminal,
 // then says how it ended; the exit status is 0 only for a clean halt.
 //
-//   CMDLINE="test=console" QEMU_ARGS="-m 8M" node tools/run.mjs build/kernel.elf
+//   CMDLINE="test=console" QEMU_ARGS="-m 8M" node tools/run/run.mjs build/kernel.elf
 //
 // From a terminal (stdin is a TTY) the kernel boots into its monitor: the
 // word `monitor` is added to the command line, QEMU puts the terminal in raw

@@ -1,4 +1,4 @@
-// tools/noinline.mjs: functions kept out of line, so that reports and
+// tools/build/noinline.mjs: functions kept out of line, so that reports and
 // backtraces can name them, or so that a cold path does not crowd a hot one.
 //
 // Both optimisers inline: binaryen (small and single-caller functions) and
@@ -10,7 +10,7 @@
 //
 // Used twice: as an asc transform (the default export), which runs
 // binaryen's no-inline pass before asc optimises; and by
-// tools/wasm2c-rewrite.mjs, which marks the same functions
+// tools/build/wasm2c-rewrite.mjs, which marks the same functions
 // __attribute__((noinline)) in the generated C.
 
 // The binaryen that asc itself loaded (assemblyscript's dependency): pass

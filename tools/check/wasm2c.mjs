@@ -1,8 +1,8 @@
-// tools/check-wasm2c.mjs: prove, in the preprocessed generated C, that the
+// tools/check/wasm2c.mjs: prove, in the preprocessed generated C, that the
 // kernel's memory accesses are plain: no bounds check, no reload of the
 // memory base, and no call-depth counter anywhere.
 //
-//   node tools/check-wasm2c.mjs build/gen/kernel.i
+//   node tools/check/wasm2c.mjs build/gen/kernel.i
 //
 // wasm2c defines one static inline accessor per access width (i32_load,
 // i64_store8, ...) plus memory_fill/memory_copy; every load and store in the

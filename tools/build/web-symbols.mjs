@@ -1,7 +1,7 @@
-// tools/web-symbols.mjs: the kernel addresses the web page's memory panels
+// tools/build/web-symbols.mjs: the kernel addresses the web page's memory panels
 // read, written as JSON from the built ELF.
 //
-//   node tools/web-symbols.mjs build/kernel.elf build/web/kernel-symbols.json
+//   node tools/build/web-symbols.mjs build/kernel.elf build/web/kernel-symbols.json
 //
 // The AssemblyScript globals are fields of the C struct `kernel_instance`
 // (wasm2c makes each global a field; boot/entry.c defines the one instance).
@@ -13,7 +13,7 @@
 
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { elfSymbols } from "./lib/elf.mjs";
+import { elfSymbols } from "../lib/elf.mjs";
 
 /** The globals web/memory.mjs reads, by AssemblyScript path (file/name). */
 const GLOBALS = [
@@ -44,7 +44,7 @@ function instanceFields(elf) {
 }
 
 function main([elf, out]) {
-  if (!elf || !out) throw new Error("usage: node tools/web-symbols.mjs KERNEL.elf OUT.json");
+  if (!elf || !out) throw new Error("usage: node tools/build/web-symbols.mjs KERNEL.elf OUT.json");
   const instance = elfSymbols(elf).get("kernel_instance");
   if (!instance) throw new Error(`${elf}: no symbol kernel_instance`);
   const fields = instanceFields(elf);
