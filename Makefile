@@ -2,7 +2,7 @@
 #
 #   make / make all     build build/kernel.elf
 #   make run            boot it in QEMU, serial on this terminal (CMDLINE=, QEMU_ARGS=)
-#   make test           host unit tests (as-pect), the QEMU suites, the web tests; UNIT=, QEMU=, WEB=
+#   make test           host unit tests (as-pect), the kernel under QEMU, the tools, the web; UNIT=, QEMU=, TOOLS=, WEB=
 #   make web            build the web page into build/web/ and serve it on 127.0.0.1
 #   make web-site       build build/web/ only
 #   make debug          QEMU halted with its GDB stub, and GDB attached with symbols
@@ -17,7 +17,8 @@
 #   CMDLINE=WORDS       kernel command line for run and debug, e.g. CMDLINE="test=paging"
 #   QEMU_ARGS=ARGS      extra QEMU arguments after the defaults (run, debug, test), e.g. "-m 8M"
 #   UNIT=NAME           make test runs only tests/unit/NAME.spec.ts (alone: no QEMU tests)
-#   QEMU=NAME           make test runs only tests/qemu/NAME.test.js (alone: no unit tests)
+#   QEMU=NAME           make test runs only tests/kernel/NAME.test.js (alone: no unit tests)
+#   TOOLS=NAME          make test runs only tests/tools/NAME.test.js (alone: no other tests)
 #   WEB=NAME            make test runs only tests/web/NAME.test.js (alone: no other tests)
 #   DEBUG=1             any of the above with a debug kernel (poisoned free blocks) in build/debug/
 #   BENCH=1             build the benchmark image (bench/kernel/main.ts) in build/bench/ instead
@@ -185,34 +186,35 @@ test: setup
 	$(if $(TEST_NEEDS),@$(MAKE) --no-print-directory $(TEST_NEEDS))
 	@tools/test.sh
 
-# Test selection (tools/test.sh reads UNIT, QEMU and WEB): one name each, any
-# of them; none runs everything. UNIT alone needs no kernel, so none is
-# built for it.
+# Test selection (tools/test.sh reads UNIT, QEMU, TOOLS and WEB): one name
+# each, any of them; none runs everything. UNIT alone needs no kernel, so
+# none is built for it.
 UNIT       ?=
 QEMU       ?=
+TOOLS      ?=
 WEB        ?=
-export UNIT QEMU WEB
-TEST_NEEDS  = $(if $(UNIT),$(if $(QEMU)$(WEB),$(TEST_KERNELS)),$(TEST_KERNELS))
+export UNIT QEMU TOOLS WEB
+TEST_NEEDS  = $(if $(UNIT),$(if $(QEMU)$(TOOLS)$(WEB),$(TEST_KERNELS)),$(TEST_KERNELS))
 TEST_KERNELS = $(KERNEL) test-fixtures $(ISO) debug-kernel bench-kernel web-site
 
-# The DEBUG=1 kernel (freed blocks poisoned), which tests/qemu/debug.test.js
+# The DEBUG=1 kernel (freed blocks poisoned), which tests/kernel/debug.test.js
 # boots for the allocator suite whatever DEBUG the tests run with.
 .PHONY: debug-kernel
 debug-kernel:
 	@$(MAKE) --no-print-directory DEBUG=1 build/debug/kernel.elf
 
-# The benchmark image, which tests/qemu/bench.test.js boots.
+# The benchmark image, which tests/tools/bench.test.js boots.
 .PHONY: bench-kernel
 bench-kernel:
 	@$(MAKE) --no-print-directory BENCH=1 build/bench/kernel.elf
 
 # Tiny kernels that misbehave on purpose, for the host runner's own tests.
-FIXTURES := $(patsubst tests/qemu/fixtures/%.asm,build/fixtures/%.elf,$(wildcard tests/qemu/fixtures/*.asm))
+FIXTURES := $(patsubst tests/tools/fixtures/%.asm,build/fixtures/%.elf,$(wildcard tests/tools/fixtures/*.asm))
 .PHONY: test-fixtures
 test-fixtures: $(FIXTURES)
-build/fixtures/%.elf: tests/qemu/fixtures/%.asm tests/qemu/fixtures/header.inc
+build/fixtures/%.elf: tests/tools/fixtures/%.asm tests/tools/fixtures/header.inc
 	@mkdir -p $(@D)
-	$(NASM) -f elf32 -i tests/qemu/fixtures/ $< -o $(@:.elf=.o)
+	$(NASM) -f elf32 -i tests/tools/fixtures/ $< -o $(@:.elf=.o)
 	$(LD) -m elf_i386 -nostdlib -Ttext=0x100000 -e _start $(@:.elf=.o) -o $@
 
 clean:
@@ -220,7 +222,7 @@ clean:
 
 # `make help`: this file's header, up to its first line that is not a
 # comment. It is the one list of targets and variables, one line each: a new
-# target or variable is a new line there (tests/qemu/make.test.js checks
+# target or variable is a new line there (tests/tools/make.test.js checks
 # that every .PHONY target and every `?=` variable is in it).
 help:
 	@sed -n '/^#/!q; s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
@@ -229,7 +231,7 @@ help:
 # or a USB stick (grub-mkrescue makes the ISO hybrid: El Torito and an MBR).
 # Only GRUB's i386-pc platform and the modules the menu uses go in, which
 # keeps it small (about 2 MiB) and quick to make. boot/grub/grub.cfg is the
-# menu; tests/qemu/iso.test.js boots it.
+# menu; tests/kernel/iso.test.js boots it.
 ISO        := $(BUILD)/kernel.iso
 GRUB_MODULES := multiboot normal serial terminal boot
 iso: setup

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # tools/test.sh: `make test` after the build. Runs the host unit tests
-# (as-pect over kernel/ sources), then the QEMU suites (node --test), then
+# (as-pect over kernel/ sources), then the kernel under QEMU (node --test),
+# then the tests of the tooling (node --test), then
 # the web tests (node --test: the kernel in v86 under node, the page in
 # headless Chromium), and fails if any failed. The last line is the combined
 # count.
 #
 # One test at a time: UNIT=NAME runs only tests/unit/NAME.spec.ts,
-# QEMU=NAME only tests/qemu/NAME.test.js and WEB=NAME only
-# tests/web/NAME.test.js; those given leave the other kinds out, none runs
+# QEMU=NAME only tests/kernel/NAME.test.js, TOOLS=NAME only
+# tests/tools/NAME.test.js and WEB=NAME only tests/web/NAME.test.js; those given leave the other kinds out, none runs
 # everything. They come from make's command line (the
 # environment) or as arguments: tools/test.sh UNIT=fmt. A name with no such
 # file stops before anything runs, with the list of names there are, and a
@@ -27,11 +28,11 @@ cd "$(dirname "$0")/.."
 
 for arg in "$@"; do
   case $arg in
-    UNIT=* | QEMU=* | WEB=*) declare "$arg" ;;
-    *) echo "usage: tools/test.sh [UNIT=NAME] [QEMU=NAME] [WEB=NAME]" >&2; exit 2 ;;
+    UNIT=* | QEMU=* | TOOLS=* | WEB=*) declare "$arg" ;;
+    *) echo "usage: tools/test.sh [UNIT=NAME] [QEMU=NAME] [TOOLS=NAME] [WEB=NAME]" >&2; exit 2 ;;
   esac
 done
-UNIT=${UNIT:-} QEMU=${QEMU:-} WEB=${WEB:-}
+UNIT=${UNIT:-} QEMU=${QEMU:-} TOOLS=${TOOLS:-} WEB=${WEB:-}
 logs=${TEST_LOG_DIR:-build}
 mkdir -p "$logs"
 strip_colour() { sed -e 's/\x1b\[[0-9;]*m//g'; }
@@ -55,13 +56,15 @@ check_name() {
   fi
 }
 
-unit_files=() qemu_files=() web_files=()
+unit_files=() qemu_files=() tools_files=() web_files=()
 [[ -n $UNIT ]] && check_name UNIT "$UNIT" tests/unit .spec.ts && unit_files=("tests/unit/$UNIT.spec.ts")
-[[ -n $QEMU ]] && check_name QEMU "$QEMU" tests/qemu .test.js && qemu_files=("tests/qemu/$QEMU.test.js")
+[[ -n $QEMU ]] && check_name QEMU "$QEMU" tests/kernel .test.js && qemu_files=("tests/kernel/$QEMU.test.js")
+[[ -n $TOOLS ]] && check_name TOOLS "$TOOLS" tests/tools .test.js && tools_files=("tests/tools/$TOOLS.test.js")
 [[ -n $WEB ]] && check_name WEB "$WEB" tests/web .test.js && web_files=("tests/web/$WEB.test.js")
-if [[ -z $UNIT && -z $QEMU && -z $WEB ]]; then
+if [[ -z $UNIT && -z $QEMU && -z $TOOLS && -z $WEB ]]; then
   unit_files=(tests/unit/*.spec.ts)
-  qemu_files=(tests/qemu/*.test.js)
+  qemu_files=(tests/kernel/*.test.js)
+  tools_files=(tests/tools/*.test.js)
   web_files=(tests/web/*.test.js)
 fi
 
@@ -73,7 +76,7 @@ else
   export NO_COLOR=1
 fi
 
-unit_status=0 qemu_status=0 web_status=0
+unit_status=0 qemu_status=0 tools_status=0 web_status=0
 if ((${#unit_files[@]})); then
   echo "== unit tests (as-pect: ${unit_files[*]}) =="
   env "${aspect_colour[@]}" TEST_UNIT_FILES="${unit_files[*]}" \
@@ -91,16 +94,17 @@ run_node() {
   node --test --test-reporter=spec "$@" 2>&1 | tee "$log"
   return "${PIPESTATUS[0]}"
 }
-((${#qemu_files[@]})) && { run_node "QEMU tests" "$logs/test-qemu.log" "${qemu_files[@]}"; qemu_status=$?; }
+((${#qemu_files[@]})) && { run_node "kernel tests" "$logs/test-qemu.log" "${qemu_files[@]}"; qemu_status=$?; }
+((${#tools_files[@]})) && { run_node "tool tests" "$logs/test-tools.log" "${tools_files[@]}"; tools_status=$?; }
 ((${#web_files[@]})) && { run_node "web tests" "$logs/test-web.log" "${web_files[@]}"; web_status=$?; }
 
 # as-pect: "[Tests]: PASSED / TOTAL"; node: "ℹ pass N" and "ℹ fail N".
 # A selected runner that failed without counting a failure, or that ran no
 # test at all, counts one failure.
-selected=$(for v in UNIT QEMU WEB; do [[ -n ${!v} ]] && printf '%s ' "$v=${!v}"; done)
+selected=$(for v in UNIT QEMU TOOLS WEB; do [[ -n ${!v} ]] && printf '%s ' "$v=${!v}"; done)
 not_run="not run (${selected% } alone)"
-unit_line=$not_run qemu_line=$not_run web_line=$not_run
-unit_pass=0 unit_fail=0 qemu_pass=0 qemu_fail=0 web_pass=0 web_fail=0
+unit_line=$not_run qemu_line=$not_run tools_line=$not_run web_line=$not_run
+unit_pass=0 unit_fail=0 qemu_pass=0 qemu_fail=0 tools_pass=0 tools_fail=0 web_pass=0 web_fail=0
 if ((${#unit_files[@]})); then
   read -r unit_pass unit_total < <(strip_colour <"$logs/test-unit.log" | sed -n 's/.*\[Tests\]: *\([0-9]*\) *\/ *\([0-9]*\).*/\1 \2/p' | tail -1)
   unit_pass=${unit_pass:-0} unit_total=${unit_total:-0}
@@ -122,6 +126,11 @@ if ((${#qemu_files[@]})); then
   ((qemu_fail)) && qemu_status=1
   qemu_line="$qemu_pass passed, $qemu_fail failed"
 fi
+if ((${#tools_files[@]})); then
+  read -r tools_pass tools_fail < <(node_counts "$logs/test-tools.log" "$tools_status")
+  ((tools_fail)) && tools_status=1
+  tools_line="$tools_pass passed, $tools_fail failed"
+fi
 if ((${#web_files[@]})); then
   read -r web_pass web_fail < <(node_counts "$logs/test-web.log" "$web_status")
   ((web_fail)) && web_status=1
@@ -130,8 +139,9 @@ fi
 
 echo
 echo "== summary =="
-echo "unit (as-pect):     $unit_line"
-echo "qemu (node --test): $qemu_line"
-echo "web (node --test):  $web_line"
-echo "total: $((unit_pass + qemu_pass + web_pass)) passed, $((unit_fail + qemu_fail + web_fail)) failed"
-((unit_status == 0 && qemu_status == 0 && web_status == 0))
+echo "unit (as-pect):       $unit_line"
+echo "kernel (node --test): $qemu_line"
+echo "tools (node --test):  $tools_line"
+echo "web (node --test):    $web_line"
+echo "total: $((unit_pass + qemu_pass + tools_pass + web_pass)) passed, $((unit_fail + qemu_fail + tools_fail + web_fail)) failed"
+((unit_status == 0 && qemu_status == 0 && tools_status == 0 && web_status == 0))

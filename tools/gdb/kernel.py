@@ -19,7 +19,7 @@
 #   pfstop    which page faults stop GDB: fatal (the default), all, off
 #
 # The layouts below mirror kernel/arch/x86/paging.ts, kernel/mm/area.ts and
-# kernel/mm/alloc.ts; tests/qemu/gdb.test.js compares what these commands
+# kernel/mm/alloc.ts; tests/kernel/gdb.test.js compares what these commands
 # print with what the kernel prints itself, so a drift shows.
 
 import os

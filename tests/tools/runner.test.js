@@ -2,7 +2,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { judgeSuite, runSuite } from "./kernel.js";
+import { judgeSuite, runSuite } from "../kernel/kernel.js";
 import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/run/qemu.mjs";
 
 const fixture = (name) => ({ kernel: `build/fixtures/${name}.elf` });

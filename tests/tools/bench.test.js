@@ -5,7 +5,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { boot, explain, KERNEL } from "./kernel.js";
+import { boot, explain, KERNEL } from "../kernel/kernel.js";
 import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/run/qemu.mjs";
 import { elfSymbols } from "../../tools/lib/elf.mjs";
 

@@ -1,4 +1,4 @@
-// tests/qemu/report.js: reading a kernel stop report out of the serial log.
+// tests/kernel/report.js: reading a kernel stop report out of the serial log.
 //
 //   *** KERNEL FAULT: page fault (#PF, vector 0xe)
 //       address:     0xdead0000 (cr2)

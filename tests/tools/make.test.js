@@ -1,5 +1,5 @@
 // The command-line face of the project: `make help` and tools/test.sh's
-// selection of one test (UNIT=, QEMU=) and its colourless output off a
+// selection of one test (UNIT=, QEMU=, TOOLS=) and its colourless output off a
 // terminal. No QEMU here; the one as-pect run is the smallest spec.
 
 import { test } from "node:test";
@@ -13,7 +13,7 @@ import { join } from "node:path";
 // run this test is part of (MAKEFLAGS, UNIT, QEMU, node's test context).
 function cleanEnv(extra = {}) {
   const env = { ...process.env, ...extra };
-  for (const name of ["MAKEFLAGS", "MFLAGS", "MAKELEVEL", "UNIT", "QEMU", "NODE_TEST_CONTEXT"]) delete env[name];
+  for (const name of ["MAKEFLAGS", "MFLAGS", "MAKELEVEL", "UNIT", "QEMU", "TOOLS", "WEB", "NODE_TEST_CONTEXT"]) delete env[name];
   return env;
 }
 
@@ -67,7 +67,7 @@ function namesIn(dir, suffix) {
   return readdirSync(dir).filter((f) => f.endsWith(suffix)).map((f) => f.slice(0, -suffix.length)).sort();
 }
 
-for (const [variable, dir, suffix] of [["UNIT", "tests/unit", ".spec.ts"], ["QEMU", "tests/qemu", ".test.js"]]) {
+for (const [variable, dir, suffix] of [["UNIT", "tests/unit", ".spec.ts"], ["QEMU", "tests/kernel", ".test.js"], ["TOOLS", "tests/tools", ".test.js"]]) {
   test(`tools/test.sh ${variable}=no-such-test: stops before running anything and lists the valid names`, () => {
     const result = run("tools/test.sh", [`${variable}=no-such-test`]);
     assert.notEqual(result.status, 0, "an unknown name must fail");
@@ -89,7 +89,8 @@ test("tools/test.sh UNIT=fmt into a pipe: only that spec runs, no colour codes, 
     assert.doesNotMatch(result.stdout, /tests\/unit\/(?!fmt\.)\w+\.spec\.ts/, "another spec ran");
     const unit = /^unit \(as-pect\): +(\d+) passed, 0 failed$/m.exec(result.stdout);
     assert.ok(unit && Number(unit[1]) > 0, result.stdout);
-    assert.match(result.stdout, /^qemu \(node --test\): not run \(UNIT=fmt alone\)$/m);
+    assert.match(result.stdout, /^kernel \(node --test\): not run \(UNIT=fmt alone\)$/m);
+    assert.match(result.stdout, /^tools \(node --test\): +not run \(UNIT=fmt alone\)$/m);
     assert.match(result.stdout, new RegExp(`^total: ${unit[1]} passed, 0 failed$`, "m"));
   } finally {
     rmSync(logs, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-// tests/qemu/kernel.js: booting the kernel from node's test runner.
+// tests/kernel/kernel.js: booting the kernel from node's test runner.
 //
 // runSuite("console") boots build/kernel.elf with `test=console`, reads the
 // case lines the in-kernel harness prints (kernel/ktest/harness.ts) and
