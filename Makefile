@@ -184,9 +184,9 @@ bench: setup
 
 test: setup
 	$(if $(TEST_NEEDS),@$(MAKE) --no-print-directory $(TEST_NEEDS))
-	@tools/test.sh
+	@node tools/test/run.mjs
 
-# Test selection (tools/test.sh reads UNIT, QEMU, TOOLS and WEB): one name
+# Test selection (tools/test/run.mjs reads UNIT, QEMU, TOOLS and WEB): one name
 # each, any of them; none runs everything. UNIT alone needs no kernel, so
 # none is built for it.
 UNIT       ?=

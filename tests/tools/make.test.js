@@ -1,4 +1,4 @@
-// The command-line face of the project: `make help` and tools/test.sh's
+// The command-line face of the project: `make help` and tools/test/run.mjs's
 // selection of one test (UNIT=, QEMU=, TOOLS=) and its colourless output off a
 // terminal. No QEMU here; the one as-pect run is the smallest spec.
 
@@ -62,14 +62,14 @@ test("make help: one line for every .PHONY target and every ?= variable, and not
   for (const variable of listed.variables) assert.ok(variables.has(variable), `make help lists ${variable}=, which the Makefile does not take`);
 });
 
-/** The test names tools/test.sh should offer for `dir`'s files ending in `suffix`. */
+/** The test names tools/test/run.mjs should offer for `dir`'s files ending in `suffix`. */
 function namesIn(dir, suffix) {
   return readdirSync(dir).filter((f) => f.endsWith(suffix)).map((f) => f.slice(0, -suffix.length)).sort();
 }
 
-for (const [variable, dir, suffix] of [["UNIT", "tests/unit", ".spec.ts"], ["QEMU", "tests/kernel", ".test.js"], ["TOOLS", "tests/tools", ".test.js"]]) {
-  test(`tools/test.sh ${variable}=no-such-test: stops before running anything and lists the valid names`, () => {
-    const result = run("tools/test.sh", [`${variable}=no-such-test`]);
+for (const [variable, dir, suffix] of [["UNIT", "tests/unit", ".spec.ts"], ["QEMU", "tests/kernel", ".test.js"], ["TOOLS", "tests/tools", ".test.js"], ["WEB", "tests/web", ".test.js"]]) {
+  test(`tools/test/run.mjs ${variable}=no-such-test: stops before running anything and lists the valid names`, () => {
+    const result = run("node", ["tools/test/run.mjs", `${variable}=no-such-test`]);
     assert.notEqual(result.status, 0, "an unknown name must fail");
     assert.doesNotMatch(result.stdout, /passed/, "nothing ran, so nothing passed");
     const offered = /takes one of: (.*)$/m.exec(result.stderr)?.[1]?.split(" ").sort();
@@ -77,11 +77,12 @@ for (const [variable, dir, suffix] of [["UNIT", "tests/unit", ".spec.ts"], ["QEM
   });
 }
 
-test("tools/test.sh UNIT=fmt into a pipe: only that spec runs, no colour codes, the summary still prints", () => {
-  const logs = mkdtempSync(join(tmpdir(), "tskernel-test-"));
+test("tools/test/run.mjs UNIT=fmt into a pipe: only that spec runs, no colour codes, the summary still prints", () => {
+  // Its results go elsewhere, not over those of the run this test is part of.
+  const results = mkdtempSync(join(tmpdir(), "tskernel-test-"));
   try {
     // FORCE_COLOR from the caller's environment must not bring colour back.
-    const result = run("tools/test.sh", ["UNIT=fmt"], { TEST_LOG_DIR: logs, FORCE_COLOR: "1" });
+    const result = run("node", ["tools/test/run.mjs", "UNIT=fmt"], { TEST_RESULTS_DIR: results, FORCE_COLOR: "1" });
     assert.equal(result.status, 0, result.stdout + result.stderr);
     assert.ok(!result.stdout.includes("\x1b"), `an escape byte in the output:\n${JSON.stringify(result.stdout.slice(0, 600))}`);
     assert.match(result.stdout, /^== unit tests \(as-pect: tests\/unit\/fmt\.spec\.ts\) ==$/m);
@@ -93,6 +94,6 @@ test("tools/test.sh UNIT=fmt into a pipe: only that spec runs, no colour codes, 
     assert.match(result.stdout, /^tools \(node --test\): +not run \(UNIT=fmt alone\)$/m);
     assert.match(result.stdout, new RegExp(`^total: ${unit[1]} passed, 0 failed$`, "m"));
   } finally {
-    rmSync(logs, { recursive: true, force: true });
+    rmSync(results, { recursive: true, force: true });
   }
 });

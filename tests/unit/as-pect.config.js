@@ -52,15 +52,18 @@ function hardwareImports(binary) {
   return imports;
 }
 
-// tools/test.sh names the spec files to run in TEST_UNIT_FILES (separated by
-// spaces); without it, every spec runs. (as-pect adds files given on its
-// command line to these entries, so the selection has to be made here.)
+// tools/test/run.mjs names the spec files to run in TEST_UNIT_FILES
+// (separated by spaces); without it, every spec runs. (as-pect adds files
+// given on its command line to these entries, so the selection has to be
+// made here.) Its reporter prints as-pect's usual summary and, for
+// tools/test/run.mjs to count, a JSON line per spec file.
 const ENTRIES = process.env.TEST_UNIT_FILES?.split(" ").filter(Boolean) ?? [];
 
 export default {
   entries: ENTRIES.length ? ENTRIES : ["tests/unit/**/*.spec.ts"],
   include: [],
   disclude: [/node_modules/],
+  reporter: "tools/test/aspect-reporter.mjs",
   async instantiate(memory, createImports, instantiate, binary) {
     const result = await instantiate(binary, createImports({ env: { memory }, ...hardwareImports(binary) }));
     testMemory = result.instance?.exports.memory ?? result.exports?.memory ?? memory;
