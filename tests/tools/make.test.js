@@ -62,6 +62,45 @@ test("make help: one line for every .PHONY target and every ?= variable, and not
   for (const variable of listed.variables) assert.ok(variables.has(variable), `make help lists ${variable}=, which the Makefile does not take`);
 });
 
+/** tests/needs.mk as { "kernel/paging": ["kernel"], ... }, and the need words the Makefile knows (NEED.word). */
+function needsTable() {
+  const table = {};
+  for (const [, test, words] of readFileSync("tests/needs.mk", "utf8").matchAll(/^NEEDS\.(\S+)\s*:=(.*)$/gm)) {
+    assert.ok(!(test in table), `tests/needs.mk has two lines for ${test}`);
+    table[test] = words.trim().split(/\s+/).filter(Boolean);
+  }
+  const words = new Set([...readFileSync("Makefile", "utf8").matchAll(/^NEED\.(\S+)\s*:=/gm)].map((m) => m[1]));
+  return { table, words };
+}
+
+test("tests/needs.mk: one line for every test file, none for a file that is not there, only needs the Makefile knows", () => {
+  const { table, words } = needsTable();
+  const files = ["kernel", "tools", "web"].flatMap((dir) => namesIn(`tests/${dir}`, ".test.js").map((name) => `${dir}/${name}`));
+  for (const file of files) assert.ok(file in table, `tests/${file}.test.js has no NEEDS.${file} line in tests/needs.mk`);
+  for (const test of Object.keys(table)) assert.ok(files.includes(test), `tests/needs.mk names tests/${test}.test.js, which is not there`);
+  for (const [test, needs] of Object.entries(table)) {
+    for (const need of needs) assert.ok(words.has(need), `NEEDS.${test} names "${need}", which the Makefile does not know (NEED.${need})`);
+  }
+});
+
+/** The prerequisites of `make test` with `selection`, from make's own database (make -p, nothing run). */
+function testPrerequisites(...selection) {
+  const dump = run("make", ["-pnq", "test", ...selection]).stdout;
+  const line = /^test: (.*)$/m.exec(dump)?.[1] ?? assert.fail(`no test rule in make -p:\n${dump.slice(0, 2000)}`);
+  return line.split("|")[0].trim().split(/\s+/).filter(Boolean).sort();
+}
+
+test("make test builds what the chosen tests need: nothing for UNIT=, the kernel for QEMU=paging, everything when none is chosen", () => {
+  assert.deepEqual(testPrerequisites("UNIT=fmt"), []);
+  assert.deepEqual(testPrerequisites("QEMU=paging"), ["build/kernel.elf"]);
+  assert.deepEqual(testPrerequisites("QEMU=paging", "DEBUG=1"), ["build/debug/kernel.elf"]);
+  assert.deepEqual(testPrerequisites("WEB=site"), ["build/web.stamp"]);
+  const all = testPrerequisites();
+  for (const file of ["build/kernel.elf", "build/debug/kernel.elf", "build/bench/kernel.elf", "build/kernel.iso", "build/web.stamp", "build/fixtures/hang.elf"]) {
+    assert.ok(all.includes(file), `a plain make test does not build ${file}: ${all.join(" ")}`);
+  }
+});
+
 /** The test names tools/test/run.mjs should offer for `dir`'s files ending in `suffix`. */
 function namesIn(dir, suffix) {
   return readdirSync(dir).filter((f) => f.endsWith(suffix)).map((f) => f.slice(0, -suffix.length)).sort();

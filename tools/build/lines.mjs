@@ -2,7 +2,7 @@
 // kernel's DWARF (GDB, the kernel's own line table) speaks kernel/**/*.ts.
 //
 //   node tools/build/lines.mjs wasm KERNEL.wasm KERNEL.wasm.map OUT.wasm OUT.json
-//   node tools/build/lines.mjs c build/gen/kernel.c LINES.json
+//   node tools/build/lines.mjs c build/gen/kernel.c LINES.json build/gen/wasm-rt.h
 //
 // wabt's wasm2c emits no line information, so the locations travel through
 // it as code and come out as #line directives:
@@ -25,7 +25,8 @@
 //    Parameters w2c_p0, w2c_p1, ... get their TypeScript names, read from the
 //    function's signature in the source (binaryen keeps parameters but not
 //    local names at -O3), where that name is free in the function and no
-//    macro the function uses refers to it. wasm2c's export wrappers
+//    macro the function uses refers to it (the macros of the C file and of
+//    the wasm-rt.h it is compiled with). wasm2c's export wrappers
 //    (Z_kernelZ_kmain) take the first line and the names of the function
 //    they call.
 //
@@ -56,7 +57,7 @@ const [mode, ...args] = process.argv.slice(2);
 if (mode === "wasm") markWasm(...args);
 else if (mode === "c") rewriteC(...args);
 else {
-  console.error("usage: lines.mjs wasm IN.wasm IN.wasm.map OUT.wasm OUT.json | lines.mjs c FILE.c LINES.json");
+  console.error("usage: lines.mjs wasm IN.wasm IN.wasm.map OUT.wasm OUT.json | lines.mjs c FILE.c LINES.json WASM-RT.h");
   process.exit(2);
 }
 
@@ -231,10 +232,10 @@ function parameterNames(wasmName, map) {
 
 // --- step 3: #line directives in the C -----------------------------------------------
 
-function rewriteC(cPath, jsonPath) {
+function rewriteC(cPath, jsonPath, runtimeHeaderPath) {
   const { marker, sources, locations, params } = JSON.parse(readFileSync(jsonPath, "utf8"));
   const text = readFileSync(cPath, "utf8");
-  const macros = macroIdentifiers([text, readFileSync("/usr/include/wasm-rt.h", "utf8")]);
+  const macros = macroIdentifiers([text, readFileSync(runtimeHeaderPath, "utf8")]);
   const lines = text.split("\n");
   if (lines.at(-1) === "") lines.pop();
   const out = [];
