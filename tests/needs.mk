@@ -31,6 +31,7 @@ NEEDS.kernel/suites    := kernel
 
 NEEDS.tools/bench      := kernel bench-kernel
 NEEDS.tools/check-heap := kernel
+NEEDS.tools/import-circles :=
 NEEDS.tools/make       :=
 NEEDS.tools/run        := kernel fixtures
 NEEDS.tools/runner     := kernel fixtures
