@@ -1,5 +1,5 @@
 // kernel/mm/alloc.ts on the host, over an arena of wasm memory with the page
-// double in place of paging (tests/unit/as-pect.config.js).
+// double in place of paging (tests/unit/page-double.js).
 import {
   alloc, allocInit, allocInUse, allocTrim, classDesc, classIndex, free, CLASS_COUNT, EMPTY_SLABS_KEPT, POISON,
   SLAB_HEADER_BYTES, SlabDesc, SlabEntry,
