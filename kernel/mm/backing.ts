@@ -11,7 +11,7 @@
 // pageTag answers for it in O(1) too, and backReservedPage later puts a
 // zeroed physical page behind it (mm/lazy.ts, on its first touch). The host unit tests are
 // built with `--use HOST_TEST=1`, which swaps in a test double
-// (tests/unit/as-pect.config.js) over an arena of wasm memory; the choice
+// (tests/unit/page-double.js) over an arena of wasm memory; the choice
 // is made at compile time, so the kernel carries no trace of it.
 
 import {
