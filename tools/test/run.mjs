@@ -187,6 +187,7 @@ function jsonLines(file) {
   return readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
 }
 
+/** `file` relative to the repository, as the summary names files. */
 function relative(file) {
   return file?.startsWith(process.cwd() + "/") ? file.slice(process.cwd().length + 1) : file;
 }
@@ -194,7 +195,7 @@ function relative(file) {
 // --- The summary ---------------------------------------------------------------
 
 function printSummary(outcomes, selected) {
-  const chosen = Object.entries(selected).filter(([, name]) => name).map(([v, name]) => `${v}=${name}`).join(" ");
+  const alone = Object.entries(selected).filter(([, name]) => name).map(([v, name]) => `${v}=${name}`).join(" ");
   const failures = outcomes.flatMap((o) => o.failures ?? []);
   if (failures.length) {
     console.log("\n== failed ==");
@@ -204,7 +205,7 @@ function printSummary(outcomes, selected) {
   const labels = outcomes.map((o) => `${o.kind.key} (${o.kind.runner}):`);
   const width = Math.max(...labels.map((l) => l.length));
   outcomes.forEach((o, i) => {
-    const line = o.ran ? `${o.passed} passed, ${o.failed} failed` : `not run (${chosen} alone)`;
+    const line = o.ran ? `${o.passed} passed, ${o.failed} failed` : `not run (${alone} alone)`;
     console.log(`${labels[i].padEnd(width)} ${line}`);
   });
   const sum = (field) => outcomes.reduce((n, o) => n + (o[field] ?? 0), 0);
