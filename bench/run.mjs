@@ -14,7 +14,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { bootKernel, STATUS_SUCCESS } from "../tools/qemu.mjs";
+import { bootKernel, STATUS_SUCCESS } from "../tools/run/qemu.mjs";
 import { elfSections } from "../tools/lib/elf.mjs";
 
 const kernel = process.argv[2] ?? "build/bench/kernel.elf";

@@ -6,7 +6,7 @@
  * import-module instance wasm2c passes to every import; the kernel has none.
  *
  * Included twice, with CPU_IMPORT saying what each becomes:
- *  - by the generated kernel C (tools/wasm2c-rewrite.mjs puts the include
+ *  - by the generated kernel C (tools/build/wasm2c-rewrite.mjs puts the include
  *    there), as GNU extern inline functions: bodies for inlining only, so
  *    each primitive is its one instruction in the TypeScript function that
  *    calls it, with no call and no link-time optimisation;

@@ -22,7 +22,7 @@ void kernel_entry(u32 magic, u32 multiboot_info)
 
 /* boot/interrupts.asm calls this with the frame's address. The generated
  * C reaches the kernel's globals through kernel_instance itself, not through
- * the pointer passed here (tools/wasm2c-rewrite.mjs): they are plain
+ * the pointer passed here (tools/build/wasm2c-rewrite.mjs): they are plain
  * addresses in every function, those IRQ handlers reach included. */
 void interrupt_dispatch(u32 frame)
 {

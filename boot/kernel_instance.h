@@ -5,7 +5,7 @@
 
 extern Z_kernel_instance_t kernel_instance;
 
-/* Z_kernel_instantiate for this image's import modules (tools/wasm2c-rewrite.mjs). */
+/* Z_kernel_instantiate for this image's import modules (tools/build/wasm2c-rewrite.mjs). */
 void kernel_instantiate(void);
 
 /* Stop the CPU for good: interrupts off, halt, and halt again after an NMI. */

@@ -5,7 +5,7 @@
  *  - The linear memory's base pointer is 0, so wasm address == virtual
  *    address. Its page count ends at __as_region_end, which bounds
  *    AssemblyScript's heap; its byte size is 4 GiB - 1 so bulk-memory checks
- *    never object to kernel addresses (tools/wasm2c-rewrite.mjs removes the
+ *    never object to kernel addresses (tools/build/wasm2c-rewrite.mjs removes the
  *    remaining checks from the generated C, see there).
  *  - Memory never grows: the AssemblyScript region is fixed by the linker.
  *  - A trap (unreachable, divide by zero, ...) is handed to the kernel's
@@ -24,7 +24,7 @@ void wasm_rt_free(void) {}
 
 void wasm_rt_allocate_memory(wasm_rt_memory_t *memory, uint32_t initial_pages, uint32_t max_pages)
 {
-    (void)initial_pages; /* tools/check-layout.mjs proves the data fits */
+    (void)initial_pages; /* tools/check/layout.mjs proves the data fits */
     (void)max_pages;
     memory->data = 0;
     memory->pages = (uint32_t)(uintptr_t)__as_region_end / WASM_PAGE_BYTES;

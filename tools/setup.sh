@@ -21,7 +21,7 @@ declare -A PACKAGE_OF=(
   [grub-mkrescue]=grub-common
   [xorriso]=xorriso
   [mformat]=mtools
-  # the line table of the kernel's reports, read from pass 1's DWARF (tools/symbols.mjs)
+  # the line table of the kernel's reports, read from pass 1's DWARF (tools/build/symbols.mjs)
   [llvm-dwarfdump]=llvm
   [python3]=python3
 )
@@ -30,7 +30,7 @@ declare -A PACKAGE_OF=(
 declare -A PACKAGE_OF_FILE=(
   # GRUB's BIOS platform, which grub-mkrescue puts on the ISO
   [/usr/lib/grub/i386-pc/modinfo.sh]=grub-pc-bin
-  # SeaBIOS and its VGA BIOS, copied into the web site (tools/web.mjs)
+  # SeaBIOS and its VGA BIOS, copied into the web site (tools/build/web-site.mjs)
   [/usr/share/seabios/bios.bin]=seabios
   [/usr/share/seabios/vgabios-stdvga.bin]=seabios
 )
@@ -66,9 +66,17 @@ if ((node_major < 20)); then
   exit 1
 fi
 
-# npm writes node_modules/.package-lock.json on every install.
+# npm writes node_modules/.package-lock.json on every install. When
+# node_modules is a symbolic link (a second checkout sharing the first one's
+# packages), npm ci would empty the directory it points to, under the other
+# checkout: say so instead, and leave it to be installed there.
 stamp=node_modules/.package-lock.json
 if [[ ! -f $stamp || package-lock.json -nt $stamp ]]; then
-  echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  if [[ -L node_modules ]]; then
+    echo "setup: node_modules links to $(readlink node_modules), which looks older than package-lock.json;" \
+      "not running npm ci through the link (it would empty that directory): run it there if the packages changed" >&2
+  else
+    echo "setup: npm ci"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
 fi

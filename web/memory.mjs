@@ -5,7 +5,7 @@
 // way the CPU does it (Intel SDM vol. 3, 4.3 "32-bit paging": CR3 holds the
 // directory's frame; PDE = directory[va >> 22], PTE = table[(va >> 12) & 1023],
 // each entry's bits 31:12 a frame), and kernel globals are read at the
-// addresses the build wrote into kernel-symbols.json (tools/web-symbols.mjs).
+// addresses the build wrote into kernel-symbols.json (tools/build/web-symbols.mjs).
 // The kernel image is identity mapped, so those addresses are physical too;
 // the area records and slabs live at virtual addresses in the area range and
 // are read through the walk.

@@ -1,7 +1,7 @@
 // kernel/core/symbols.ts: turning code addresses back into source names,
 // and walking the stack for backtraces.
 //
-// The table is built from the linked kernel by tools/symbols.mjs and linked
+// The table is built from the linked kernel by tools/build/symbols.mjs and linked
 // into it (a second link pass). Names read as the sources do:
 // "kernel/main.ts kmain", "boot/cpu.c divide", "_start".
 //

@@ -2,7 +2,7 @@
 //
 // With `-device isa-debug-exit,iobase=0xf4,iosize=0x04`, writing v to port
 // 0xF4 ends QEMU with host exit status (v << 1) | 1. The host side
-// (tools/qemu.mjs) knows the two statuses below. On a machine without the
+// (tools/run/qemu.mjs) knows the two statuses below. On a machine without the
 // device the write does nothing and the caller halts the CPU instead.
 
 import { outb } from "../arch/x86/cpu";

@@ -190,7 +190,7 @@ function freeSomeBacked(): void {
   store<u8>(pageAt(start, 5), 1);
   store<u8>(pageAt(start, 15) + PAGE_SIZE - 1, 1);
   checkEqual("some backed: 3 of 16", areaBackedPages(areaOf(start)), 3);
-  // The dump shows kind and backed pages (tests/qemu/demand.test.js reads it).
+  // The dump shows kind and backed pages (tests/kernel/demand.test.js reads it).
   areaDump(8);
   areaFree(start);
   checkEqual("some backed: areaFree gives back every page, tables included", framesFree(), freeBefore);

@@ -19,7 +19,7 @@
 //
 // and the suite ends with "suite console: N passed, N failed" and leaves
 // QEMU with the success status only if nothing failed. The host runner
-// (tests/qemu/) reads those lines and that status.
+// (tests/kernel/) reads those lines and that status.
 
 import { print, printBytes, printCell, printDec, println, printHex } from "../core/console";
 import { haltFailure, haltSuccess } from "../core/halt";

@@ -6,7 +6,7 @@
 // words. So the first word is the kernel's path exactly when the loader is
 // QEMU (cmdlineWordsStart), and is skipped only then: a path with '=' in it
 // is never read as a word, and under GRUB no word is lost. QEMU cannot say
-// where a path with spaces ends, so tools/qemu.mjs never hands it one.
+// where a path with spaces ends, so tools/run/qemu.mjs never hands it one.
 //
 // Words are separated by spaces. The kernel's words are listed once, each
 // as "key=" (it takes a value) or "key" (a flag, no value), and cmdlineCheck

@@ -11,7 +11,7 @@
 // answers for it in O(1) too, and backParkedPage later puts a zeroed frame
 // behind it (mm/lazy.ts, on its first touch). The host unit tests are built
 // with `--use HOST_TEST=1`, which swaps in a test double over an arena of
-// wasm memory (tests/unit/); the choice is made at compile time, so the
+// wasm memory (tests/unit/page-double.js); the choice is made at compile time, so the
 // kernel carries no trace of it.
 
 import { pdeAddress, pteAddress } from "../arch/x86/mirror";

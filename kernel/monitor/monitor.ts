@@ -98,7 +98,7 @@ function runCommands(text: usize, end: usize): bool {
 
 /**
  * Runs one command of `length` bytes at `text` under the resume point. Kept
- * out of line (tools/noinline.mjs): resumeSave returns here a second time
+ * out of line (tools/build/noinline.mjs): resumeSave returns here a second time
  * after a refusal, so this frame must be a real one, and it keeps nothing
  * live across that call but its own arguments.
  */

@@ -1,5 +1,5 @@
 // kernel/mm/alloc.ts on the host, over an arena of wasm memory with the page
-// double in place of paging (tests/unit/as-pect.config.js).
+// double in place of paging (tests/unit/page-double.js).
 import { alloc, allocInit, allocInUse, allocTrim, slabClass, classIndex, free, CLASS_COUNT } from "../../kernel/mm/alloc";
 import { EMPTY_SLABS_KEPT, POISON, SLAB_HEADER_BYTES, SlabDesc, SlabEntry } from "../../kernel/mm/slab";
 import { areaAlloc, areaFree, areaOf, areaUsedCount, areaUsedList, MemArea } from "../../kernel/mm/area";

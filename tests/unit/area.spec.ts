@@ -1,5 +1,5 @@
 // kernel/mm/area.ts on the host, over an arena of wasm memory with the page
-// double (tests/unit/as-pect.config.js) in place of paging.
+// double (tests/unit/page-double.js) in place of paging.
 import { allocInit, allocTrim, alloc, slabClass, CLASS_COUNT } from "../../kernel/mm/alloc";
 import {
   areaAlloc, areaFree, areaFreeCount, areaLowest, areaFreePages, areaOf, areaUsedCount, areaUsedPages, MemArea,

@@ -1,6 +1,6 @@
 // Lazy areas on the host: kernel/mm/area.ts areaAllocLazy and kernel/mm/lazy.ts
 // lazyBack over an arena of wasm memory, with the page double
-// (tests/unit/as-pect.config.js) keeping parked pages apart from backed ones.
+// (tests/unit/page-double.js) keeping parked pages apart from backed ones.
 import { allocInit, allocTrim } from "../../kernel/mm/alloc";
 import {
   AREA_LAZY, AREA_PLAIN, AREA_READ_ONLY, areaAlloc, areaBackedPages, areaFree, areaLowest, areaOf, areaAllocLazy, areaUsedCount, MemArea,

@@ -1,12 +1,12 @@
 // tests/web/browser.js: Debian's Chromium, headless, driven by Playwright
 // (playwright-core: no browser of its own is downloaded), on the site in
-// build/web served by tools/web.mjs on a free port.
+// build/web served by tools/run/web.mjs on a free port.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { serveDirectory } from "../../tools/web.mjs";
+import { serveDirectory } from "../../tools/run/web.mjs";
 import { WEB } from "./v86.js";
 
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";

@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { serveDirectory } from "../../tools/web.mjs";
+import { serveDirectory } from "../../tools/run/web.mjs";
 import { WEB, symbols } from "./v86.js";
 
 let server, url;

@@ -2,7 +2,7 @@
 // same module the page uses (web/machine.mjs), from the files `make web-site`
 // assembled in build/web/.
 //
-// bootInV86("test=paging") resolves to a run shaped like tests/qemu/kernel.js's
+// bootInV86("test=paging") resolves to a run shaped like tests/kernel/kernel.js's
 // ({ serial with "\n" line ends, status, timedOut }), so judgeSuite judges it the same way: the
 // kernel's exit code c becomes QEMU's status (c << 1) | 1, a reset or a crash status 0.
 

@@ -5,8 +5,8 @@
 
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { explain, judgeSuite } from "../qemu/kernel.js";
-import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/qemu.mjs";
+import { explain, judgeSuite } from "../kernel/kernel.js";
+import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/run/qemu.mjs";
 import { bootInV86, memoryModule, startInV86 } from "./v86.js";
 
 const { MIRROR_INDEX, PAGE, entryFrame } = memoryModule;
@@ -38,7 +38,7 @@ test("v86: a failure is reported as one (fault=0xdead0000 exits with 0x11)", asy
 });
 
 test("v86: a triple fault ends the run as a crash of the emulated CPU, not a hang", async () => {
-  // tests/qemu/fixtures/reset.asm loads an empty IDT and raises a breakpoint.
+  // tests/tools/fixtures/reset.asm loads an empty IDT and raises a breakpoint.
   const run = await boot("", { kernel: "build/fixtures/reset.elf", timeoutMs: 30_000 });
   assert.equal(run.timedOut, false, "the run ended");
   assert.equal(run.status, 0, "no exit code: not a clean halt");

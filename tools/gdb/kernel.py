@@ -19,7 +19,7 @@
 #   pfstop    which page faults stop GDB: fatal (the default), all, off
 #
 # The layouts below mirror kernel/arch/x86/paging.ts and mirror.ts,
-# kernel/mm/area.ts and kernel/mm/slab.ts; tests/qemu/gdb.test.js compares what these commands
+# kernel/mm/area.ts and kernel/mm/slab.ts; tests/kernel/gdb.test.js compares what these commands
 # print with what the kernel prints itself, so a drift shows.
 
 import os
@@ -73,7 +73,7 @@ def paging_on():
 
 
 def symbol(addr, is_return=False):
-    """'file.ts:line function+0xoff' from the kernel's own symbol table (tools/symbols.mjs)
+    """'file.ts:line function+0xoff' from the kernel's own symbol table (tools/build/symbols.mjs)
     and the line table of the DWARF, as the kernel's reports print it."""
     table = int(gdb.parse_and_eval("(unsigned)&kernel_symbols"))
     look = addr - 1 if is_return else addr
@@ -180,7 +180,7 @@ gdb.unwinder.register_unwinder(None, InterruptFrameUnwinder(), replace=True)
 
 # --- TypeScript names for frames -----------------------------------------------------
 
-# tools/lines.mjs gives the generated C TypeScript lines and parameter names;
+# tools/build/lines.mjs gives the generated C TypeScript lines and parameter names;
 # the functions keep wasm2c's names, which spell the source path:
 # w2c_kernel_mm_alloc_alloc is alloc in kernel/mm/alloc.ts.
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -274,7 +274,7 @@ PageFaultStop()
 
 # --- stopping at failures ------------------------------------------------------------
 
-FAILURE_HALT = "w2c_kernel_core_halt_haltFailure"   # kept out of line (tools/noinline.mjs)
+FAILURE_HALT = "w2c_kernel_core_halt_haltFailure"   # kept out of line (tools/build/noinline.mjs)
 
 
 class FailureStop(gdb.Breakpoint):

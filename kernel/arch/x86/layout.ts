@@ -32,9 +32,9 @@
 @external("layout", "interruptStubs") export declare function interruptStubs(): usize;
 /** The entry point of the double-fault task. */
 @external("layout", "doubleFaultTask") export declare function doubleFaultTask(): usize;
-/** The kernel's symbol table (tools/symbols.mjs). */
+/** The kernel's symbol table (tools/build/symbols.mjs). */
 @external("layout", "symbolTable") export declare function symbolTable(): usize;
-/** The kernel's line table: source file and line by code address (tools/symbols.mjs). */
+/** The kernel's line table: source file and line by code address (tools/build/symbols.mjs). */
 @external("layout", "lineTable") export declare function lineTable(): usize;
 /** Pairs of u32 (faulting instruction, resume address), ended by 0 (boot/probe.asm). */
 @external("layout", "probeFixups") export declare function probeFixups(): usize;

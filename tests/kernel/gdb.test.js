@@ -1,0 +1,277 @@
+// GDB against the kernel over QEMU's stub: the page-fault stop and the
+// commands of tools/gdb/kernel.py, checked against what the kernel itself
+// prints in the same boot (dump=alloc runs before the fault); TypeScript
+// lines, names and parameters (tools/build/lines.mjs); the stop at a failure; and
+// Ctrl-C in `make debug`, on a terminal of its own.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { promisify } from "node:util";
+import { qemuArgs } from "../../tools/run/qemu.mjs";
+import { KERNEL, QEMU_ARGS } from "./kernel.js";
+import { sourceLine } from "./report.js";
+import { readFileSync } from "node:fs";
+
+const run = promisify(execFile);
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/** Boots halted with the GDB stub, runs GDB in batch mode with `commands`, returns both outputs. */
+async function debugSession(cmdline, commands) {
+  const port = await freePort();
+  const args = [...qemuArgs({ kernel: KERNEL, cmdline, qemuArgs: QEMU_ARGS }), "-S", "-gdb", `tcp:127.0.0.1:${port}`];
+  const qemu = spawn("qemu-system-i386", args, { stdio: ["ignore", "pipe", "pipe"] });
+  let serial = "";
+  qemu.stdout.on("data", (chunk) => (serial += chunk.toString("latin1")));
+  const exited = new Promise((resolve) => qemu.on("close", resolve));
+  try {
+    const gdbArgs = ["-q", "-nx", "-batch", KERNEL, "-x", "tools/gdb/kernel.py", "-ex", `target remote 127.0.0.1:${port}`];
+    for (const c of [...commands, "kill"]) gdbArgs.push("-ex", c);
+    const { stdout, stderr } = await run("gdb", gdbArgs, { timeout: 60_000 });
+    return { gdb: stdout + stderr, serial: (await exited, serial.replace(/\r\n/g, "\n")) };
+  } finally {
+    qemu.kill("SIGKILL");
+  }
+}
+
+// The lines of a section that starts with `first`, up to the next line matching `end`.
+function section(text, first, end) {
+  const lines = text.split("\n");
+  const start = lines.findIndex((l) => l.startsWith(first));
+  if (start < 0) return [];
+  const stop = lines.findIndex((l, i) => i > start && end.test(l));
+  return lines.slice(start, stop < 0 ? undefined : stop);
+}
+
+test("GDB stops at the page fault with its context, and pt, bt, slabs, areas, vmmap, cr work there", async () => {
+  // `frame 1` first: the commands must not depend on the frame selected.
+  const { gdb, serial } = await debugSession("dump=alloc fault=0xdead0000", [
+    "continue", "frame 1", "pt 0xdead0000", "bt", "slabs", "areas", "vmmap", "cr", "slabs 11",
+  ]);
+  const context = `\n--- gdb ---\n${gdb}\n--- serial ---\n${serial}`;
+
+  // The stop: CR2, the error code in words, the faulting function, a backtrace.
+  assert.match(gdb, /^page fault at 0xdead0000 \(cr2\): not present, write, supervisor \(error code 0x2\)$/m, context);
+  const store = sourceLine("kernel/debug/inject.ts", "store<u32>(addr, 0xFA017ED)");
+  const call = sourceLine("kernel/debug/inject.ts", "else faultWrite(<usize>number)");
+  assert.match(gdb, new RegExp(`^  eip 0x[0-9a-f]{8} in kernel/debug/inject\\.ts:${store} faultWrite\\+0x[0-9a-f]+$`, "m"), context);
+  const ours = section(gdb, "backtrace from the fault:", /^\(pt /).join("\n");
+  assert.match(ours, new RegExp(`#0 +0x[0-9a-f]{8}  kernel/debug/inject\\.ts:${store} faultWrite\\+.*\n.*#1 +0x[0-9a-f]{8}  kernel/debug/inject\\.ts:${call} injectFault\\+.*\n.*#2 +0x[0-9a-f]{8}  kernel/main\\.ts:\\d+ commandLineRun\\+`), context);
+
+  // pt: the walk stops at the PDE.
+  assert.match(gdb, /^  pde 0x00000000 at 0xfffffde8 \(not present\)\n  the walk stops at the PDE: 0xdead0000 is not mapped$/m, context);
+
+  // GDB's own bt goes through the interrupt stub into the function that
+  // faulted, and shows TypeScript names, parameters and lines.
+  assert.match(gdb, /^#0  interrupt_entry \(\)/m, context);
+  assert.match(gdb, new RegExp(`^#1  0x[0-9a-f]{8} in faultWrite \\(addr=3735879680\\) at kernel/debug/inject\\.ts:${store}$`, "m"), context);
+  assert.match(gdb, new RegExp(`^#2  0x[0-9a-f]{8} in injectFault \\(.*\\) at kernel/debug/inject\\.ts:${call}$`, "m"), context);
+  assert.match(gdb, /^#\d+ +0x[0-9a-f]{8} in kmain \(.*\) at kernel\/main\.ts:\d+$/m, context);
+  assert.match(gdb, /^#\d+ +0x[0-9a-f]{8} in _start \(\)/m, context);
+
+  // slabs and areas read the same state the kernel printed itself.
+  const kernelSlabs = section(serial, "slab classes:", /^areas:/);
+  const gdbSlabs = section(gdb, "slab classes:", /^areas:/);
+  assert.equal(kernelSlabs.length, 13, context);
+  assert.deepEqual(gdbSlabs, kernelSlabs);
+  const kernelAreas = section(serial, "areas: range", /^inject:/);
+  const gdbAreas = section(gdb, "areas: range", /^ +virtual/);
+  assert.ok(kernelAreas.length >= 5, context);
+  assert.deepEqual(gdbAreas, kernelAreas);
+
+  // vmmap: the identity map starts at page 1; the mirror shows the tables.
+  assert.match(gdb, /^  0x00001000-0x[0-9a-f]{8}  0x00001000  rws +\d+$/m, context);
+  assert.match(gdb, /^  0xfffff000-0xffffffff  0x[0-9a-f]{8}  rws +1  \(mirror: page tables\)$/m, context);
+  assert.match(gdb, /^  0xffc00000-0xffc00fff  0x[0-9a-f]{8}  rws +1  \(mirror: page tables\)$/m, "the PDE's supervisor bit counts, though the PTE grants user");
+  assert.doesNotMatch(gdb, /Python Exception/, context);
+  assert.match(gdb, /slabs: classes are 0 to 9, and 10 \(or records\) for the record cache/, context);
+
+  // cr: decoded.
+  assert.match(gdb, /^cr0 0x8001[0-9a-f]{4}  PE .*WP PG$/m, context);
+  assert.match(gdb, /^cr2 0xdead0000  last page fault address$/m, context);
+});
+
+test("every command explains itself in help", async () => {
+  const { stdout } = await run("gdb", ["-q", "-nx", "-batch", "-x", "tools/gdb/kernel.py",
+    "-ex", "help pt", "-ex", "help vmmap", "-ex", "help areas", "-ex", "help slabs", "-ex", "help cr"]);
+  for (const start of ["pt ADDR: walk", "vmmap: the mapped", "areas: the area", "slabs: the slab", "cr: CR0"]) {
+    assert.ok(stdout.includes(start), `help lacks "${start}":\n${stdout}`);
+  }
+});
+
+test("GDB at the TypeScript level: break FILE:LINE and NAME, list, next, info args, bt, finish", async () => {
+  const file = "kernel/mm/alloc.ts";
+  const source = readFileSync(file, "utf8").split("\n");
+  const first = sourceLine(file, "export function alloc(size: u32): usize {");
+  const stop = sourceLine(file, "let slab = d.partial;");
+  const end = sourceLine(file, "export function free(ptr: usize): void {");
+  const { gdb, serial } = await debugSession("test=alloc", [
+    `break ${file}:${stop}`, "continue", "info args", "print size", "list", "next", "info line *$pc", "bt 2",
+    "delete", "break alloc", "continue", "finish",
+  ]);
+  const context = `\n--- gdb ---\n${gdb}\n--- serial ---\n${serial}`;
+  const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+  // The breakpoint, the stop and its source line: TypeScript, not generated C.
+  // clang inlines alloc into some callers: then the line has one location per copy.
+  assert.match(gdb, new RegExp(`^Breakpoint 1 at 0x[0-9a-f]+: (?:file ${escape(file)}, line ${stop}\\.|${escape(file)}:${stop}\\. \\(\\d+ locations\\))$`, "m"), context);
+  assert.match(gdb, new RegExp(`^Breakpoint 1(?:\\.\\d+)?, \\w+ \\(.*\\bsize=1\\b.*\\) at ${escape(file)}:${stop}\n${stop}\t${escape(source[stop - 1])}$`, "m"), context);
+  assert.doesNotMatch(gdb, /build\/gen\/kernel\.c/, context);
+  // The parameter by its TypeScript name (allocSuite's first alloc is alloc(1)).
+  assert.match(gdb, /^size = 1\n(?:instance = <optimized out>\n)?\$1 = 1$/m, context);
+  // list: the TypeScript around the stop, the declaration included.
+  assert.match(gdb, new RegExp(`^${first}\t${escape(source[first - 1])}$`, "m"), context);
+  // next: a later line of the same function.
+  const [, after] = /^Line (\d+) of "kernel\/mm\/alloc\.ts"/m.exec(gdb) ?? assert.fail(`no line after next${context}`);
+  assert.ok(Number(after) > stop && Number(after) < end, `next went from ${stop} to ${after}${context}`);
+  // bt: TypeScript names with their parameters, file:line.
+  assert.match(gdb, new RegExp(`^#0  alloc \\(size=\\d+\\) at ${escape(file)}:${after}$`, "m"), context);
+  // An inlined copy's caller is an inline frame, shown without an address.
+  assert.match(gdb, /^#1  (?:0x[0-9a-f]{8} in )?allocSuite \(\) at kernel\/ktest\/alloc\.ts:\d+$/m, context);
+  // break by the short name; finish returns to the caller with alloc's value.
+  // (alloc's first statement is the interrupt-context check, inlined from core/panic.ts.)
+  assert.match(gdb, new RegExp(`^Breakpoint 2 at 0x[0-9a-f]+: file (?:${escape(file)}, line ${first + 1}|kernel/core/panic\\.ts, line \\d+)\\.$`, "m"), context);
+  assert.match(gdb, /^Breakpoint 2, w2c_kernel_mm_alloc_alloc \(/m, context);
+  // (The return address may fall on the statement after the call, where no "0x... in" is shown.)
+  assert.match(gdb, /^(?:0x[0-9a-f]{8} in )?\w+ \(.*\) at kernel\/ktest\/alloc\.ts:\d+\n\d+\t.*\nValue returned is \$\d+ = \d+$/m, context);
+});
+
+for (const { cmdline, kind, frame } of [
+  { cmdline: "trap=panic", kind: "PANIC", frame: /^#\d+ +0x[0-9a-f]{8} in panic \(\) at kernel\/core\/panic\.ts:\d+$/m },
+  { cmdline: "trap=unreachable", kind: "TRAP", frame: /^#\d+ +0x[0-9a-f]{8} in raiseUnreachable \(.*\) at kernel\/debug\/inject\.ts:\d+$/m },
+  { cmdline: "trap=gpf", kind: "FAULT", frame: /^#\d+ +(?:0x[0-9a-f]{8} in )?interruptDispatch \(.*\) at kernel\/(?:trap|core)\/[\w-]+\.ts:\d+$/m },
+]) {
+  test(`${cmdline}: GDB stops before the kernel leaves QEMU, with the report written and the stack intact`, async () => {
+    const { gdb, serial } = await debugSession(cmdline, ["continue", "pt 0x1000", "info registers cr3"]);
+    const context = `\n--- gdb ---\n${gdb}\n--- serial ---\n${serial}`;
+    assert.match(gdb, /^kernel stopped on a failure \(its report is on the serial port\); QEMU stays up until you continue$/m, context);
+    assert.match(gdb, /^#0  haltFailure \(\) at kernel\/\S+\.ts:\d+$/m, context);
+    assert.match(gdb, frame, context);
+    assert.match(serial, new RegExp(`^\\*\\*\\* KERNEL ${kind}: `, "m"), context);
+    // The machine is still there: memory and registers read, and only the final kill ends QEMU.
+    assert.match(gdb, /^0x00001000: PDE 0, PTE 1, offset 0x000$/m, context);
+    assert.match(gdb, /^cr3 +0x[0-9a-f]+/m, context);
+    assert.doesNotMatch(gdb, /Remote connection closed/, context);
+    assert.match(gdb, /\[Inferior 1 \(process 1\) killed\]/, context);
+  });
+}
+
+test("make debug on a terminal: Ctrl-C interrupts the kernel in GDB, and QEMU, node and make live on", async () => {
+  // script(1) gives the session a terminal of its own; a 0x03 written to it
+  // is a Ctrl-C there: SIGINT to the terminal's foreground process group.
+  // The monitor keeps the kernel running (waiting for input, interrupts on).
+  const make = `make --no-print-directory debug${KERNEL.includes("/debug/") ? " DEBUG=1" : ""}`;
+  const session = spawn("script", ["-qfec", make, "/dev/null"], {
+    env: { ...process.env, CMDLINE: "monitor", QEMU_ARGS, TERM: "dumb" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let out = "";
+  session.stdout.on("data", (chunk) => (out += chunk));
+  session.stderr.on("data", (chunk) => (out += chunk));
+  const ended = new Promise((resolve) => session.on("close", resolve));
+  const seen = async (pattern, from = 0) => {
+    for (let waited = 0; !pattern.test(out.slice(from)); waited += 100) {
+      if (waited > 60_000) throw new Error(`no ${pattern} in:\n${out}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return out.length;
+  };
+  try {
+    // The port is one the system found free, printed for a GDB of one's own.
+    await seen(/QEMU waits for GDB on 127\.0\.0\.1:\d+;/);
+    const port = Number(/QEMU waits for GDB on 127\.0\.0\.1:(\d+);/.exec(out)[1]);
+    let at = await seen(/\(gdb\) $/);
+    assert.match(out, new RegExp(`^Remote debugging using 127\\.0\\.0\\.1:${port}\r?$`, "m"), out);
+    session.stdin.write("\x03"); // at the prompt: GDB's own Quit
+    at = await seen(/Quit\r?\n\(gdb\) $/, at);
+    session.stdin.write("continue\n");
+    at = await seen(/Continuing\./, at);
+    session.stdin.write("\x03"); // while the kernel runs: interrupt it
+    at = await seen(/Program received signal SIGINT, Interrupt\.[\s\S]*\(gdb\) $/, at);
+    session.stdin.write("info registers eip\n");
+    at = await seen(/eip +0x[0-9a-f]+[\s\S]*\(gdb\) $/, at);
+    session.stdin.write("quit\n");
+    const status = await ended;
+    assert.equal(status, 0, `make debug ended with status ${status}:\n${out}`);
+    assert.doesNotMatch(out, /Remote connection closed|make: \*\*\*|Interrupt$/m, out);
+  } finally {
+    session.kill("SIGKILL");
+  }
+});
+
+// --- pfstop: GDB and the page faults the kernel handles -------------------------
+// test=demand-readonly reads a read-only lazy page (handled) and then writes
+// it (fatal). By default GDB stops only at the write; with `pfstop all` at
+// the read first, saying it will be handled and in which area.
+
+const FAULT_LINE = /^page fault at (0x[0-9a-f]{8}) \(cr2\): (.*) \(error code (0x[0-9a-f]+)\)$/gm;
+
+test("pfstop fatal (the default) skips the handled fault and stops at the fatal one", async () => {
+  const { gdb } = await debugSession("test=demand-readonly", ["continue", "areas"]);
+  const stops = [...gdb.matchAll(FAULT_LINE)];
+  assert.equal(stops.length, 1, gdb);
+  assert.equal(stops[0][2], "protection violation, write, supervisor", gdb);
+  assert.doesNotMatch(gdb, /will handle/, gdb);
+  assert.match(gdb, /^    0x[0-9a-f]{8}-0x[0-9a-f]{8}  1 page  \(lazy read-only, 1 backed\)$/m, gdb);
+});
+
+test("pfstop all stops at the handled fault too, and says in which area", async () => {
+  const { gdb, serial } = await debugSession("test=demand-readonly",
+    ["pfstop all", "continue", "pt $cr2", "vmmap", "continue", "vmmap", "pfstop"]);
+  const stops = [...gdb.matchAll(FAULT_LINE)];
+  assert.equal(stops.length, 2, gdb);
+  const [handled, fatal] = stops;
+  const [, addr] = /^demand-readonly: writing to (0x[0-9a-f]{8})$/m.exec(serial) ?? assert.fail(`${gdb}\n${serial}`);
+  assert.equal(handled[1], addr, gdb);
+  assert.equal(handled[2], "not present, read, supervisor");
+  assert.match(gdb, new RegExp(`^  the kernel will handle it: the first touch of lazy area ${addr}\\+1 \\(0 backed\\);`, "m"), gdb);
+  assert.match(gdb, new RegExp(`^  parked for lazy area ${addr}\\+1 \\(0 backed\\): its first touch backs it$`, "m"), gdb);
+  assert.equal(fatal[1], addr);
+  assert.equal(fatal[2], "protection violation, write, supervisor");
+  assert.equal(gdb.match(/will handle/g).length, 1, "the fatal stop does not say it will be handled");
+  // vmmap: the parked page is not mapped at the first stop; backed by the second, read-only.
+  const [atHandled, atFatal] = gdb.split(/^page fault at .*$/m).slice(1);
+  const mapped = new RegExp(`^  ${addr}-0x[0-9a-f]{8}  0x[0-9a-f]{8}  r-s +1$`, "m");
+  assert.doesNotMatch(atHandled, new RegExp(`^  ${addr}-`, "m"), gdb);
+  assert.match(atFatal, mapped, gdb);
+  assert.match(atFatal, /^  page faults handled so far: 1$/m, gdb);
+});
+
+test("pfstop off does not stop; pfstop with a wrong word says how to use it", async () => {
+  // The first stop is then the failure stop, after the fatal fault's report.
+  const { gdb: output } = await debugSession("test=demand-readonly", ["pfstop off", "continue"]);
+  assert.match(output, /^pfstop: not stopping at page faults$/m, output);
+  assert.doesNotMatch(output, /^page fault at/m, output);
+  assert.match(output, /^kernel stopped on a failure/m, output);
+  const { stdout, stderr } = await run("gdb", ["-q", "-nx", "-batch", "-x", "tools/gdb/kernel.py",
+    "-ex", "help pfstop", "-ex", "pfstop", "-ex", "pfstop sometimes"]).catch((error) => error);
+  assert.match(stdout, /^pfstop fatal\|all\|off: which page faults stop GDB\./m, stdout);
+  assert.match(stdout, /^pfstop: stopping at page faults the kernel will not handle$/m, "the default is fatal");
+  assert.match(stderr, /usage: pfstop fatal\|all\|off/, stderr);
+});
+
+test("a fault in interrupt context stays fatal: GDB sets the IRQ depth at a handled fault, and it is reported", async () => {
+  // At the stop for the (handled) read, before the handler runs, pretend an
+  // IRQ handler is running: the same fault must now be reported.
+  const { gdb, serial } = await debugSession("test=demand-readonly", [
+    "pfstop all", "continue", "set var kernel_instance.w2c_kernel_core_context_depth = 1", "continue",
+  ]);
+  const context = `\n--- gdb ---\n${gdb}\n--- serial ---\n${serial}`;
+  assert.match(gdb, /^  the kernel will handle it: /m, context);
+  const [, addr] = /^page fault at (0x[0-9a-f]{8}) \(cr2\): not present, read/m.exec(gdb) ?? assert.fail(context);
+  assert.match(serial, /^\*\*\* KERNEL FAULT: page fault \(#PF, vector 0xe\)$/m, context);
+  assert.match(serial, new RegExp(`^    address:     ${addr} \\(cr2\\)$`, "m"), context);
+  assert.match(serial, /^    error code:  0x00000000: not present, read, supervisor$/m, context);
+  assert.doesNotMatch(serial, /^ok   demand-readonly: the read is handled/m, context);
+});

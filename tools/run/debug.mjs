@@ -1,0 +1,98 @@
+// tools/run/debug.mjs: `make debug`. Starts QEMU halted with its GDB stub on a
+// free local port (printed; serial to build/serial.log), then GDB with the
+// kernel's symbols and tools/gdb/kernel.py, attached. Quitting GDB ends QEMU.
+//
+//   CMDLINE="test=console" QEMU_ARGS="-m 8M" node tools/run/debug.mjs build/kernel.elf
+//   node tools/run/debug.mjs --server build/kernel.elf   QEMU only, for an IDE's GDB
+//   node tools/run/debug.mjs --stop                      ends the --server QEMU
+//
+// Ctrl-C belongs to GDB: tools/gdb/foreground.py makes GDB's process group
+// the terminal's foreground group, so the terminal's SIGINT interrupts the
+// kernel in GDB and reaches neither QEMU, nor this process (which ignores it
+// as well), nor make. A hang-up (the terminal closed) still ends them all.
+//
+// --server writes build/debug-target.gdb (`target remote 127.0.0.1:PORT`),
+// which .vscode/launch.json sources, and build/qemu.pid for --stop; it prints
+// "debug: QEMU waits for GDB" once QEMU listens, and stays until QEMU ends.
+
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createConnection, createServer } from "node:net";
+import { qemuArgs } from "./qemu.mjs";
+
+const SERIAL_LOG = "build/serial.log";
+const TARGET_SCRIPT = "build/debug-target.gdb";
+const PID_FILE = "build/qemu.pid";
+
+const args = process.argv.slice(2);
+const server = args[0] === "--server";
+if (args[0] === "--stop") stop();
+else await debug(args[server ? 1 : 0] ?? "build/kernel.elf");
+
+/** A local TCP port no one listens on now (the system picks it; it is freed again for QEMU). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once something accepts connections on `port`, or rejects when `qemu` exits first. */
+function listening(port, qemu) {
+  return new Promise((resolve, reject) => {
+    qemu.once("exit", (status) => reject(new Error(`QEMU exited (status ${status}) before its GDB stub listened`)));
+    const attempt = () => {
+      const socket = createConnection({ host: "127.0.0.1", port }, () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.on("error", () => setTimeout(attempt, 50));
+    };
+    attempt();
+  });
+}
+
+async function debug(kernel) {
+  const port = await freePort();
+  const qemu = spawn("qemu-system-i386", [
+    ...qemuArgs({ kernel, cmdline: process.env.CMDLINE ?? "", qemuArgs: process.env.QEMU_ARGS ?? "", serial: `file:${SERIAL_LOG}` }),
+    "-S", "-gdb", `tcp:127.0.0.1:${port}`,
+  ], { stdio: ["ignore", "inherit", "inherit"] });
+  process.on("SIGINT", () => {}); // the terminal's Ctrl-C is GDB's
+  await listening(port, qemu);
+  const target = `target remote 127.0.0.1:${port}`;
+  console.error(`debug: QEMU waits for GDB on 127.0.0.1:${port}; kernel serial output goes to ${SERIAL_LOG}`);
+
+  if (server) {
+    writeFileSync(TARGET_SCRIPT, `${target}\n`);
+    writeFileSync(PID_FILE, `${qemu.pid}\n`);
+    qemu.on("exit", (status) => {
+      rmSync(PID_FILE, { force: true });
+      process.exit(status ?? 1);
+    });
+    return;
+  }
+  const gdb = spawn("python3", ["tools/gdb/foreground.py", "gdb", "-q", kernel, "-x", "tools/gdb/kernel.py", "-ex", target], {
+    stdio: "inherit",
+  });
+  // QEMU ends with GDB, or when this process is told to end.
+  const end = (status) => {
+    qemu.kill("SIGKILL");
+    process.exit(status);
+  };
+  for (const signal of ["SIGHUP", "SIGTERM"]) process.on(signal, () => end(1));
+  gdb.on("exit", (status) => end(status ?? 1));
+}
+
+function stop() {
+  if (!existsSync(PID_FILE)) return;
+  const pid = Number(readFileSync(PID_FILE, "utf8"));
+  // Only the QEMU this file names: a stale pid may belong to another process by now.
+  const command = existsSync(`/proc/${pid}/comm`) ? readFileSync(`/proc/${pid}/comm`, "utf8").trim() : "";
+  if (command.startsWith("qemu-system")) process.kill(pid, "SIGKILL");
+  rmSync(PID_FILE, { force: true });
+}
