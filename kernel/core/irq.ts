@@ -33,7 +33,7 @@ export function unexpectedIrqCount(): u32 { return unexpectedIrqs; }
 /**
  * An IRQ handler: it is passed its line's number. Its type is its own (no
  * other function of the kernel takes a u32 and returns nothing through a
- * reference), so tools/check-heap.mjs can tell which functions the dispatch
+ * reference), so tools/check/heap.mjs can tell which functions the dispatch
  * below may call.
  */
 export type IrqHandler = (irq: u32) => void;

@@ -19,6 +19,22 @@ export function boot(cmdline, { kernel = KERNEL, qemuArgs = QEMU_ARGS, timeoutMs
   return bootKernel({ kernel, cmdline, qemuArgs, timeoutMs });
 }
 
+/**
+ * The suites the kernel has, as `test=list` prints them (kernel/ktest/
+ * harness.ts): [{ name, help, endsInReport }].
+ */
+export async function kernelSuites(options = {}) {
+  const run = await boot("test=list", options);
+  if (run.status !== STATUS_SUCCESS) throw new Error(`test=list failed\n${explain(run)}`);
+  const list = run.serial.split("suites:\n")[1] ?? "";
+  const suites = [];
+  for (const [, name, help] of list.matchAll(/^  (\S+) +(.*)$/gm)) {
+    const endsInReport = help.endsWith(" (ends in a report)");
+    suites.push({ name, help: endsInReport ? help.slice(0, -" (ends in a report)".length) : help, endsInReport });
+  }
+  return suites;
+}
+
 /** Runs the in-kernel suite `name` and judges it. */
 export async function runSuite(name, { cmdline = "", ...options } = {}) {
   const result = await boot(`test=${name} ${cmdline}`.trim(), options);
