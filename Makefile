@@ -137,10 +137,16 @@ CHECKS.$(1) := $(1)/checks/wasm2c.ok $(1)/checks/symbols.ok $(1)/checks/layout.o
 # names, abort); the transforms are given here because asc resolves a
 # transform path in asconfig.json as a package name. The heap check runs as
 # a transform too, over the module before optimisation (tools/check/heap.mjs).
-$(1)/kernel.wasm $(1)/kernel.wasm.map $(1)/kernel.wat &: $(6) asconfig.json tools/build/noinline.mjs tools/check/heap.mjs package-lock.json | $(SETUP)
+$(1)/kernel.wasm $(1)/kernel.wasm.map $(1)/kernel.wat &: $(6) asconfig.json tools/build/noinline.mjs tools/build/layout.mjs tools/check/heap.mjs package-lock.json | $(SETUP)
 	@mkdir -p $$(@D)
-	$$(ASC) $(2) $$(KTEST_ENTRIES) --config asconfig.json --target kernel --transform ./tools/build/noinline.mjs \
+	$$(ASC) $(2) $$(KTEST_ENTRIES) --config asconfig.json --target kernel --transform ./tools/build/noinline.mjs --transform ./tools/build/layout.mjs \
 	    $(if $(4),--transform ./tools/check/heap.mjs )--outFile $(1)/kernel.wasm --textFile $(1)/kernel.wat --sourceMap $(3)
+
+# The record layouts and constants for the readers outside the kernel
+# (GDB, the web page, the C peer), as the compiler laid the classes out.
+$(1)/gen/layout.json $(1)/gen/layout.h &: $(1)/kernel.wasm tools/build/layout.mjs tools/lib/wasm.mjs
+	@mkdir -p $(1)/gen
+	node tools/build/layout.mjs $(1)/kernel.wasm $(1)/gen/layout.json $(1)/gen/layout.h
 
 # The heap check of the final module, on the text asc printed of it.
 $(1)/checks/heap.ok: $(1)/kernel.wat tools/check/heap.mjs
@@ -193,7 +199,7 @@ $(1)/obj/%.o: boot/%.c $(BOOT_H) $(1)/gen/kernel-h.stamp Makefile
 	$$(CC) $$(call CFLAGS_FOR,$(1)) -c $$< -o $$@
 
 # The benchmark's C peer (bench/peer.c): the same flags as the kernel.
-$(1)/obj/bench-%.o: bench/%.c boot/kernel_instance.h $(1)/gen/kernel-h.stamp Makefile
+$(1)/obj/bench-%.o: bench/%.c boot/kernel_instance.h $(1)/gen/kernel-h.stamp $(1)/gen/layout.h Makefile
 	@mkdir -p $$(@D)
 	$$(CC) $$(call CFLAGS_FOR,$(1)) -Iboot -c $$< -o $$@
 
@@ -226,8 +232,9 @@ $(1)/checks/layout.ok: $(1)/kernel.pass2.elf $(1)/kernel.wasm asconfig.json tool
 	node tools/check/layout.mjs $(1)/kernel.pass2.elf $(1)/kernel.wasm asconfig.json
 	@touch $$@
 
-# The image: pass 2, once every check of it has passed.
-$(1)/kernel.elf: $(1)/kernel.pass2.elf $$(CHECKS.$(1))
+# The image: pass 2, once every check of it has passed; its layout file
+# beside it, for GDB (tools/gdb/kernel.py finds it from the image's path).
+$(1)/kernel.elf: $(1)/kernel.pass2.elf $$(CHECKS.$(1)) $(1)/gen/layout.json
 	cp $$< $$@
 endef
 
@@ -273,9 +280,9 @@ web-site: $(WEB_STAMP)
 $(WEB_STAMP): $(KERNEL) $(WEB_SITE)/kernel-symbols.json $(wildcard web/*) tools/build/web-site.mjs package-lock.json | $(SETUP)
 	@node tools/build/web-site.mjs $(KERNEL) $(WEB_SITE)
 	@touch $@
-$(WEB_SITE)/kernel-symbols.json: $(KERNEL) tools/build/web-symbols.mjs tools/lib/elf.mjs
+$(WEB_SITE)/kernel-symbols.json: $(KERNEL) $(BUILD)/gen/layout.json tools/build/web-symbols.mjs tools/lib/elf.mjs
 	@mkdir -p $(@D)
-	node tools/build/web-symbols.mjs $(KERNEL) $@
+	node tools/build/web-symbols.mjs $(KERNEL) $(BUILD)/gen/layout.json $@
 
 # Tiny kernels that misbehave on purpose, for the host runner's own tests.
 FIXTURES   := $(patsubst tests/tools/fixtures/%.asm,build/fixtures/%.elf,$(wildcard tests/tools/fixtures/*.asm))

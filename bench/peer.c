@@ -32,46 +32,18 @@
  *
  * Imported by bench/kernel/bench.ts from the "bench" import module. */
 #include "kernel_instance.h"
+/* The kernel's records (struct FrameDescriptor, MemArea, SlabDesc,
+ * SlabEntry) and constants, as the build took them from the compiled
+ * classes (tools/build/layout.mjs). Their links are addresses (u32). */
+#include "layout.h"
 
-#define PAGE_SIZE 4096u
-#define PTE_PRESENT 1u
-#define PTE_WRITABLE 2u
-#define PTE_USER 4u
-#define PTE_ADDRESS 0xFFFFF000u
-#define PTE_PARKED 2u                    /* arch/x86/paging.ts: a not-present entry parked by pagePark */
-#define MIRROR_INDEX 1023u
 #define MIRROR_TABLES ((u32 *)(MIRROR_INDEX << 22))
 #define MIRROR_DIRECTORY ((u32 *)((MIRROR_INDEX << 22) + (MIRROR_INDEX << 12)))
-#define PAGE_RESERVED 2u
-#define PAGE_FREE 4u
-#define SLAB_HEADER 104u
-#define SLAB_TAG 1u
 
-struct page { u16 refs; u16 flags; u32 link; };                 /* mm/frames.ts FrameDescriptor */
-struct area { u32 start, pages; };                                /* mm/area.ts MemArea, its first fields */
-struct slab;
-struct cache {                                                    /* mm/slab.ts SlabDesc */
-    u32 size, shift, slab_pages, capacity;
-    struct slab *partial, *full;
-    u32 slabs;
-    struct slab *kept;
-    u32 spare;
-    u32 pad[7];
-};
-struct slab {                                                     /* mm/slab.ts SlabEntry, at the slab's end */
-    void *free_el;
-    u32 in_use;
-    struct slab *next, *prev;
-    struct cache *cache;
-    u32 base;
-    void *area;
-    u32 mask;
-    u16 shift, capacity;
-    u32 pad;
-    u32 used[16];
-};
+#define SLAB(address) ((struct SlabEntry *)(address))
+#define SLAB_USED(s) ((u32 *)((char *)(s) + SLAB_BITMAP))   /* the block bitmap after the header's fields */
 
-static struct page *pages;
+static struct FrameDescriptor *pages;
 static u32 page_count;
 static u32 area_base, area_span, identity_end;
 /* The peer's own count of entries in use per table: the benchmark hands it
@@ -79,9 +51,7 @@ static u32 area_base, area_span, identity_end;
  * every map is undone by its unmap, so the kernel's own count stays right. */
 static u16 own_table_entries[1024];
 static u16 *table_entries;
-#define CLASS_COUNT 10
-#define SMALL_MAX 4096u
-static struct cache caches[CLASS_COUNT + 1];   /* the size classes, then the record cache */
+static struct SlabDesc caches[CLASS_COUNT + 1];   /* the size classes, then the record cache */
 
 #define die() __builtin_trap()
 
@@ -92,19 +62,19 @@ static inline void invlpg(u32 addr) { __asm__ volatile("invlpg (%0)" : : "r"(add
 
 /* ---- the slab fast path ------------------------------------------------ */
 
-static void list_remove(struct slab **head, struct slab *s)
+static void list_remove(u32 *head, struct SlabEntry *s)
 {
-    if (s->prev) s->prev->next = s->next;
+    if (s->prev) SLAB(s->prev)->next = s->next;
     else *head = s->next;
-    if (s->next) s->next->prev = s->prev;
+    if (s->next) SLAB(s->next)->prev = s->prev;
 }
 
-static void list_push(struct slab **head, struct slab *s)
+static void list_push(u32 *head, struct SlabEntry *s)
 {
     s->prev = 0;
     s->next = *head;
-    if (*head) (*head)->prev = s;
-    *head = s;
+    if (*head) SLAB(*head)->prev = (u32)s;
+    *head = (u32)s;
 }
 
 /* The class of a request of 1..SMALL_MAX bytes: 8, 16, ... 4096. */
@@ -127,7 +97,7 @@ static inline int bit_test_and_reset(u32 *bits, u32 bit)
     return was;
 }
 
-__attribute__((noinline)) static void list_move(struct cache *c, struct slab *s, int to_full)
+__attribute__((noinline)) static void list_move(struct SlabDesc *c, struct SlabEntry *s, int to_full)
 {
     list_remove(to_full ? &c->partial : &c->full, s);
     list_push(to_full ? &c->full : &c->partial, s);
@@ -139,11 +109,11 @@ __attribute__((noinline)) static void list_move(struct cache *c, struct slab *s,
 
 /* Cuts the backed pages at `start` into a new, empty slab of `c`, on its
  * partial list; returns its header (mm/slab.ts slabSetup). */
-static struct slab *slab_setup(struct cache *c, u32 start)
+static struct SlabEntry *slab_setup(struct SlabDesc *c, u32 start)
 {
-    struct slab *s = (struct slab *)(start + c->slab_pages * PAGE_SIZE - SLAB_HEADER);
-    __builtin_memset(s, 0, SLAB_HEADER);
-    s->cache = c;
+    struct SlabEntry *s = SLAB(start + c->slabPages * PAGE_SIZE - sizeof(struct SlabEntry));
+    __builtin_memset(s, 0, sizeof(struct SlabEntry));
+    s->desc = (u32)c;
     s->base = start;
     s->mask = c->size - 1;
     s->shift = c->shift;
@@ -152,7 +122,7 @@ static struct slab *slab_setup(struct cache *c, u32 start)
         u32 block = start + (i << c->shift);
         *(u32 *)block = i + 1 < c->capacity ? block + c->size : 0;
     }
-    s->free_el = (void *)start;
+    s->freeEl = start;
     list_push(&c->partial, s);
     c->slabs++;
     c->spare += c->capacity;
@@ -160,36 +130,36 @@ static struct slab *slab_setup(struct cache *c, u32 start)
 }
 
 /* Adds a slab to `c`: 0, changing nothing, when memory is exhausted (mm/area.ts slabGrow). */
-__attribute__((noinline)) static int grow_slab(struct cache *c)
+__attribute__((noinline)) static int grow_slab(struct SlabDesc *c)
 {
     u32 mark = K(benchRecordMark);
     u32 record = K(benchRecordAlloc);
     if (!record) return 0;
-    u32 start = K(benchAreaTake, c->slab_pages);
+    u32 start = K(benchAreaTake, c->slabPages);
     if (!start) {
         K(benchRecordUndo, record, mark);
         return 0;
     }
-    struct slab *s = slab_setup(c, start);
-    s->area = (void *)record;
-    K(benchAreaAttach, record, start, c->slab_pages, (u32)s);
+    struct SlabEntry *s = slab_setup(c, start);
+    s->area = record;
+    K(benchAreaAttach, record, start, c->slabPages, (u32)s);
     return 1;
 }
 
-static void slab_release(struct cache *c, struct slab *s)
+static void slab_release(struct SlabDesc *c, struct SlabEntry *s)
 {
     list_remove(&c->partial, s);
-    if (c->kept == s) c->kept = 0;
+    if (c->kept == (u32)s) c->kept = 0;
     c->slabs--;
     c->spare -= c->capacity;
-    K(benchAreaRelease, (u32)s->area);
+    K(benchAreaRelease, s->area);
 }
 
-__attribute__((noinline)) static void slab_emptied(struct cache *c, struct slab *s)
+__attribute__((noinline)) static void slab_emptied(struct SlabDesc *c, struct SlabEntry *s)
 {
-    struct slab *kept = c->kept;
-    if (kept && kept != s && kept->in_use == 0) slab_release(c, s);
-    else c->kept = s;
+    u32 kept = c->kept;
+    if (kept && kept != (u32)s && SLAB(kept)->inUse == 0) slab_release(c, s);
+    else c->kept = (u32)s;
 }
 
 /* A block above SMALL_MAX: an area of its own (alloc.ts allocLarge). */
@@ -203,7 +173,7 @@ __attribute__((noinline)) static void *alloc_large(u32 size)
 __attribute__((noinline)) static void free_large(u32 v, u32 tag)
 {
     if (!tag) die();
-    if (((struct area *)tag)->start != v) die();
+    if (((struct MemArea *)tag)->start != v) die();
     K(benchAreaRelease, tag);
 }
 
@@ -213,18 +183,18 @@ __attribute__((noinline)) static void *c_alloc(u32 size)
 {
     refuse_in_interrupt();
     if (size - 1 >= SMALL_MAX) return size == 0 ? 0 : alloc_large(size);
-    struct cache *c = &caches[class_index(size)];
-    struct slab *s = c->partial;
+    struct SlabDesc *c = &caches[class_index(size)];
+    struct SlabEntry *s = SLAB(c->partial);
     if (!s) {
         if (!grow_slab(c)) return 0;
-        s = c->partial;
+        s = SLAB(c->partial);
     }
-    void *block = s->free_el;
-    s->free_el = *(void **)block;
-    bit_test_and_set(s->used, ((u32)block - s->base) >> s->shift);
-    s->in_use++;
-    if (!s->free_el) list_move(c, s, 1);
-    return block;
+    u32 block = s->freeEl;
+    s->freeEl = *(u32 *)block;
+    bit_test_and_set(SLAB_USED(s), (block - s->base) >> s->shift);
+    s->inUse++;
+    if (!s->freeEl) list_move(c, s, 1);
+    return (void *)block;
 }
 
 __attribute__((noinline)) static void c_free(void *ptr)
@@ -241,18 +211,18 @@ __attribute__((noinline)) static void c_free(void *ptr)
         free_large(v, tag);
         return;
     }
-    struct slab *s = (struct slab *)(tag - SLAB_TAG);
-    if (s->cache == &caches[CLASS_COUNT]) die();
+    struct SlabEntry *s = SLAB(tag - SLAB_TAG);
+    if (s->desc == (u32)&caches[CLASS_COUNT]) die();
     u32 offset = v - s->base;
     if (offset & s->mask) die();
     u32 index = offset >> s->shift;
     if (index >= s->capacity) die();
-    if (!bit_test_and_reset(s->used, index)) die();
-    void *head = s->free_el;
-    *(void **)ptr = head;
-    s->free_el = ptr;
-    if (!head) list_move(s->cache, s, 0);
-    if (--s->in_use == 0) slab_emptied(s->cache, s);
+    if (!bit_test_and_reset(SLAB_USED(s), index)) die();
+    u32 head = s->freeEl;
+    *(u32 *)ptr = head;
+    s->freeEl = v;
+    if (!head) list_move((struct SlabDesc *)s->desc, s, 0);
+    if (--s->inUse == 0) slab_emptied((struct SlabDesc *)s->desc, s);
 }
 
 /* ---- pageMap / pageUnmap ------------------------------------------------- */
@@ -261,7 +231,7 @@ static int page_in_use(u32 paddr)
 {
     u32 frame = paddr >> 12;
     if ((paddr & (PAGE_SIZE - 1)) || frame >= page_count) return 0;
-    return !(pages[frame].flags & (PAGE_RESERVED | PAGE_FREE));
+    return !(pages[frame].flags & (FRAME_RESERVED | FRAME_FREE));
 }
 
 /* The kernel's free frame stack (mm/frames.ts): its head and count are
@@ -273,8 +243,8 @@ static u32 c_page_alloc(void)
     if (frame == 0xFFFFFFFFu) return 0;
     kernel_instance.w2c_kernel_mm_frames_freeHead = pages[frame].link;
     kernel_instance.w2c_kernel_mm_frames_freeFrames--;
-    pages[frame].flags &= ~PAGE_FREE;
-    pages[frame].refs = 1;
+    pages[frame].flags &= ~FRAME_FREE;
+    pages[frame].refCount = 1;
     pages[frame].link = 0;
     return frame << 12;
 }
@@ -282,9 +252,9 @@ static u32 c_page_alloc(void)
 /* Drops a reference to a page the caller has checked is in use. */
 static inline void c_page_release(u32 paddr)
 {
-    struct page *p = &pages[paddr >> 12];
-    if (--p->refs) return;
-    p->flags |= PAGE_FREE;
+    struct FrameDescriptor *p = &pages[paddr >> 12];
+    if (--p->refCount) return;
+    p->flags |= FRAME_FREE;
     p->link = kernel_instance.w2c_kernel_mm_frames_freeHead;
     kernel_instance.w2c_kernel_mm_frames_freeHead = paddr >> 12;
     kernel_instance.w2c_kernel_mm_frames_freeFrames++;
@@ -302,7 +272,7 @@ __attribute__((noinline)) static int c_page_map(u32 v, u32 p, u32 flags)
     if (!(*pde & PTE_PRESENT)) {
         u32 t = c_page_alloc();
         if (!t) return 0;
-        *pde = t | PTE_PRESENT | PTE_WRITABLE | PTE_USER;
+        *pde = t | PDE_GRANTS;
         u32 window = (u32)&MIRROR_TABLES[table << 10];
         invlpg(window);
         __builtin_memset((void *)window, 0, PAGE_SIZE);
@@ -310,8 +280,8 @@ __attribute__((noinline)) static int c_page_map(u32 v, u32 p, u32 flags)
     } else if (MIRROR_TABLES[v >> 12] & (PTE_PRESENT | PTE_PARKED)) {
         die();                            /* mapped, or parked (pagePark) */
     }
-    if (pages[p >> 12].refs == 0xFFFF) die();
-    pages[p >> 12].refs++;
+    if (pages[p >> 12].refCount == 0xFFFF) die();
+    pages[p >> 12].refCount++;
     MIRROR_TABLES[v >> 12] = p | (flags & 0xFFF) | PTE_PRESENT;
     table_entries[table]++;
     invlpg(v);
@@ -351,7 +321,7 @@ __attribute__((noinline)) static u32 c_page_unmap(u32 v)
 BENCH(void, peerInit, u32 descriptors, u32 count, u32 base, u32 top, u32 identity)
 {
     identity_end = identity;
-    pages = (struct page *)descriptors;
+    pages = (struct FrameDescriptor *)descriptors;
     page_count = count;
     area_base = base;
     area_span = top - base;
@@ -369,11 +339,11 @@ BENCH(void, peerTableEntries, u32 table, u32 entries)
  * of `size`-byte blocks; returns the header, for the caller to tag the page with. */
 BENCH(u32, peerSlab, u32 base, u32 size, u32 shift, u32 capacity)
 {
-    struct cache *c = &caches[class_index(size)];
-    struct slab *s = (struct slab *)(base + PAGE_SIZE - SLAB_HEADER);
-    *c = (struct cache){ .size = size, .shift = shift, .slab_pages = 1, .capacity = capacity };
-    __builtin_memset(s, 0, SLAB_HEADER);
-    s->cache = c;
+    struct SlabDesc *c = &caches[class_index(size)];
+    struct SlabEntry *s = SLAB(base + PAGE_SIZE - sizeof(struct SlabEntry));
+    *c = (struct SlabDesc){ .size = size, .shift = shift, .slabPages = 1, .capacity = capacity };
+    __builtin_memset(s, 0, sizeof(struct SlabEntry));
+    s->desc = (u32)c;
     s->base = base;
     s->mask = size - 1;
     s->shift = shift;
@@ -381,7 +351,7 @@ BENCH(u32, peerSlab, u32 base, u32 size, u32 shift, u32 capacity)
     char *first = (char *)base;
     for (u32 i = 0; i < capacity; i++)
         *(void **)(first + i * size) = i + 1 < capacity ? first + (i + 1) * size : 0;
-    s->free_el = first;
+    s->freeEl = (u32)first;
     list_push(&c->partial, s);
     c->slabs = 1;
     return (u32)s;
@@ -424,7 +394,7 @@ BENCH(u64, peerMapUnmapPairs, u32 v, u32 p, u32 flags, u32 n)
 /* Class `index` with the kernel's geometry (mm/slab.ts descInit), no slabs yet. */
 BENCH(void, peerClass, u32 index, u32 size, u32 shift, u32 slab_pages, u32 capacity)
 {
-    caches[index] = (struct cache){ .size = size, .shift = shift, .slab_pages = slab_pages, .capacity = capacity };
+    caches[index] = (struct SlabDesc){ .size = size, .shift = shift, .slabPages = slab_pages, .capacity = capacity };
 }
 
 /* The mixed trace (bench.ts mixedTrace) on c_alloc/c_free, the same loop
@@ -456,10 +426,10 @@ BENCH(u64, peerMixed, u32 trace, u32 table, u32 ops, u32 slots)
 BENCH(void, peerMixedEnd)
 {
     for (u32 i = 0; i < CLASS_COUNT; i++) {
-        struct cache *c = &caches[i];
+        struct SlabDesc *c = &caches[i];
         while (c->partial) {
-            if (c->partial->in_use) die();
-            slab_release(c, c->partial);
+            if (SLAB(c->partial)->inUse) die();
+            slab_release(c, SLAB(c->partial));
         }
         if (c->full) die();
     }

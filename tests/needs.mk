@@ -32,6 +32,7 @@ NEEDS.kernel/suites    := kernel
 NEEDS.tools/bench      := kernel bench-kernel
 NEEDS.tools/check-heap := kernel
 NEEDS.tools/import-circles :=
+NEEDS.tools/layout     := kernel
 NEEDS.tools/make       :=
 NEEDS.tools/run        := kernel fixtures
 NEEDS.tools/runner     := kernel fixtures

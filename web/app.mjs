@@ -12,7 +12,7 @@ import { V86 } from "./libv86.mjs";
 import { Terminal } from "./xterm.mjs";
 import { bootKernel, describeExit, EXIT_SUCCESS } from "./machine.mjs";
 import {
-  ENTRIES, KernelMemory, MIRROR_INDEX, PAGE, PTE_PRESENT, PTE_USER, PTE_WRITABLE, entryFlags, entryFrame, hex,
+  ENTRIES, KernelMemory, PAGE, PTE_PRESENT, PTE_USER, PTE_WRITABLE, entryFlags, entryFrame, hex,
 } from "./memory.mjs";
 
 const REFRESH_MS = 250;
@@ -176,6 +176,7 @@ function refreshPaging() {
     return;
   }
   const identityEnd = memory.global("kernel/mm/regions/identityEnd");
+  const { MIRROR_INDEX } = memory.constants;
   $("cpu").textContent = `CR0 ${hex(machine.cr0())} (PG on) · CR3 ${hex(machine.cr3())}: directory at frame ${hex(directory)}`;
   const pdes = memory.table(directory);
   paintGrid($("directory"), pdes,

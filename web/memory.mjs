@@ -10,16 +10,15 @@
 // the area records and slabs live at virtual addresses in the area range and
 // are read through the walk.
 //
-// The record layouts mirror kernel/mm/area.ts (MemArea) and kernel/mm/slab.ts
-// (SlabDesc), as tools/gdb/kernel.py does; tests/web/v86.test.js compares what
-// this module reads with what the kernel prints for `dump=alloc`, so a drift
-// shows. The kernel keeps running while the page reads, so every list walk is
-// bounded and a torn read shows as odd numbers for one refresh, never a hang.
+// The record layouts (MemArea, SlabDesc, SlabEntry) and the kernel's own
+// constants come from the build, under "layout" in kernel-symbols.json
+// (tools/build/layout.mjs takes them from the compiled classes); only the
+// x86 entry format is written here, from the SDM. The kernel keeps running
+// while the page reads, so every list walk is bounded and a torn read shows
+// as odd numbers for one refresh, never a hang.
 
 export const PAGE = 4096;
 export const ENTRIES = 1024;
-export const MIRROR_INDEX = 1023;                 // paging.ts MIRROR_INDEX
-export const MIRROR_BASE = MIRROR_INDEX << 22;    // page tables appear here
 
 // Page directory and table entry bits (SDM vol. 3, 4.3, tables 4-4 to 4-6).
 export const PTE_PRESENT = 0x1;
@@ -38,18 +37,6 @@ const FLAG_NAMES = [
   [PTE_CACHE_DISABLE, "cache-disable"], [PTE_ACCESSED, "accessed"], [PTE_DIRTY, "dirty"], [PTE_GLOBAL, "global"],
 ];
 
-// kernel/mm/area.ts MemArea (32 bytes): start, pages, next, prev, slab, lower, upper, and a
-// last word of bin (u16: 0 for a used area, its free bin + 1 for a free one), kind and flags (u8 each).
-const AREA_WORDS = 8;
-const AREA_KINDS = ["plain", "slab", "lazy"];   // area.ts AREA_PLAIN, AREA_SLAB, AREA_LAZY
-// kernel/mm/alloc.ts: CLASS_COUNT size classes (SLAB_CLASSES), then the record cache (RECORD_CACHE), SlabDesc of DESC_BYTES:
-// size, shift, slabPages, capacity, partial, full, slabs, ... The counts of blocks in use and
-// free are not stored; they are counted over the partial list, as SlabDesc's getters do.
-// A slab's header (SlabEntry) starts: freeEl, inUse, next.
-export const CLASS_COUNT = 10;
-const DESC_BYTES = 64;
-const DESC_WORDS = 7;
-const SLAB_WORDS = 3;
 /** At most this many records per list are walked in one refresh. */
 const LIST_LIMIT = 20000;
 
@@ -72,6 +59,11 @@ export class KernelMemory {
     this.symbols = symbols;
     this.cpu = cpu;
     this.tables = new Map();
+    /** The kernel's constants by name (MIRROR_INDEX, CLASS_COUNT, ...). */
+    this.constants = symbols.layout.constants;
+    this.records = symbols.layout.records;
+    const c = this.constants;
+    this.areaKinds = { [c.AREA_PLAIN]: "plain", [c.AREA_SLAB]: "slab", [c.AREA_LAZY]: "lazy" };
   }
 
   /**
@@ -106,6 +98,22 @@ export class KernelMemory {
     return entries;
   }
 
+  /**
+   * The record `name` (MemArea, SlabDesc, ...) at virtual `va`, its fields
+   * by name, or null when it is not mapped.
+   */
+  record(name, va) {
+    const { bytes, fields } = this.records[name];
+    const b = this.virtualBytes(va, bytes);
+    if (!b) return null;
+    const view = new DataView(b.buffer);
+    const record = {};
+    for (const [field, { offset, bytes: size }] of Object.entries(fields)) {
+      record[field] = size === 1 ? view.getUint8(offset) : size === 2 ? view.getUint16(offset, true) : view.getUint32(offset, true);
+    }
+    return record;
+  }
+
   /** The walk for `va`: { pde, pte, physical } (physical null where the walk stops). */
   walk(va) {
     const directory = this.directoryFrame();
@@ -118,11 +126,17 @@ export class KernelMemory {
     return { pde, pte, physical: (entryFrame(pte) | (va & 0xfff)) >>> 0 };
   }
 
-  /** `count` words at virtual `va` (one page at most), or null when unmapped. */
-  virtualWords(va, count) {
-    const { physical } = this.walk(va);
-    if (physical === null || (physical & 0xfff) + count * 4 > PAGE) return null;
-    return this.words(physical, count);
+  /** `length` bytes at virtual `va`, page by page through the walk, or null where one is unmapped. */
+  virtualBytes(va, length) {
+    const bytes = new Uint8Array(length);
+    for (let done = 0; done < length;) {
+      const { physical } = this.walk((va + done) >>> 0);
+      if (physical === null) return null;
+      const piece = Math.min(length - done, PAGE - (physical & 0xfff));
+      bytes.set(this.read(physical, piece), done);
+      done += piece;
+    }
+    return bytes;
   }
 
   /**
@@ -140,13 +154,11 @@ export class KernelMemory {
     };
     const walk = (head, link, keep) => {
       for (let record = head, seen = 0; record && seen < LIST_LIMIT; seen++) {
-        const w = this.virtualWords(record, AREA_WORDS);
-        if (!w) break;
-        const [start, pages, next, , slab, , upper, binKind] = w;
-        const bin = binKind & 0xffff;
-        const kind = AREA_KINDS[(binKind >>> 16) & 0xff] ?? "plain";
-        if (keep(bin)) (bin ? result.free : result.used).push({ record, start, pages, slab, areaKind: kind });
-        record = link === "next" ? next : upper;
+        const a = this.record("MemArea", record);
+        if (!a) break;
+        const kind = this.areaKinds[a.kind] ?? "plain";
+        if (keep(a.bin)) (a.bin ? result.free : result.used).push({ record, start: a.start, pages: a.pages, slab: a.slab, areaKind: kind });
+        record = link === "next" ? a.next : a.upper;
       }
     };
     walk(g("usedHead"), "next", () => true);
@@ -159,23 +171,25 @@ export class KernelMemory {
     const table = this.global("kernel/mm/alloc/SLAB_CLASSES");
     const records = this.global("kernel/mm/area/RECORD_CACHE");
     const rows = [];
-    for (let i = 0; i <= CLASS_COUNT; i++) {
-      const w = this.virtualWords(i === CLASS_COUNT ? records : table + i * DESC_BYTES, DESC_WORDS);
-      if (!w) return [];
-      const [size, , slabPages, capacity, partial, , slabs] = w;
+    const classes = this.constants.CLASS_COUNT;
+    const stride = this.records.SlabDesc.bytes;
+    for (let i = 0; i <= classes; i++) {
+      const d = this.record("SlabDesc", i === classes ? records : table + i * stride);
+      if (!d) return [];
+      const { size, slabPages, capacity, partial, slabs } = d;
       if (size === 0) return []; // the allocator is not set up yet
       // The full list has no free block: free blocks and empty slabs are all on the partial list.
       let free = 0;
       let emptySlabs = 0;
       for (let slab = partial, seen = 0; slab && seen < LIST_LIMIT; seen++) {
-        const e = this.virtualWords(slab, SLAB_WORDS);
+        const e = this.record("SlabEntry", slab);
         if (!e) break;
-        free += capacity - e[1];
-        if (e[1] === 0) emptySlabs++;
-        slab = e[2];
+        free += capacity - e.inUse;
+        if (e.inUse === 0) emptySlabs++;
+        slab = e.next;
       }
       const inUse = slabs * capacity - free;
-      rows.push({ name: i === CLASS_COUNT ? "records" : String(i), size, slabPages, capacity, slabs, emptySlabs, inUse, free, pages: slabs * slabPages });
+      rows.push({ name: i === classes ? "records" : String(i), size, slabPages, capacity, slabs, emptySlabs, inUse, free, pages: slabs * slabPages });
     }
     return rows;
   }

@@ -34,7 +34,7 @@ import { lazyAreaOf, lazyBack, LAZY_BACKED, LAZY_OUT_OF_MEMORY } from "./lazy";
 
 // Error-code bits that make a fault fatal whatever the address (arch/x86/exceptions.ts):
 // a protection violation, a user access, a reserved bit, an instruction fetch.
-@inline const PF_FATAL_BITS: u32 = PF_PRESENT | PF_USER | PF_RESERVED | PF_FETCH;
+@inline export const PF_FATAL_BITS: u32 = PF_PRESENT | PF_USER | PF_RESERVED | PF_FETCH;
 
 let handled: u32 = 0;
 let handling = false;

@@ -38,7 +38,7 @@ import { PAGE_SHIFT } from "../arch/x86/paging";
 import { panicAt } from "../core/panic";
 
 @inline export const SLAB_HEADER_BYTES: u32 = 104;
-@inline const SLAB_BITMAP: usize = 40;
+@inline export const SLAB_BITMAP: usize = 40;
 @inline const SLAB_MAX_BLOCKS: u32 = (SLAB_HEADER_BYTES - <u32>SLAB_BITMAP) * 8;
 /** Added to a slab header's address to make its pages' tag (headers are 8-byte aligned, records 32). */
 @inline export const SLAB_TAG: u32 = 1;

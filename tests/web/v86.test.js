@@ -7,9 +7,10 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { explain, judgeSuite } from "../kernel/kernel.js";
 import { STATUS_FAILURE, STATUS_SUCCESS } from "../../tools/run/qemu.mjs";
-import { bootInV86, memoryModule, startInV86 } from "./v86.js";
+import { bootInV86, memoryModule, startInV86, symbols } from "./v86.js";
 
-const { MIRROR_INDEX, PAGE, entryFrame } = memoryModule;
+const { PAGE, entryFrame } = memoryModule;
+const { MIRROR_INDEX } = symbols.layout.constants;
 
 const runs = [];
 after(() => runs.forEach((run) => run.stop()));

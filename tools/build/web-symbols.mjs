@@ -1,7 +1,7 @@
 // tools/build/web-symbols.mjs: the kernel addresses the web page's memory panels
 // read, written as JSON from the built ELF.
 //
-//   node tools/build/web-symbols.mjs build/kernel.elf build/web/kernel-symbols.json
+//   node tools/build/web-symbols.mjs build/kernel.elf build/gen/layout.json build/web/kernel-symbols.json
 //
 // The AssemblyScript globals are fields of the C struct `kernel_instance`
 // (wasm2c makes each global a field; boot/entry.c defines the one instance).
@@ -9,10 +9,11 @@
 // the offset of each field from the DWARF, through `gdb -batch ptype/o`.
 // The kernel image is identity mapped, so each address is virtual and
 // physical at once. A global the page needs that the build does not have
-// stops this step with its name.
+// stops this step with its name. The record layouts and constants
+// (tools/build/layout.mjs) go in as they are, under "layout".
 
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { elfSymbols } from "../lib/elf.mjs";
 
 /** The globals web/memory.mjs reads, by AssemblyScript path (file/name). */
@@ -44,8 +45,8 @@ function instanceFields(elf) {
   return fields;
 }
 
-function main([elf, out]) {
-  if (!elf || !out) throw new Error("usage: node tools/build/web-symbols.mjs KERNEL.elf OUT.json");
+function main([elf, layoutFile, out]) {
+  if (!elf || !layoutFile || !out) throw new Error("usage: node tools/build/web-symbols.mjs KERNEL.elf LAYOUT.json OUT.json");
   const instance = elfSymbols(elf).get("kernel_instance");
   if (!instance) throw new Error(`${elf}: no symbol kernel_instance`);
   const fields = instanceFields(elf);
@@ -56,7 +57,8 @@ function main([elf, out]) {
     if (field.size !== 4 || field.offset + 4 > instance.size) throw new Error(`${elf}: field for ${name} is not a u32 inside kernel_instance`);
     globals[name] = instance.value + field.offset;
   }
-  const json = { kernel: "kernel.elf", instance: { address: instance.value, size: instance.size }, globals };
+  const layout = JSON.parse(readFileSync(layoutFile, "utf8"));
+  const json = { kernel: "kernel.elf", instance: { address: instance.value, size: instance.size }, globals, layout };
   writeFileSync(out, JSON.stringify(json, null, 2) + "\n");
   console.log(`web-symbols: ${GLOBALS.length} globals of kernel_instance at 0x${instance.value.toString(16).padStart(8, "0")} -> ${out}`);
 }

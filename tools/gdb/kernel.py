@@ -18,10 +18,12 @@
 #   cr        the control registers, decoded
 #   pfstop    which page faults stop GDB: fatal (the default), all, off
 #
-# The layouts below mirror kernel/arch/x86/paging.ts and mirror.ts,
-# kernel/mm/area.ts and kernel/mm/slab.ts; tests/kernel/gdb.test.js compares what these commands
-# print with what the kernel prints itself, so a drift shows.
+# The kernel's record layouts and constants come from the build
+# (tools/build/layout.mjs writes gen/layout.json beside the image);
+# tests/kernel/gdb.test.js compares what these commands print with what the
+# kernel prints itself.
 
+import json
 import os
 import re
 
@@ -30,14 +32,61 @@ import gdb.unwinder
 from gdb.FrameDecorator import FrameDecorator
 
 PAGE = 4096
-MIRROR_INDEX = 1023                          # mirror.ts MIRROR_INDEX
-MIRROR_BASE = MIRROR_INDEX << 22             # page tables appear here
-MIRROR_DIRECTORY = MIRROR_BASE + (MIRROR_INDEX << 12)
-PTE_PRESENT, PTE_WRITABLE, PTE_USER, PTE_ACCESSED, PTE_DIRTY = 1, 2, 4, 0x20, 0x40
-PF_PRESENT, PF_WRITE, PF_USER, PF_RESERVED, PF_FETCH = 1, 2, 4, 8, 16
-VECTOR_PAGE_FAULT = 14
-FRAME_EBP, FRAME_VECTOR, FRAME_ERROR, FRAME_EIP = 8, 32, 36, 40   # interrupt-frame.ts InterruptFrame
-CLASS_COUNT, DESC_BYTES, SLAB_HEADER_BYTES = 10, 64, 104         # alloc.ts, slab.ts
+PTE_PRESENT, PTE_WRITABLE, PTE_USER, PTE_ACCESSED, PTE_DIRTY = 1, 2, 4, 0x20, 0x40   # SDM vol. 3, 4.3
+PF_PRESENT, PF_WRITE, PF_USER, PF_RESERVED, PF_FETCH = 1, 2, 4, 8, 16                # SDM vol. 3, 4.7
+
+
+class KernelLayout:
+    """The layout file of the kernel GDB loaded, read at first use: K.MIRROR_INDEX,
+    K.offset("InterruptFrame", "eip"), K.record("MemArea", address)."""
+
+    def __init__(self):
+        self.data = None
+
+    def load(self):
+        if self.data is None:
+            image = gdb.current_progspace().filename
+            if not image:
+                raise gdb.GdbError("no kernel loaded: start GDB with the image, gdb build/kernel.elf -x tools/gdb/kernel.py")
+            path = os.path.join(os.path.dirname(image), "gen", "layout.json")
+            try:
+                with open(path) as f:
+                    self.data = json.load(f)
+            except OSError as error:
+                raise gdb.GdbError("%s: %s (make builds it with the kernel)" % (path, error.strerror))
+        return self.data
+
+    def __getattr__(self, name):
+        constants = self.load()["constants"]
+        if name not in constants:
+            raise AttributeError(name)
+        return constants[name]
+
+    @property
+    def mirror_base(self):
+        """Where the page tables appear, through the mirror PDE."""
+        return self.MIRROR_INDEX << 22
+
+    @property
+    def mirror_directory(self):
+        """Where the directory itself appears."""
+        return self.mirror_base + (self.MIRROR_INDEX << 12)
+
+    def size(self, record):
+        return self.load()["records"][record]["bytes"]
+
+    def offset(self, record, field):
+        return self.load()["records"][record]["fields"][field]["offset"]
+
+    def record(self, name, address):
+        """The record `name` at `address`, its fields by name."""
+        layout = self.load()["records"][name]
+        data = gdb.selected_inferior().read_memory(address, layout["bytes"]).tobytes()
+        return {field: int.from_bytes(data[f["offset"]:f["offset"] + f["bytes"]], "little")
+                for field, f in layout["fields"].items()}
+
+
+K = KernelLayout()
 
 gdb.execute("set confirm off")
 gdb.execute("set pagination off")
@@ -99,8 +148,8 @@ def symbol(addr, is_return=False):
 
 
 def flags_in_words(entry):
-    if entry & (PTE_PRESENT | PTE_PARKED) == PTE_PARKED:
-        return "not present, parked: word 0x%08x" % (entry & PTE_PARKED_WORD)
+    if entry & (PTE_PRESENT | K.PTE_PARKED) == K.PTE_PARKED:
+        return "not present, parked: word 0x%08x" % (entry & K.PTE_PARKED_WORD)
     if not entry & PTE_PRESENT:
         return "not present"
     words_ = ["present", "writable" if entry & PTE_WRITABLE else "read-only",
@@ -161,7 +210,8 @@ class InterruptFrameUnwinder(gdb.unwinder.Unwinder):
             frame = (int(pending.read_register("ebp")) & 0xFFFFFFFF) + 8
         edi, esi, ebp, _esp, ebx, edx, ecx, eax = words(frame, 8)
         info = pending.create_unwind_info(FrameId(frame, entry))
-        for name, value in (("eip", u32(frame + FRAME_EIP)), ("esp", frame + FRAME_EIP + 12), ("ebp", ebp),
+        eip_at = frame + K.offset("InterruptFrame", "eip")
+        for name, value in (("eip", u32(eip_at)), ("esp", eip_at + 12), ("ebp", ebp),
                             ("eax", eax), ("ebx", ebx), ("ecx", ecx), ("edx", edx), ("esi", esi), ("edi", edi)):
             info.add_saved_register(name, gdb.Value(value).cast(gdb.lookup_type("int")))
         return info
@@ -250,13 +300,14 @@ class PageFaultStop(gdb.Breakpoint):
 
     def stop(self):
         frame = register("eax")
-        if u32(frame + FRAME_VECTOR) != VECTOR_PAGE_FAULT:
+        f = K.record("InterruptFrame", frame)
+        if f["vector"] != K.VECTOR_PAGE_FAULT:
             return False
-        cr2, code = register("cr2"), u32(frame + FRAME_ERROR)
+        cr2, code = register("cr2"), f["errorCode"]
         lazy = handled_fault_area(cr2, code)
         if not PageFaultPolicy.stops(lazy is not None):
             return False
-        eip, ebp = u32(frame + FRAME_EIP), u32(frame + FRAME_EBP)
+        eip, ebp = f["eip"], f["ebp"]
         print("page fault at 0x%08x (cr2): %s (error code 0x%x)" % (cr2, fault_in_words(code), code))
         if lazy is not None:
             print("  the kernel will handle it: the first touch of lazy area 0x%08x+%d (%d backed);"
@@ -315,14 +366,14 @@ or where the walk stops."""
         if not paging_on():
             print("paging is off (CR0.PG clear): 0x%08x is a physical address" % addr)
             return
-        pde_at = MIRROR_DIRECTORY + (addr >> 22) * 4
+        pde_at = K.mirror_directory + (addr >> 22) * 4
         pde = u32(pde_at)
         print("0x%08x: PDE %d, PTE %d, offset 0x%03x" % (addr, addr >> 22, (addr >> 12) & 1023, addr & 0xFFF))
         print("  pde 0x%08x at 0x%08x (%s)" % (pde, pde_at, flags_in_words(pde)))
         if not pde & PTE_PRESENT:
             print("  the walk stops at the PDE: 0x%08x is not mapped" % addr)
             return
-        pte_at = MIRROR_BASE + (addr >> 12) * 4
+        pte_at = K.mirror_base + (addr >> 12) * 4
         pte = u32(pte_at)
         print("  pte 0x%08x at 0x%08x (%s)" % (pte, pte_at, flags_in_words(pte)))
         if not pte & PTE_PRESENT:
@@ -350,11 +401,11 @@ consecutive physical pages. The mirror window itself shows as the last run."""
             print("paging is off (CR0.PG clear)")
             return
         runs = []
-        directory = words(MIRROR_DIRECTORY, 1024)
+        directory = words(K.mirror_directory, 1024)
         for i, pde in enumerate(directory):
             if not pde & PTE_PRESENT:
                 continue
-            for j, pte in enumerate(words(MIRROR_BASE + i * PAGE, 1024)):
+            for j, pte in enumerate(words(K.mirror_base + i * PAGE, 1024)):
                 if not pte & PTE_PRESENT:
                     continue
                 # What the CPU allows: the stricter of the PDE and the PTE (SDM vol. 3, 4.6).
@@ -369,7 +420,7 @@ consecutive physical pages. The mirror window itself shows as the last run."""
         for start, end, flags, pa in runs:
             what = "rw" if flags & PTE_WRITABLE else "r-"
             what += "u" if flags & PTE_USER else "s"
-            note = "  (mirror: page tables)" if start >= MIRROR_BASE else ""
+            note = "  (mirror: page tables)" if start >= K.mirror_base else ""
             print("  0x%08x-0x%08x  0x%08x  %-5s  %d%s" % (start, end - 1, pa, what, (end - start) // PAGE, note))
 
 
@@ -396,17 +447,16 @@ many of its pages are backed: a lazy area's grow as they are first touched."""
             print("  %s:" % name)
             record, seen = head, 0
             while record and seen < 4096:
-                start, pages, nxt, _prev, _slab, _lower, upper, bin_kind = words(record, 8)
-                bin_ = bin_kind & 0xFFFF
-                record = upper if free else nxt
-                if free and not bin_:
+                a = K.record("MemArea", record)
+                start, pages, kind = a["start"], a["pages"], a["kind"]
+                record = a["upper"] if free else a["next"]
+                if free and not a["bin"]:
                     continue
                 what = ""
                 if not free:
-                    kind = bin_kind >> 16 & 0xFF
-                    backed = backed_pages(start, pages) if kind == AREA_LAZY else pages
-                    what = "  (%s%s, %d backed)" % (AREA_KINDS.get(kind, "kind %d" % kind),
-                                                    " read-only" if bin_kind >> 24 & AREA_READ_ONLY else "", backed)
+                    backed = backed_pages(start, pages) if kind == K.AREA_LAZY else pages
+                    what = "  (%s%s, %d backed)" % (area_kinds().get(kind, "kind %d" % kind),
+                                                    " read-only" if a["flags"] & K.AREA_READ_ONLY else "", backed)
                 print("    0x%08x-0x%08x  %d %s%s" % (start, start + pages * PAGE - 1, pages,
                                                      "page" if pages == 1 else "pages", what))
                 seen += 1
@@ -426,35 +476,37 @@ full, with their use."""
     def invoke(self, argument, from_tty):
         table = kernel_global("kernel/mm/alloc/SLAB_CLASSES")
         records = kernel_global("kernel/mm/area/RECORD_CACHE")
-        desc_at = lambda i: records if i == CLASS_COUNT else table + i * DESC_BYTES
+        classes = K.CLASS_COUNT
+        desc_at = lambda i: records if i == classes else table + i * K.size("SlabDesc")
         if not table:
             print("slabs: the slab allocator is not set up yet")
             return
         print("slab classes:")
         print("  class     size  in use    free   slabs   empty   pages")
-        for i in range(CLASS_COUNT + 1):
+        for i in range(classes + 1):
             # Counted from the lists, as SlabDesc's getters do: the full list has no free block.
-            size, _shift, pages, cap, partial, _full, slabs = words(desc_at(i), 7)
-            free, empty, slab = 0, 0, partial
+            d = K.record("SlabDesc", desc_at(i))
+            size, pages, cap, slabs = d["size"], d["slabPages"], d["capacity"], d["slabs"]
+            free, empty, slab = 0, 0, d["partial"]
             while slab:
-                _free_el, used, nxt = words(slab, 3)
-                free, empty, slab = free + cap - used, empty + (used == 0), nxt
+                e = K.record("SlabEntry", slab)
+                free, empty, slab = free + cap - e["inUse"], empty + (e["inUse"] == 0), e["next"]
             in_use = slabs * cap - free
-            name = "records" if i == CLASS_COUNT else str(i)
+            name = "records" if i == classes else str(i)
             print("  %7s %8d %7d %7d %7d %7d %7d" % (name, size, in_use, free, slabs, empty, slabs * pages))
         if argument:
-            i = CLASS_COUNT if argument.strip() == "records" else int(argument)
-            if not 0 <= i <= CLASS_COUNT:
+            i = classes if argument.strip() == "records" else int(argument)
+            if not 0 <= i <= classes:
                 raise gdb.GdbError("slabs: classes are 0 to %d, and %d (or records) for the record cache"
-                                   % (CLASS_COUNT - 1, CLASS_COUNT))
-            desc = words(desc_at(i), 10)
-            for name, head in (("partial", desc[4]), ("full", desc[5])):
+                                   % (classes - 1, classes))
+            d = K.record("SlabDesc", desc_at(i))
+            for name in ("partial", "full"):
                 print("  class %d %s slabs:" % (i, name))
-                slab = head
+                slab = d[name]
                 while slab:
-                    free_el, in_use, nxt = words(slab, 3)
-                    print("    0x%08x  %d of %d in use, first free 0x%08x" % (slab, in_use, desc[3], free_el))
-                    slab = nxt
+                    e = K.record("SlabEntry", slab)
+                    print("    0x%08x  %d of %d in use, first free 0x%08x" % (slab, e["inUse"], d["capacity"], e["freeEl"]))
+                    slab = e["next"]
 
 
 CR0_BITS = [(0, "PE"), (1, "MP"), (2, "EM"), (3, "TS"), (4, "ET"), (5, "NE"), (16, "WP"), (18, "AM"),
@@ -486,11 +538,8 @@ class ControlRegisters(gdb.Command):
 # (kernel/mm/pages.ts, parked entries). The rule below is the
 # kernel's, read from memory at the stop, before the handler runs.
 
-PTE_PARKED = 2                                      # paging.ts PTE_PARKED
-PTE_PARKED_WORD = 0xFFFFFFFC & ~PTE_PARKED
-AREA_KINDS = {0: "plain", 1: "slab", 2: "lazy"}     # area.ts AREA_PLAIN, AREA_SLAB, AREA_LAZY
-AREA_LAZY, AREA_READ_ONLY = 2, 1
-PF_FATAL_BITS = PF_PRESENT | PF_USER | PF_RESERVED | PF_FETCH   # fault.ts PF_FATAL_BITS
+def area_kinds():
+    return {K.AREA_PLAIN: "plain", K.AREA_SLAB: "slab", K.AREA_LAZY: "lazy"}
 
 
 def backed_pages(start, pages):
@@ -499,23 +548,23 @@ def backed_pages(start, pages):
     while va < end:
         table = va >> 22
         run = min(end, (table + 1) << 22) - va
-        if u32(MIRROR_DIRECTORY + table * 4) & PTE_PRESENT:
-            n += sum(pte & PTE_PRESENT for pte in words(MIRROR_BASE + (va >> 12) * 4, run // PAGE))
+        if u32(K.mirror_directory + table * 4) & PTE_PRESENT:
+            n += sum(pte & PTE_PRESENT for pte in words(K.mirror_base + (va >> 12) * 4, run // PAGE))
         va += run
     return n
 
 
 def lazy_area_of_entry(pte):
     """(start, pages, backed) of the lazy area a parked PTE names, or None."""
-    if pte & (PTE_PRESENT | PTE_PARKED) != PTE_PARKED:
+    if pte & (PTE_PRESENT | K.PTE_PARKED) != K.PTE_PARKED:
         return None
     try:
-        start, pages, _next, _prev, _slab, _lower, _upper, bin_kind = words(pte & PTE_PARKED_WORD, 8)
+        a = K.record("MemArea", pte & K.PTE_PARKED_WORD)
     except gdb.MemoryError:
         return None
-    if bin_kind >> 16 & 0xFF != AREA_LAZY:
+    if a["kind"] != K.AREA_LAZY:
         return None
-    return (start, pages, backed_pages(start, pages))
+    return (a["start"], a["pages"], backed_pages(a["start"], a["pages"]))
 
 
 def kernel_global_or(name, default):
@@ -527,13 +576,13 @@ def kernel_global_or(name, default):
 
 def handled_fault_area(cr2, code):
     """(start, pages, backed) of the lazy area when the kernel will handle this fault, else None."""
-    if code & PF_FATAL_BITS or cr2 >> 22 == MIRROR_INDEX:
+    if code & K.PF_FATAL_BITS or cr2 >> 22 == K.MIRROR_INDEX:
         return None
     if kernel_global_or("kernel/mm/fault/handling", 0) or kernel_global_or("kernel/core/context/depth", 0):
         return None
-    if not u32(MIRROR_DIRECTORY + (cr2 >> 22) * 4) & PTE_PRESENT:
+    if not u32(K.mirror_directory + (cr2 >> 22) * 4) & PTE_PRESENT:
         return None
-    return lazy_area_of_entry(u32(MIRROR_BASE + (cr2 >> 12) * 4))
+    return lazy_area_of_entry(u32(K.mirror_base + (cr2 >> 12) * 4))
 
 
 class PageFaultPolicy(gdb.Command):

@@ -160,6 +160,15 @@ export function parseModule(b) {
   return module;
 }
 
+/** The contents of the custom section `name` of `module` (a Buffer), or null. */
+export function customSection(module, name) {
+  for (const s of module.sections.filter((s) => s.id === SECTION.custom)) {
+    const r = cursor(module.bytes, s.start);
+    if (r.name() === name) return module.bytes.subarray(r.p, s.end);
+  }
+  return null;
+}
+
 /** The module in the file at `path` (see parseModule). */
 export function readModule(path) {
   return parseModule(readFileSync(path));
