@@ -8,6 +8,7 @@
 #   make debug          QEMU halted with its GDB stub, and GDB attached with symbols
 #   make bench          guest-instruction benchmarks under -icount (bench/README.md)
 #   make iso            build/kernel.iso: GRUB 2 boot image for a PC's BIOS, CD or USB stick
+#   make docs           rewrite the transcripts in README.md and docs/ from the current build
 #   make setup          install whatever is missing (Debian packages, node_modules)
 #   make test-fixtures  the misbehaving tiny kernels the QEMU runner's own tests boot
 #   make debug-kernel   build/debug/kernel.elf, which make test boots for the allocator suites
@@ -39,7 +40,7 @@ MAKEFLAGS  += -j$(shell nproc 2>/dev/null || echo 2)
 # make's pipe is not open in them, and it would warn).
 unexport MAKEFLAGS
 
-.PHONY: all run test debug bench iso setup web web-site test-fixtures debug-kernel bench-kernel clean help
+.PHONY: all run test debug bench docs iso setup web web-site test-fixtures debug-kernel bench-kernel clean help
 .DELETE_ON_ERROR:
 
 # --- The image the commands use ------------------------------------------------
@@ -304,6 +305,12 @@ debug: $(KERNEL) | $(SETUP)
 # bench/run.mjs reports beside the counts.
 bench: build/bench/kernel.elf build/kernel.elf | $(SETUP)
 	@node bench/run.mjs build/bench/kernel.elf
+
+# The transcripts in README.md and docs/*.md, made again by booting the
+# kernel as each one's marker says (tools/build/docs.mjs); make test checks
+# them (tests/tools/docs.test.js).
+docs: $(KERNEL) | $(SETUP)
+	@node tools/build/docs.mjs
 
 # Test selection (tools/test/run.mjs reads UNIT, QEMU, TOOLS and WEB): one
 # name each, any of them; none runs everything. make test builds the needs

@@ -31,9 +31,11 @@ NEEDS.kernel/suites    := kernel
 
 NEEDS.tools/bench      := kernel bench-kernel
 NEEDS.tools/check-heap := kernel
+NEEDS.tools/docs       := kernel
 NEEDS.tools/import-circles :=
 NEEDS.tools/layout     := kernel
 NEEDS.tools/make       :=
+NEEDS.tools/markdown   :=
 NEEDS.tools/run        := kernel fixtures
 NEEDS.tools/runner     := kernel fixtures
 

@@ -7,43 +7,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { promisify } from "node:util";
-import { qemuArgs } from "../../tools/run/qemu.mjs";
+import { gdbSession } from "../../tools/run/sessions.mjs";
 import { KERNEL, QEMU_ARGS } from "./kernel.js";
 import { sourceLine } from "./report.js";
 import { readFileSync } from "node:fs";
 
 const run = promisify(execFile);
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
-
 /** Boots halted with the GDB stub, runs GDB in batch mode with `commands`, returns both outputs. */
-async function debugSession(cmdline, commands) {
-  const port = await freePort();
-  const args = [...qemuArgs({ kernel: KERNEL, cmdline, qemuArgs: QEMU_ARGS }), "-S", "-gdb", `tcp:127.0.0.1:${port}`];
-  const qemu = spawn("qemu-system-i386", args, { stdio: ["ignore", "pipe", "pipe"] });
-  let serial = "";
-  qemu.stdout.on("data", (chunk) => (serial += chunk.toString("latin1")));
-  const exited = new Promise((resolve) => qemu.on("close", resolve));
-  try {
-    const gdbArgs = ["-q", "-nx", "-batch", KERNEL, "-x", "tools/gdb/kernel.py", "-ex", `target remote 127.0.0.1:${port}`];
-    for (const c of [...commands, "kill"]) gdbArgs.push("-ex", c);
-    const { stdout, stderr } = await run("gdb", gdbArgs, { timeout: 60_000 });
-    return { gdb: stdout + stderr, serial: (await exited, serial.replace(/\r\n/g, "\n")) };
-  } finally {
-    qemu.kill("SIGKILL");
-  }
-}
+const debugSession = (cmdline, commands) => gdbSession(KERNEL, cmdline, commands, { qemuArgs: QEMU_ARGS });
 
 // The lines of a section that starts with `first`, up to the next line matching `end`.
 function section(text, first, end) {

@@ -2,10 +2,12 @@
 // playwright-core): it boots test=alloc and the suite passes in #serial;
 // the panels show the page directory through the mirror entry; typed into
 // the terminal, `alloc 64` reaches the monitor and the slab panel shows the
-// block. A screenshot of the page goes to build/web/screenshot.png.
+// block. A screenshot of the page goes to build/web/screenshot.png and to
+// docs/web.png, the picture the README shows.
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { openSite } from "./browser.js";
 import { WEB } from "./v86.js";
@@ -104,6 +106,8 @@ test("browser: typed into the terminal, alloc 64 reaches the monitor and shows a
   await page.click(`#directory .cell[data-index="${va >>> 22}"]`);
   await page.click(`#table .cell[data-index="${(va >>> 12) & 1023}"]`);
   assert.match(await page.textContent("#page-info"), new RegExp(`^page ${address.slice(0, 7)}000 .*→ frame 0x[0-9a-f]{8}\\. PTE 0x[0-9a-f]{8}: present, writable`));
+  // The picture the README and docs/web.md show, of the page as it is now.
   await page.screenshot({ path: join(WEB, "screenshot.png"), fullPage: true });
+  copyFileSync(join(WEB, "screenshot.png"), "docs/web.png");
   assert.deepEqual(errors, [], "no script error on the page");
 });
