@@ -96,9 +96,8 @@ WASM_RT_H     = $(eval WASM_RT_H := $(abspath $(dir $(realpath $(shell command -
 # is the whole address space) and no call-depth counter. Frame pointers stay
 # and calls in tail position stay calls, so every frame shows in a
 # backtrace; null is a valid address (wasm address 0). -O1: the generated C
-# is binaryen's -O3 output already; -O2 on top of it costs a second of every
-# build and gains about 2% on areas, nothing on the slab pair, and is 3
-# instructions slower on map+unmap (bench/README.md).
+# is binaryen's -O3 output already, and bench/README.md shows what -O2 on top
+# of it does to the build time and the counts.
 CFLAGS_FOR  = --target=i386-unknown-none-elf -march=i686 -O1 -g \
               -ffreestanding -nostdinc -isystem $(CLANG_INCLUDE) \
               -Iboot/include -I$(1)/gen \
