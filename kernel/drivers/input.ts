@@ -46,5 +46,23 @@ export function inputTake(): u8 {
   return byte;
 }
 
+/** Ctrl-C, as a terminal sends it. */
+@inline export const INPUT_INTERRUPT: u8 = 0x03;
+
+/**
+ * True when a Ctrl-C is waiting (the consumer only): the bytes up to and
+ * including it are taken, so what was typed before it is dropped with it.
+ */
+export function inputTakeInterrupt(): bool {
+  const end = tail;
+  for (let at = head; at != end; at = (at + 1) & INPUT_MASK) {
+    if (load<u8>(ring + <usize>at) == INPUT_INTERRUPT) {
+      head = (at + 1) & INPUT_MASK;
+      return true;
+    }
+  }
+  return false;
+}
+
 /** Bytes dropped because the queue was full. */
 export function inputDropped(): u32 { return dropped; }

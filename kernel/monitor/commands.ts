@@ -20,7 +20,7 @@
 import { MIRROR_BASE, mirrorDirectory, mirrorTable } from "../arch/x86/mirror";
 import { ENTRIES_PER_TABLE, PAGE_SIZE, PDE_SHIFT, PTE_ADDRESS, PTE_PRESENT, PTE_SHIFT, PTE_USER, PTE_WRITABLE } from "../arch/x86/paging";
 import { probeLoad, probeStore, probeValue } from "../arch/x86/probe";
-import { print, printCell, printChar, printDec, printHex, println } from "../core/console";
+import { consoleQuiet, print, printCell, printChar, printDec, printHex, println } from "../core/console";
 import { haltSuccess } from "../core/halt";
 import { heapBase, heapBytes } from "../core/heap";
 import { interruptsOff } from "../core/irq";
@@ -478,7 +478,7 @@ function pokeCommand(): void {
 function faultCommand(): void {
   const addr = number(1);
   if (addr < 0) return;
-  resumeDisarm();
+  runEnding();
   print("fault: writing ");
   printHex(<u32>addr);
   println();
@@ -491,16 +491,16 @@ function faultCommand(): void {
 function trapCommand(): void {
   const name = known(trapWords!, "trap", trapList);
   if (name == null) return;
-  resumeDisarm();
-  injectTrap(name!);
+  runEnding();
+  injectTrap(name);
 }
 
 function testCommand(): void {
   const name = known(suiteWords!, "test", suiteList);
   if (name == null) return;
-  resumeDisarm();
+  runEnding();
   interruptsOff(); // a suite sees the machine as the boot left it
-  suiteRun(name!, changetype<MultibootInfo>(bootInfo));
+  suiteRun(name, changetype<MultibootInfo>(bootInfo));
 }
 
 // The name in `names` that word 1 spells, or null after listing them.
@@ -531,7 +531,15 @@ function ticksCommand(): void {
   println(" Hz)");
 }
 
+// A command that may end the run: no resume point any more, and the console
+// on even in a muted run of a repeat, so that how the run ended is printed.
+function runEnding(): void {
+  resumeDisarm();
+  consoleQuiet(false);
+}
+
 function haltCommand(): void {
+  runEnding();
   interruptsOff();
   println("kernel halted cleanly");
   haltSuccess();

@@ -13,8 +13,8 @@
 // Everything lives in static buffers: reading a line never allocates.
 
 import { cli, sti, stiHlt } from "../arch/x86/cpu";
-import { printBytes, printChar } from "../core/console";
-import { inputReady, inputTake } from "../drivers/input";
+import { printBytes, printChar, println } from "../core/console";
+import { INPUT_INTERRUPT, inputReady, inputTake } from "../drivers/input";
 import { serialReceiveResume } from "../drivers/serial";
 
 /** The longest line the editor keeps. */
@@ -62,6 +62,11 @@ export function lineRead(): i32 {
       continue;
     }
     lastWasCr = c == CHAR_CR;
+    if (c == INPUT_INTERRUPT) {
+      // Ctrl-C: the line is dropped, and the prompt comes back.
+      println("^C");
+      return 0;
+    }
     if (c == CHAR_CR || c == CHAR_LF) {
       printChar(CHAR_LF);
       historyAdd();

@@ -17,6 +17,7 @@ import { consoleQuiet, print, printDec, println } from "../core/console";
 import { interruptsOn, irqInstall } from "../core/irq";
 import { MultibootInfo } from "../core/multiboot";
 import { resumeArm, resumeDisarm, resumePoint } from "../core/resume";
+import { inputTakeInterrupt } from "../drivers/input";
 import { IRQ_KEYBOARD, keyboardInit, keyboardIrq } from "../drivers/keyboard";
 import { IRQ_TIMER, pitStart, pitTick } from "../drivers/pit";
 import { IRQ_COM1, serialIrq, serialReceiveOn } from "../drivers/serial";
@@ -68,15 +69,22 @@ function runLine(text: usize, length: i32): void {
   const from = commandRepeatFrom();
   commandRepeating(true);
   const first = commandsRun;
-  for (let k: u32 = 0; k < times; k++) {
-    quietRun = k + 1 < times;
+  let runs: u32 = 0;
+  let interrupted = false;
+  for (; runs < times; runs++) {
+    // Ctrl-C typed meanwhile stops the repeat between two runs.
+    if (inputTakeInterrupt()) {
+      interrupted = true;
+      break;
+    }
+    quietRun = runs + 1 < times;
     runCommands(from, end);
   }
   quietRun = false;
   consoleQuiet(false);
   commandRepeating(false);
-  print("repeat: ");
-  printDec(times);
+  print(interrupted ? "repeat: interrupted (Ctrl-C) after " : "repeat: ");
+  printDec(runs);
   print(" runs, ");
   printDec(commandsRun - first);
   println(" commands");

@@ -197,6 +197,49 @@ const MISTAKES = [
   ["repeat 2 repeat 2 mem", /^repeat: not inside another repeat$/m],
 ];
 
+test("monitor: lines piped in before the boot are all read, first byte included", async () => {
+  // As `printf 'alloc 64\nslabs 3\nhalt\n' | make run CMDLINE=monitor`: the bytes wait in the
+  // UART before the kernel has set it up.
+  const run = await runQemu(qemuArgs({ kernel: KERNEL, cmdline: "monitor", qemuArgs: QEMU_ARGS }),
+    { timeoutMs: TIMEOUT_MS, input: "alloc 64\nslabs 3\nhalt\n" });
+  assert.equal(run.status, STATUS_SUCCESS, explain(run));
+  assert.match(run.serial, /^tsk> alloc 64\nalloc: 0x[0-9a-f]{8}$/m, explain(run));
+  assert.match(run.serial, /^tsk> slabs 3\nslab classes:/m, explain(run));
+  assert.doesNotMatch(run.serial, /unknown command/, explain(run));
+});
+
+test("monitor: a command that ends the run inside a repeat still says how it ended", async () => {
+  const run = await session(["repeat 3 halt"]);
+  assert.equal(run.status, STATUS_SUCCESS, explain(run));
+  assert.match(run.serial, /^kernel halted cleanly$/m, explain(run));
+});
+
+test("monitor: Ctrl-C stops a repeat between two runs, and drops a line being typed", async () => {
+  let phase = 0;
+  const run = await runQemu(qemuArgs({ kernel: KERNEL, cmdline: "monitor", qemuArgs: QEMU_ARGS }), {
+    timeoutMs: TIMEOUT_MS,
+    input: true,
+    onSerial(child, serial) {
+      const prompts = serial.split(PROMPT).length - 1;
+      if (phase === 0 && prompts === 1) {
+        phase = 1;
+        child.stdin.write("repeat 4000000000 mem\n");
+        setTimeout(() => child.stdin.write("\x03"), 500);
+      } else if (phase === 1 && prompts === 2) {
+        phase = 2;
+        child.stdin.write("alloc 64\x03");
+      } else if (phase === 2 && prompts === 3) {
+        phase = 3;
+        child.stdin.write("halt\n");
+      }
+    },
+  });
+  assert.equal(run.status, STATUS_SUCCESS, explain(run));
+  assert.match(run.serial, /^repeat: interrupted \(Ctrl-C\) after [1-9]\d* runs, [1-9]\d* commands$/m, explain(run));
+  assert.match(run.serial, /^tsk> alloc 64\^C\ntsk> halt$/m, explain(run));
+  assert.doesNotMatch(run.serial, /^alloc: 0x/m, explain(run));
+});
+
 test("monitor: typed mistakes print the kernel's message and the monitor goes on, nothing changed", async () => {
   const run = await session([
     "alloc 64", "mem", "slabs", "areas",

@@ -108,7 +108,8 @@ export function describeStatus(status, signal) {
  * Runs qemu-system-i386 with `args` and collects COM1 (on its standard
  * output) and its standard error. `onSerial(child, serial)` is called with
  * the serial text so far each time more arrives, for a caller that types on
- * the serial port (`input`: standard input is a pipe then) or stops QEMU.
+ * the serial port (`input`: standard input is a pipe then; a string is
+ * written to it at once, as a pipe into `make run` would) or stops QEMU.
  * Resolves to { serial, status, signal, timedOut, stderr }; never rejects
  * for a misbehaving kernel: a hang ends in timedOut after `timeoutMs`.
  */
@@ -124,6 +125,7 @@ export function runQemu(args, { timeoutMs = 60_000, input = false, onSerial = nu
     });
     child.stderr.on("data", (chunk) => (stderr += chunk.toString()));
     if (input) child.stdin.on("error", () => {}); // QEMU gone before the input: the caller's checks tell
+    if (typeof input === "string") child.stdin.write(input); // typed ahead, before the kernel is up
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill("SIGKILL");
