@@ -204,11 +204,16 @@ writeFileSync("build/bench.json", JSON.stringify(json, null, 2) + "\n");
 const missed = targets.filter(([, value, limit, below]) => !(below ? value < limit : value <= limit)).length;
 console.log("wrote build/bench.json");
 
-if (missed > 0) console.log(`${missed} target(s) missed`);
 
 if (updateReadme) {
   const readme = readFileSync("bench/README.md", "utf8");
   const updated = readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n\`\`\`\n${text}\n\`\`\`\n<!-- bench:end -->`);
   writeFileSync("bench/README.md", updated);
   console.log("updated bench/README.md");
+}
+
+// A missed target fails the run, after the figures are written.
+if (missed > 0) {
+  console.error(`bench: ${missed} target(s) missed (MISSED in the targets above)`);
+  process.exit(1);
 }

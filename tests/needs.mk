@@ -37,6 +37,7 @@ NEEDS.tools/layout     := kernel
 NEEDS.tools/make       :=
 NEEDS.tools/markdown   :=
 NEEDS.tools/run        := kernel fixtures
+NEEDS.tools/warnings   :=
 NEEDS.tools/runner     := kernel fixtures
 
 NEEDS.web/browser      := web-site

@@ -109,8 +109,8 @@ export function printSymbol(addr: usize, isReturnAddress: bool = false): void {
   }
   const name = <usize>load<u32>(entry + ENTRY_NAME);
   const line = lineLookup(look);
-  const file = line == 0 ? 0 : lineFile(line);
-  const rest = file == 0 ? 0 : afterFile(name, file);
+  const file: usize = line == 0 ? 0 : lineFile(line);
+  const rest: usize = file == 0 ? 0 : afterFile(name, file);
   if (rest != 0) {
     printLine(file, line);
     printCString(rest);
