@@ -51,5 +51,7 @@ test("docs: a transcript edited by hand fails the check, naming the file and lin
 test("docs: an address in a transcript that says addresses vary may differ, a word may not", () => {
   assert.equal(comparable("areas over 0x00341000-0xbfffffff", true), comparable("areas over 0x00351000-0xbfffffff", true));
   assert.notEqual(comparable("areas over 0x00341000", false), comparable("areas over 0x00351000", false));
+  assert.equal(comparable("kernel/main.ts:63 commandLineRun+0x62a", true), comparable("kernel/main.ts:63 commandLineRun+0x5f1", true));
+  assert.notEqual(comparable("kernel/main.ts:63 commandLineRun", true), comparable("kernel/main.ts:64 commandLineRun", true));
   assert.notEqual(comparable("1 used area", true), comparable("2 used areas", true));
 });
