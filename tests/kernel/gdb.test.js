@@ -68,11 +68,25 @@ test("GDB stops at the page fault with its context, and pt, bt, slabs, areas, vm
   assert.match(gdb, /^  0xfffff000-0xffffffff  0x[0-9a-f]{8}  rws +1  \(mirror: page tables\)$/m, context);
   assert.match(gdb, /^  0xffc00000-0xffc00fff  0x[0-9a-f]{8}  rws +1  \(mirror: page tables\)$/m, "the PDE's supervisor bit counts, though the PTE grants user");
   assert.doesNotMatch(gdb, /Python Exception/, context);
-  assert.match(gdb, /slabs: classes are 0 to 9, and 10 \(or records\) for the record cache/, context);
+  assert.match(gdb, /^slabs: no class 11 \(0-10\)$/m, context);
 
   // cr: decoded.
   assert.match(gdb, /^cr0 0x8001[0-9a-f]{4}  PE .*WP PG$/m, context);
   assert.match(gdb, /^cr2 0xdead0000  last page fault address$/m, context);
+});
+
+test("the commands refuse bad arguments with the monitor's messages, no Python traceback, nothing printed first", async () => {
+  const { gdb, serial } = await debugSession("fault=0xdead0000", [
+    "continue", "pt zz", "slabs x", "slabs 11", "areas now", "vmmap 1", "cr x", "slabs 3",
+  ]);
+  const context = `\n--- gdb ---\n${gdb}\n--- serial ---\n${serial}`;
+  assert.doesNotMatch(gdb, /Python Exception|Traceback|Error occurred in Python/, context);
+  assert.match(gdb, /^pt: not an address: zz \(No symbol "zz" in current context\.\)$/m, context);
+  assert.match(gdb, /^slabs: not a number \(decimal or 0x hex\): x$/m, context);
+  assert.match(gdb, /^slabs: no class 11 \(0-10\)$/m, context);
+  for (const command of ["areas", "vmmap", "cr"]) assert.match(gdb, new RegExp(`^${command} takes no argument`, "m"), context);
+  // Only the good `slabs 3` printed the table.
+  assert.equal(gdb.split("slab classes:").length - 1, 1, context);
 });
 
 test("every command explains itself in help", async () => {

@@ -362,7 +362,10 @@ or where the walk stops."""
     def invoke(self, argument, from_tty):
         if not argument:
             raise gdb.GdbError("usage: pt ADDR")
-        addr = int(gdb.parse_and_eval(argument)) & 0xFFFFFFFF
+        try:
+            addr = int(gdb.parse_and_eval(argument)) & 0xFFFFFFFF
+        except (gdb.error, ValueError) as error:
+            raise gdb.GdbError("pt: not an address: %s (%s)" % (argument.strip(), error))
         if not paging_on():
             print("paging is off (CR0.PG clear): 0x%08x is a physical address" % addr)
             return
@@ -397,6 +400,7 @@ consecutive physical pages. The mirror window itself shows as the last run."""
         super().__init__("vmmap", gdb.COMMAND_DATA)
 
     def invoke(self, argument, from_tty):
+        no_argument("vmmap", argument)
         if not paging_on():
             print("paging is off (CR0.PG clear)")
             return
@@ -437,6 +441,7 @@ many of its pages are backed: a lazy area's grow as they are first touched."""
         super().__init__("areas", gdb.COMMAND_DATA)
 
     def invoke(self, argument, from_tty):
+        no_argument("areas", argument)
         g = lambda name: kernel_global("kernel/mm/area/" + name)
         base, top = g("areaBase"), g("areaTop")
         plural = lambda n: "%d page%s" % (n, "" if n == 1 else "s")
@@ -462,6 +467,27 @@ many of its pages are backed: a lazy area's grow as they are first touched."""
                 seen += 1
 
 
+def slab_class_argument(argument, classes):
+    """The class `slabs N` names (N, or `records` for the record cache), None for none; refused before anything prints."""
+    word = argument.strip()
+    if not word:
+        return None
+    if word == "records":
+        return classes
+    try:
+        i = int(word, 0)
+    except ValueError:
+        raise gdb.GdbError("slabs: not a number (decimal or 0x hex): %s" % word)
+    if not 0 <= i <= classes:
+        raise gdb.GdbError("slabs: no class %d (0-%d)" % (i, classes))   # as the monitor says it
+    return i
+
+
+def no_argument(command, argument):
+    if argument.strip():
+        raise gdb.GdbError("%s takes no argument (got %s)" % (command, argument.strip()))
+
+
 class Slabs(gdb.Command):
     """slabs: the slab allocator's size classes (kernel/mm/alloc.ts, slab.ts).
 
@@ -477,6 +503,7 @@ full, with their use."""
         table = kernel_global("kernel/mm/alloc/SLAB_CLASSES")
         records = kernel_global("kernel/mm/area/RECORD_CACHE")
         classes = K.CLASS_COUNT
+        chosen = slab_class_argument(argument, classes)
         desc_at = lambda i: records if i == classes else table + i * K.size("SlabDesc")
         if not table:
             print("slabs: the slab allocator is not set up yet")
@@ -494,11 +521,8 @@ full, with their use."""
             in_use = slabs * cap - free
             name = "records" if i == classes else str(i)
             print("  %7s %8d %7d %7d %7d %7d %7d" % (name, size, in_use, free, slabs, empty, slabs * pages))
-        if argument:
-            i = classes if argument.strip() == "records" else int(argument)
-            if not 0 <= i <= classes:
-                raise gdb.GdbError("slabs: classes are 0 to %d, and %d (or records) for the record cache"
-                                   % (classes - 1, classes))
+        if chosen is not None:
+            i = chosen
             d = K.record("SlabDesc", desc_at(i))
             for name in ("partial", "full"):
                 print("  class %d %s slabs:" % (i, name))
@@ -522,6 +546,7 @@ class ControlRegisters(gdb.Command):
         super().__init__("cr", gdb.COMMAND_DATA)
 
     def invoke(self, argument, from_tty):
+        no_argument("cr", argument)
         named = lambda value, bits: " ".join(n for b, n in bits if value >> b & 1) or "-"
         cr0, cr2, cr3, cr4 = (register(r) for r in ("cr0", "cr2", "cr3", "cr4"))
         print("cr0 0x%08x  %s" % (cr0, named(cr0, CR0_BITS)))
