@@ -23,7 +23,8 @@
 //
 // Beside it, the line table (kernel_lines), from pass 1's DWARF line rows
 // for the sources (kernel/**/*.ts, boot/*.c, boot/*.asm; not the generated
-// C): one entry where the (file, line) changes, sorted by address; an
+// C, nor boot/cpu.h's inlined primitives, which count as the line that used
+// them): one entry where the (file, line) changes, sorted by address; an
 // address's line is the last entry at or below it, line 0 meaning none.
 //   +0  count u32
 //   +4  files u32: an array of name u32 (NUL-terminated paths)
@@ -37,6 +38,9 @@ import { writeFileSync } from "node:fs";
 import { elfSymbols, STT_FUNC, STT_NOTYPE } from "../lib/elf.mjs";
 import { wasmFunctionNames } from "../lib/wasm.mjs";
 import { dwarfLines } from "../lib/dwarf-lines.mjs";
+
+/** The header of CPU primitives the generated C inlines. */
+const INLINE_PRIMITIVES = "boot/cpu.h";
 
 const args = process.argv.slice(2);
 if (args[0] === "--empty") {
@@ -100,6 +104,9 @@ function lineTable(elfPath) {
   const rows = [];
   let previous = null;
   for (const { address, file, line } of dwarfLines(elfPath)) {
+    // The CPU primitives inlined from boot/cpu.h (int3, outb, invlpg, ...)
+    // keep the line of the TypeScript that used them.
+    if (file === INLINE_PRIMITIVES) continue;
     const source = line !== 0 && /^(kernel|bench|boot|node_modules)\/.*\.(ts|c|h|asm)$/.test(file);
     if (source && !fileIndex.has(file)) fileIndex.set(file, files.push(file) - 1);
     const row = { start: address, line: source ? line : 0, file: source ? fileIndex.get(file) : 0 };
