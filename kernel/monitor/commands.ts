@@ -35,7 +35,7 @@ import { frameAlloc, frameRelease, framesFree, framesInUse, framesReserved, fram
 import { pageMap, pageTranslate, pageUnmap, pagingPrintWalk, PAGE_NOT_MAPPED } from "../mm/pages";
 import { HAND_MAP_BASE } from "../mm/regions";
 import { Action } from "../lib/actions";
-import { wordCount, wordIs, wordNumber, wordPrint, wordStart, WORDS_MAX } from "./words";
+import { TOO_LARGE, wordCount, wordIs, wordNumber, wordPrint, wordStart, WORDS_MAX } from "./words";
 
 /**
  * One command: a row of the kernel's one table shape (lib/actions.ts), with
@@ -78,7 +78,7 @@ function commandTable(): Array<Command> {
     new Command("free", "ADDR", "free the block at ADDR (free)", 1, 1, freeCommand),
     new Command("area", "PAGES", "allocate PAGES pages of virtual memory (areaAlloc); prints the address", 1, 1, areaCommand),
     new Command("areafree", "ADDR", "free the area at ADDR (areaFree)", 1, 1, areaFreeCommand),
-    new Command("map", "VADDR [PADDR]", "map the page at VADDR, writable, to the frame PADDR or to a fresh frame (pageMap)", 1, 2, mapCommand),
+    new Command("map", "VADDR [PADDR]", "map the page at VADDR, writable, to PADDR (a frame in use, e.g. another mapping's) or to a fresh frame (pageMap)", 1, 2, mapCommand),
     new Command("unmap", "VADDR", "unmap the page at VADDR (pageUnmap); prints the frame it mapped", 1, 1, unmapCommand),
     new Command("pt", "VADDR", "the page walk for VADDR through the mirror: PDE, PTE, physical address", 1, 1, ptCommand),
     new Command("vmmap", "", "every mapped range, with the rights the CPU applies (as GDB's vmmap)", 0, 0, vmmap),
@@ -161,12 +161,12 @@ function printUsage(command: Command): void {
   print(command.args);
 }
 
-// Word `i` as a number, or -1 after saying it is not one.
+// Word `i` as a number, or -1 after saying why it is not one.
 function number(i: i32): i64 {
   const value = wordNumber(i);
   if (value >= 0) return value;
   wordPrint(0);
-  print(": not a number (decimal or 0x hex): ");
+  print(value == TOO_LARGE ? ": too large (at most 0xffffffff): " : ": not a number (decimal or 0x hex): ");
   wordPrint(i);
   println();
   return -1;
@@ -233,6 +233,10 @@ function allocCommand(): void {
 function freeCommand(): void {
   const ptr = number(1);
   if (ptr < 0) return;
+  if (ptr == 0) {
+    println("free: 0 is the null pointer; free(0) does nothing");
+    return;
+  }
   free(<usize>ptr);
   print("free: ");
   printHex(<u32>ptr);

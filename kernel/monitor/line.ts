@@ -5,7 +5,7 @@
 // keyboard alike; each accepted byte is echoed through the console, so the
 // line shows on the serial terminal and the VGA screen. The editor knows
 //
-//   printable ASCII   appended (up to LINE_MAX bytes; more are ignored)
+//   printable ASCII   appended (up to LINE_MAX bytes; a longer line is refused)
 //   CR or LF          ends the line (an LF right after a CR is skipped)
 //   DEL or BS         erases the last byte ("BS space BS" on the screen)
 //   ESC [ A / ESC [ B recalls the previous / next line of the history
@@ -13,7 +13,7 @@
 // Everything lives in static buffers: reading a line never allocates.
 
 import { cli, sti, stiHlt } from "../arch/x86/cpu";
-import { printBytes, printChar, println } from "../core/console";
+import { print, printBytes, printChar, printDec, println } from "../core/console";
 import { INPUT_INTERRUPT, inputReady, inputTake } from "../drivers/input";
 import { serialReceiveResume } from "../drivers/serial";
 
@@ -46,6 +46,7 @@ let browsing: i32 = 0;       // 0: editing a new line; k: showing the k-th most 
 // Escape sequence state: 0 none, 1 after ESC, 2 after ESC [.
 let escape: i32 = 0;
 let lastWasCr = false;
+let overflowed = false;      // printable bytes came past LINE_MAX
 
 /** The bytes of the line lineRead returned. */
 export function lineText(): usize { return line; }
@@ -53,6 +54,7 @@ export function lineText(): usize { return line; }
 /** Waits for a whole line, echoing it; returns its length (the text is at lineText()). */
 export function lineRead(): i32 {
   length = 0;
+  overflowed = false;
   browsing = 0;
   escape = 0;
   while (true) {
@@ -69,6 +71,13 @@ export function lineRead(): i32 {
     }
     if (c == CHAR_CR || c == CHAR_LF) {
       printChar(CHAR_LF);
+      if (overflowed) {
+        // Cut short, the line would run as another command than the one typed.
+        print("monitor: line longer than ");
+        printDec(<u32>LINE_MAX);
+        println(" bytes; not run");
+        return 0;
+      }
       historyAdd();
       return length;
     }
@@ -87,7 +96,9 @@ function edit(c: u8): void {
     escape = 1;
   } else if (c == CHAR_DEL || c == CHAR_BS) {
     if (length > 0) erase();
-  } else if (c >= CHAR_SPACE && c <= CHAR_TILDE && length < LINE_MAX) {
+  } else if (c >= CHAR_SPACE && c <= CHAR_TILDE && length == LINE_MAX) {
+    overflowed = true;
+  } else if (c >= CHAR_SPACE && c <= CHAR_TILDE) {
     store<u8>(line + <usize>length, c);
     length++;
     printChar(c);

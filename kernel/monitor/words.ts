@@ -53,7 +53,12 @@ export function bytesAre(bytes: usize, length: i32, s: string): bool {
   return true;
 }
 
-/** Word `i` as a decimal or 0x hex number of at most 32 bits; -1 when it is not one. */
+/** wordNumber's answer for a word that is not a number. */
+@inline export const NOT_A_NUMBER: i64 = -1;
+/** wordNumber's answer for a number that does not fit in 32 bits. */
+@inline export const TOO_LARGE: i64 = -2;
+
+/** Word `i` as a decimal or 0x hex number of at most 32 bits; NOT_A_NUMBER or TOO_LARGE when it is not one. */
 export function wordNumber(i: i32): i64 {
   const bytes = wordStart(i);
   const length = wordLength(i);
@@ -63,15 +68,19 @@ export function wordNumber(i: i32): i64 {
     base = 16;
     j = 2;
   }
-  if (j == length) return -1;
+  if (j == length) return NOT_A_NUMBER;
   let value: u64 = 0;
+  let tooLarge = false;
   for (; j < length; j++) {
     const digit = digitValue(load<u8>(bytes + <usize>j));
-    if (digit >= base) return -1;
+    if (digit >= base) return NOT_A_NUMBER;
     value = value * <u64>base + <u64>digit;
-    if (value > <u64>u32.MAX_VALUE) return -1;
+    if (value > <u64>u32.MAX_VALUE) {
+      tooLarge = true;
+      value = 0; // the digits after it are still checked
+    }
   }
-  return <i64>value;
+  return tooLarge ? TOO_LARGE : <i64>value;
 }
 
 function digitValue(c: u32): u32 {

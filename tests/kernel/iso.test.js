@@ -10,7 +10,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { explain, judgeSuite, KERNEL, TIMEOUT_MS } from "./kernel.js";
 import { machineArgs, runQemu, STATUS_SUCCESS } from "../../tools/run/qemu.mjs";
 
@@ -104,4 +104,13 @@ describe("kernel.iso", { concurrency: true }, () => {
     assert.match(loader ?? "", /^GRUB 2\./, explain(run));
     assert.equal(cmdline, "", explain(run));
   });
+});
+
+test("the ISO line of docs/build.md boots the menu's first entry headless and ends with status 33", async () => {
+  const line = readFileSync("docs/build.md", "utf8").split("\n").find((l) => l.startsWith("qemu-system-i386 -cdrom "));
+  assert.ok(line, "docs/build.md has no qemu-system-i386 -cdrom line");
+  const [, ...args] = line.trim().split(/\s+/);
+  const run = await runQemu(args.map((a) => (a === "build/kernel.iso" ? ISO : a)), { timeoutMs: TIMEOUT_MS });
+  assert.equal(run.status, STATUS_SUCCESS, `${line}\n${explain(run)}`);
+  assert.match(run.serial, /^kernel halted cleanly$/m, explain(run));
 });

@@ -186,7 +186,7 @@ const MISTAKES = [
   ["poke 0 1", /^poke: not writable \(page fault\) at 0x00000000$/m],
   ["alloc 12x", /^alloc: not a number \(decimal or 0x hex\): 12x$/m],
   ["area 0x", /^area: not a number \(decimal or 0x hex\): 0x$/m],
-  ["alloc 0x100000000", /^alloc: not a number \(decimal or 0x hex\): 0x100000000$/m],
+  ["alloc 0x100000000", /^alloc: too large \(at most 0xffffffff\): 0x100000000$/m],
   ["alloc", /^usage: alloc SIZE$/m],
   ["poke 0x1000", /^usage: poke ADDR VALUE$/m],
   ["frobnicate 1 2", /^monitor: unknown command: frobnicate \(help lists the commands\)$/m],
@@ -238,6 +238,18 @@ test("monitor: Ctrl-C stops a repeat between two runs, and drops a line being ty
   assert.match(run.serial, /^repeat: interrupted \(Ctrl-C\) after [1-9]\d* runs, [1-9]\d* commands$/m, explain(run));
   assert.match(run.serial, /^tsk> alloc 64\^C\ntsk> halt$/m, explain(run));
   assert.doesNotMatch(run.serial, /^alloc: 0x/m, explain(run));
+});
+
+test("monitor: free 0, a number past 32 bits and a line past 512 bytes are each told as what they are", async () => {
+  const long = "alloc 64 " + "x".repeat(600);
+  const run = await session(["free 0", "alloc 99999999999", "alloc 0x1ffffffffzz", long, "help map", "halt"]);
+  assert.equal(run.status, STATUS_SUCCESS, explain(run));
+  const output = (line) => run.commands.find((c) => c.line === line)?.output ?? assert.fail(`no ${line.slice(0, 20)}\n${explain(run)}`);
+  assert.equal(output("free 0"), "free: 0 is the null pointer; free(0) does nothing\n");
+  assert.equal(output("alloc 99999999999"), "alloc: too large (at most 0xffffffff): 99999999999\n");
+  assert.equal(output("alloc 0x1ffffffffzz"), "alloc: not a number (decimal or 0x hex): 0x1ffffffffzz\n");
+  assert.equal(output(long.slice(0, 512)), "monitor: line longer than 512 bytes; not run\n");
+  assert.match(output("help map"), /PADDR \(a frame in use/);
 });
 
 test("monitor: typed mistakes print the kernel's message and the monitor goes on, nothing changed", async () => {

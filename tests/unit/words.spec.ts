@@ -1,5 +1,5 @@
 // kernel/monitor/words.ts on the host: splitting a typed line and reading numbers in place.
-import { wordCount, wordIs, wordLength, wordNumber, wordsSplit, WORDS_MAX } from "../../kernel/monitor/words";
+import { NOT_A_NUMBER, TOO_LARGE, wordCount, wordIs, wordLength, wordNumber, wordsSplit, WORDS_MAX } from "../../kernel/monitor/words";
 
 // Splits `line` as the monitor does (the bytes stay in test memory).
 function split(line: string): void {
@@ -43,12 +43,13 @@ describe("wordNumber", () => {
     expect(wordNumber(2)).toBe(0xdeadbeef);
     expect(wordNumber(3)).toBe(0);
   });
-  it("refuses what is not a 32-bit number with -1", () => {
-    split("12x 0x 0x100000000 4294967296 -1 0xg");
-    for (let i = 0; i < 4; i++) expect(wordNumber(i)).toBe(-1);
-    split("-1 0xg");
-    expect(wordNumber(0)).toBe(-1);
-    expect(wordNumber(1)).toBe(-1);
+  it("refuses what is not a number with NOT_A_NUMBER", () => {
+    split("12x 0x -1 0xg 0x1ffffffffzz");
+    for (let i = 0; i < 5; i++) expect(wordNumber(i)).toBe(NOT_A_NUMBER);
+  });
+  it("refuses a number past 32 bits with TOO_LARGE", () => {
+    split("0x100000000 4294967296 99999999999");
+    for (let i = 0; i < 3; i++) expect(wordNumber(i)).toBe(TOO_LARGE);
   });
   it("reads the largest 32-bit values", () => {
     split("4294967295 0xffffffff");
