@@ -204,7 +204,6 @@ writeFileSync("build/bench.json", JSON.stringify(json, null, 2) + "\n");
 const missed = targets.filter(([, value, limit, below]) => !(below ? value < limit : value <= limit)).length;
 console.log("wrote build/bench.json");
 
-
 if (updateReadme) {
   const readme = readFileSync("bench/README.md", "utf8");
   const updated = readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n\`\`\`\n${text}\n\`\`\`\n<!-- bench:end -->`);

@@ -96,9 +96,11 @@ function edit(c: u8): void {
     escape = 1;
   } else if (c == CHAR_DEL || c == CHAR_BS) {
     if (length > 0) erase();
-  } else if (c >= CHAR_SPACE && c <= CHAR_TILDE && length == LINE_MAX) {
-    overflowed = true;
   } else if (c >= CHAR_SPACE && c <= CHAR_TILDE) {
+    if (length == LINE_MAX) {
+      overflowed = true;
+      return;
+    }
     store<u8>(line + <usize>length, c);
     length++;
     printChar(c);

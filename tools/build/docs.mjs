@@ -21,8 +21,8 @@
 //
 // A marker ending in "(addresses vary)" lets hexadecimal numbers of five
 // digits or more and offsets into functions (+0x2a) differ in --check:
-// they move whenever the code changes. Everything else must match exactly. The kernel is build/kernel.elf, or
-// $KERNEL.
+// they move whenever the code changes. Everything else must match exactly.
+// The kernel is build/kernel.elf, or $KERNEL.
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -103,9 +103,12 @@ async function main(args) {
     const text = readFileSync(file, "utf8");
     const lines = text.split("\n");
     const found = transcripts(file, text);
+    if (mode === "--list") {
+      for (const t of found) console.log(`${file}:${t.line} ${t.spec}${t.vary ? VARY : ""}`);
+      continue;
+    }
     // Back to front, so that the line numbers of the earlier ones hold while rewriting.
     for (const t of [...found].reverse()) {
-      if (mode === "--list") continue;
       const now = await make(t.spec);
       const was = lines.slice(t.start, t.end).join("\n");
       if (mode === "--check") {
@@ -120,7 +123,6 @@ async function main(args) {
         lines.splice(t.start, t.end - t.start, ...now.split("\n"));
       }
     }
-    if (mode === "--list") for (const t of found) console.log(`${file}:${t.line} ${t.spec}${t.vary ? VARY : ""}`);
     if (mode === "--write") writeFileSync(file, lines.join("\n"));
   }
   if (mode === "--check" && differing) process.exit(1);

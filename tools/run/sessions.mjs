@@ -1,5 +1,5 @@
 // tools/run/sessions.mjs: scripted sessions with a booted kernel, for the
-// tests and the docs' transcripts (tools/docs/transcripts.mjs).
+// tests and the docs' transcripts (tools/build/docs.mjs).
 //
 //   monitorSession  boots with `monitor` and types lines at its prompt
 //   gdbSession      boots halted with QEMU's GDB stub and runs GDB in batch
