@@ -6,8 +6,9 @@
 // allocators. Each step reports one or a few lines; a step that cannot be
 // done says why and stops the kernel with the failure status.
 
-import { gdtInit } from "./arch/x86/gdt";
-import { idtInit } from "./arch/x86/idt";
+import { gdtAddress, gdtInit } from "./arch/x86/gdt";
+import { idtAddress, idtInit } from "./arch/x86/idt";
+import { doubleFaultTssAddress, kernelTssAddress } from "./arch/x86/tss";
 import { doubleFaultStackGuard, kernelReadonlyEnd, kernelStart, stackGuard } from "./arch/x86/layout";
 import { mirrorDirectory, MIRROR_INDEX } from "./arch/x86/mirror";
 import { consoleInit, print, printCell, printDec, printEscaped, printHex, printHexCell, println, printSize, printSizeCell } from "./core/console";
@@ -67,10 +68,18 @@ const EMPTY_CSTRING = memory.data(4);
 
 function cpuInit(): void {
   gdtInit();
-  println("cpu: flat GDT loaded: kernel and user code/data over 4 GiB, kernel and double-fault TSS");
+  print("cpu: flat GDT at ");
+  printHex(gdtAddress());
+  print(": kernel and user code/data over 4 GiB, kernel TSS at ");
+  printHex(kernelTssAddress());
+  print(", double-fault TSS at ");
+  printHex(doubleFaultTssAddress());
+  println();
   picInit();
   idtInit();
-  println("cpu: IDT loaded: exceptions 0-31, IRQs 32-47 (PICs remapped, all masked), #DF by task gate");
+  print("cpu: IDT at ");
+  printHex(idtAddress());
+  println(": exceptions 0-31, IRQs 32-47 (PICs remapped, all masked), #DF by task gate");
 }
 
 function memoryInit(info: MultibootInfo): void {
@@ -177,7 +186,11 @@ function printLoader(info: MultibootInfo): void {
   printEscaped(loaderName(info), cstringLength(loaderName(info)));
   println();
   print("command line:    ");
-  printEscaped(commandLine(info), cstringLength(commandLine(info)));
+  // Without its trailing spaces (QEMU's loader ends an empty -append with one).
+  const line = commandLine(info);
+  let length = cstringLength(line);
+  while (length > 0 && load<u8>(line + <usize>(length - 1)) == 0x20) length--;
+  printEscaped(line, length);
   println();
 }
 

@@ -1,13 +1,17 @@
 // kernel/debug/inject.ts: faults, traps and misuses on request, so that every
 // report the kernel can print can be seen by a person and checked by a test.
 //
-//   fault=ADDR        kernel code writes to ADDR (a page fault if unmapped);
-//                     refused inside the mirror window (PDE 1023, 0xFFC00000
-//                     and up): those pages are the live page tables, and a
-//                     write there corrupts paging itself, so that what follows
-//                     (often a reset, or a run that still halts "cleanly")
-//                     cannot be reported
-//   fault=read:ADDR   reads ADDR (anywhere: a read of the mirror changes nothing)
+//   fault=ADDR        kernel code writes to ADDR (a page fault if unmapped
+//                     or read-only); refused, before anything is written,
+//                     where the write would land in the kernel's own memory
+//                     (the rule is debug/guard.ts: the page tables through
+//                     the mirror, the GDT, the IDT, the stacks, ...), because
+//                     what follows could not be reported
+//   fault=read:ADDR   reads ADDR (anywhere: a read changes nothing)
+//                     Either way, an access that does not end in a report
+//                     (it did not fault, or the fault was handled: a lazy
+//                     page backed) says so and stops with the failure
+//                     status: what was asked for did not happen.
 //   trap=NAME         one of TRAPS below
 //   misuse=NAME       one of MISUSES below: each stops the kernel with a
 //                     message naming the function and the address
@@ -18,9 +22,9 @@ import { divide, int3, loadSegments, stiHlt, ud2 } from "../arch/x86/cpu";
 import { VECTOR_GENERAL_PROTECTION } from "../arch/x86/exceptions";
 import { SEL_KERNEL_CODE } from "../arch/x86/gdt";
 import { idtRemoveGate } from "../arch/x86/idt";
-import { inMirror, MIRROR_BASE } from "../arch/x86/mirror";
+import { MIRROR_BASE } from "../arch/x86/mirror";
 import { PAGE_SIZE, PTE_WRITABLE } from "../arch/x86/paging";
-import { print, printHex, println } from "../core/console";
+import { print, printDec, printHex, println } from "../core/console";
 import { haltFailure } from "../core/halt";
 import { interruptsOff, interruptsOn, irqInstall } from "../core/irq";
 import { panic } from "../core/panic";
@@ -29,10 +33,13 @@ import { VGA_BUFFER } from "../drivers/vga";
 import { Action, actionNamed, actionNames } from "../lib/actions";
 import { parseNumber } from "../lib/cmdline";
 import { alloc, free } from "../mm/alloc";
-import { areaAlloc, areaAllocLazy, areaFree, areaUsedList } from "../mm/area";
+import { areaAlloc, areaAllocLazy, areaFree, areaUsedList, MemArea } from "../mm/area";
+import { pageFaultsHandled } from "../mm/fault";
+import { lazyAreaOf } from "../mm/lazy";
 import { frameAlloc } from "../mm/frames";
 import { pageMap, pageSetIdentityFlags, pageUnmap } from "../mm/pages";
 import { SLAB_HEADER_BYTES } from "../mm/slab";
+import { guardRefusal, guardSplits } from "./guard";
 
 // A selector past the GDT's 7 entries: loading it raises #GP(selector).
 @inline const SEL_BEYOND_GDT: u16 = 7 * 8;
@@ -117,27 +124,67 @@ export function injectFault(value: string): bool {
   const read = value.startsWith("read:");
   const number = parseNumber(read ? value.substring(5) : value);
   if (number < 0) return false;
-  if (!read && inMirror(<u32>number)) refuseMirrorWrite(<u32>number);
-  print("inject: ");
-  print(read ? "reading " : "writing ");
-  printHex(<u32>number);
-  println();
-  if (read) faultRead(<usize>number);
-  else faultWrite(<usize>number);
+  if (read || !accessRefused("inject", <u32>number)) {
+    const before = accessBegin("inject", <u32>number, read);
+    if (read) faultRead(<usize>number);
+    else faultWrite(<usize>number);
+    accessEnd("inject", <u32>number, read, before);
+  }
+  haltFailure(); // no report came: what happened instead has been said
   return true;
 }
 
-// A write into the mirror window rewrites a page table or the directory under
-// the running kernel: the fault report itself could not be trusted, so the
-// injector refuses it, as pageMap refuses to map there.
-function refuseMirrorWrite(addr: u32): void {
-  print("inject: fault=");
+// A read or write by hand meant to fault (fault= here, the monitor's fault):
+// the rule of debug/guard.ts first, then what the access did when it came
+// back (a fault the kernel does not handle ends in its report instead). The
+// access itself is the caller's, so that reports name it in its place.
+
+/** Whether the rule of debug/guard.ts refuses a write at `addr`, after saying why; `who` starts each line. */
+export function accessRefused(who: string, addr: u32): bool {
+  const what = guardRefusal(addr, 4);
+  const splits = guardSplits(addr, 4);
+  if (what.length == 0 && !splits) return false;
+  print(who);
+  print(": a write to ");
   printHex(addr);
-  print(" is refused: the mirror window ");
-  printHex(MIRROR_BASE);
-  println("-0xffffffff holds the live page tables;");
-  println("inject: writing there corrupts paging itself, and what follows could not be reported (fault=read: is allowed)");
-  haltFailure();
+  print(" is refused: ");
+  if (splits) println("the word straddles two pages, and the second one would fault after the first had changed");
+  else {
+    print("it would overwrite ");
+    print(what);
+    println(", and what follows could not be reported");
+  }
+  print(who);
+  println(": nothing was written (a read is allowed anywhere: read:ADDR)");
+  return true;
+}
+
+/** Says what is about to be done; returns what accessEnd needs: the lazy area whose page it would back, or 0. */
+export function accessBegin(who: string, addr: u32, read: bool): usize {
+  print(who);
+  print(read ? ": reading " : ": writing ");
+  printHex(addr);
+  println();
+  lazyFaultsBefore = pageFaultsHandled();
+  return lazyAreaOf(addr);
+}
+
+let lazyFaultsBefore: u32 = 0;
+
+/** Says what the access did, now that it came back: it did not fault, or its fault was handled. */
+export function accessEnd(who: string, addr: u32, read: bool, lazy: usize): void {
+  print(who);
+  print(read ? ": the read of " : ": the write to ");
+  printHex(addr);
+  if (lazy != 0 && pageFaultsHandled() != lazyFaultsBefore) {
+    print(" faulted, and the fault was handled: the page was backed, in lazy area ");
+    printHex(changetype<MemArea>(lazy).start);
+    print("+");
+    printDec(changetype<MemArea>(lazy).pages);
+    println();
+    return;
+  }
+  println(read ? " did not fault (mapped)" : " did not fault (mapped and writable)");
 }
 
 /** Writes to `addr` (the store is the faulting instruction). */

@@ -10,23 +10,26 @@
 // kernel function, whose checks refuse bad input with a panic before
 // changing anything; kernel/monitor/monitor.ts has armed a resume point
 // (core/resume.ts), so the panic prints its message and the monitor reads
-// the next line. peek and poke go through probes (arch/x86/probe.ts). Only
-// `fault`, `trap` and `test` disarm it: they are meant to stop the kernel.
+// the next line. peek and poke go through probes (arch/x86/probe.ts), and
+// poke and fault write only where debug/guard.ts allows (poke! anywhere).
+// Only `fault`, `trap` and `test` disarm it: they are meant to stop the kernel.
 //
 // Nothing here allocates on the AssemblyScript heap per command: words are
 // read in place (monitor/words.ts), numbers printed through the console's
 // scratch buffer. The name lists for `trap` and `test` are split once.
 
-import { MIRROR_BASE, mirrorDirectory, mirrorTable } from "../arch/x86/mirror";
+import { inMirror, MIRROR_BASE, mirrorDirectory, mirrorTable, mirrorWritten } from "../arch/x86/mirror";
 import { ENTRIES_PER_TABLE, PAGE_SIZE, PDE_SHIFT, PTE_ADDRESS, PTE_PRESENT, PTE_SHIFT, PTE_USER, PTE_WRITABLE } from "../arch/x86/paging";
-import { probeLoad, probeStore, probeValue } from "../arch/x86/probe";
+import { probeLastAddress, probeLoad, probeStore, probeValue } from "../arch/x86/probe";
 import { consoleQuiet, print, printCell, printChar, printDec, printHex, println } from "../core/console";
 import { haltSuccess } from "../core/halt";
 import { heapBase, heapBytes } from "../core/heap";
 import { interruptsOff } from "../core/irq";
 import { MultibootInfo } from "../core/multiboot";
 import { resumeDisarm } from "../core/resume";
-import { faultWrite, injectTrap, trapNames } from "../debug/inject";
+import { guardRefusal, guardSplits } from "../debug/guard";
+import { accessBegin, accessEnd, accessRefused, faultRead, faultWrite, injectTrap, trapNames } from "../debug/inject";
+import { inputTakeInterrupt } from "../drivers/input";
 import { PIT_HZ, pitTicks } from "../drivers/pit";
 import { suiteNames, suiteRun } from "../ktest/harness";
 import { alloc, allocDump, CLASS_COUNT, free } from "../mm/alloc";
@@ -35,7 +38,7 @@ import { frameAlloc, frameRelease, framesFree, framesInUse, framesReserved, fram
 import { pageMap, pageTranslate, pageUnmap, pagingPrintWalk, PAGE_NOT_MAPPED } from "../mm/pages";
 import { HAND_MAP_BASE } from "../mm/regions";
 import { Action } from "../lib/actions";
-import { TOO_LARGE, wordCount, wordIs, wordNumber, wordPrint, wordStart, WORDS_MAX } from "./words";
+import { TOO_LARGE, wordCount, wordDropPrefix, wordIs, wordNumber, wordPrint, wordStart, WORDS_MAX } from "./words";
 
 /**
  * One command: a row of the kernel's one table shape (lib/actions.ts), with
@@ -85,8 +88,9 @@ function commandTable(): Array<Command> {
     new Command("areas", "", "the area allocator's used and free lists", 0, 0, areasCommand),
     new Command("slabs", "[CLASS]", "the slab size classes, or the row of CLASS (0-9, 10: records)", 0, 1, slabsCommand),
     new Command("peek", "ADDR [COUNT]", "COUNT words (default 1, at most 64) from ADDR; a fault is reported, not fatal", 1, 2, peekCommand),
-    new Command("poke", "ADDR VALUE", "write the word VALUE to ADDR; a fault is reported, not fatal", 2, 2, pokeCommand),
-    new Command("fault", "ADDR", "write to ADDR from kernel code: a page fault report when unmapped (stops the kernel)", 1, 1, faultCommand),
+    new Command("poke", "ADDR VALUE", "write the word VALUE to ADDR; a fault is reported, not fatal; refused where it would overwrite the kernel's own memory", 2, 2, pokeCommand),
+    new Command("poke!", "ADDR VALUE", "poke without the refusal: may stop the kernel (page tables through the mirror take effect: INVLPG)", 2, 2, pokeAnywayCommand),
+    new Command("fault", "[read:]ADDR", "read or write ADDR from kernel code: a page fault report when unmapped (stops the kernel); says so when it did not fault", 1, 1, faultCommand),
     new Command("trap", "NAME", "raise an exception or a wasm trap (stops the kernel; breakpoint continues)", 1, 1, trapCommand),
     new Command("test", "NAME", "run an in-kernel test suite, with interrupts off (ends the run)", 1, 1, testCommand),
     new Command("ticks", "", "timer interrupts since the monitor started, and the uptime", 0, 0, ticksCommand),
@@ -248,7 +252,13 @@ function areaCommand(): void {
   if (pages < 0) return;
   const start = areaAlloc(<u32>pages);
   print("area: ");
-  if (start == 0) println("0 (nothing allocated: 0 pages, or no room)");
+  if (start == 0 && pages > <i64>framesFree()) {
+    print("0 (nothing allocated: ");
+    printDec(<u32>pages);
+    print(" pages need as many free frames, and ");
+    printDec(framesFree());
+    println(" are free)");
+  } else if (start == 0) println("0 (nothing allocated: 0 pages, or no room)");
   else {
     printHex(start);
     println();
@@ -370,17 +380,22 @@ function vmmap(): void {
   printCell("flags", 5);
   println("  pages");
   runPages = 0;
-  for (let i: u32 = 0; i < ENTRIES_PER_TABLE; i++) {
+  runsStopped = false;
+  for (let i: u32 = 0; i < ENTRIES_PER_TABLE && !runsStopped; i++) {
     const pde = load<u32>(mirrorDirectory() + i * 4);
     if ((pde & PTE_PRESENT) == 0) continue;
     const table = mirrorTable(i);
-    for (let j: u32 = 0; j < ENTRIES_PER_TABLE; j++) {
+    for (let j: u32 = 0; j < ENTRIES_PER_TABLE && !runsStopped; j++) {
       const pte = load<u32>(table + j * 4);
       if ((pte & PTE_PRESENT) != 0) vmmapPage((i << PDE_SHIFT) | (j << PTE_SHIFT), pte & PTE_ADDRESS, pde & pte & (PTE_WRITABLE | PTE_USER));
     }
   }
-  if (runPages != 0) vmmapRun();
+  if (runsStopped) println("vmmap: interrupted (Ctrl-C)");
+  else if (runPages != 0) vmmapRun();
 }
+
+// Set when a Ctrl-C came while vmmap printed: a long map stops at a line's end.
+let runsStopped = false;
 
 function vmmapPage(vaddr: u32, paddr: u32, flags: u32): void {
   if (runPages != 0 && vaddr == runLast + PAGE_SIZE && paddr == runPhysical + runPages * PAGE_SIZE && flags == runFlags) {
@@ -409,6 +424,7 @@ function vmmapRun(): void {
   printDec(runPages);
   if (runFirst >= MIRROR_BASE) print("  (mirror: page tables)");
   println();
+  if (inputTakeInterrupt()) runsStopped = true;
 }
 
 function slabsCommand(): void {
@@ -443,17 +459,19 @@ function peekCommand(): void {
   }
   for (let k: u32 = 0; k < <u32>count; k++) {
     const at = <u32>addr + k * 4;
-    if (k % PEEK_PER_LINE == 0) {
-      if (k != 0) println();
-      printHex(at);
-      print(":");
-    }
-    if (!probeLoad(at)) {
-      println();
+    // Read first: a line starts only with a word to show.
+    const readable = probeLoad(at);
+    if (k % PEEK_PER_LINE != 0 && !readable) println();
+    if (!readable) {
       print("peek: not readable (page fault) at ");
       printHex(at);
       println();
       return;
+    }
+    if (k % PEEK_PER_LINE == 0) {
+      if (k != 0) println();
+      printHex(at);
+      print(":");
     }
     printChar(0x20);
     printHex(probeValue());
@@ -461,35 +479,70 @@ function peekCommand(): void {
   println();
 }
 
+// `poke ADDR VALUE` writes only where debug/guard.ts allows; `poke!` anywhere.
 function pokeCommand(): void {
+  poke("poke", true);
+}
+
+function pokeAnywayCommand(): void {
+  poke("poke!", false);
+}
+
+function poke(name: string, guarded: bool): void {
   const addr = number(1);
   if (addr < 0) return;
   const value = number(2);
   if (value < 0) return;
-  if (!probeStore(<u32>addr, <u32>value)) {
-    print("poke: not writable (page fault) at ");
-    printHex(<u32>addr);
-    println();
+  const at = <u32>addr;
+  if (guardSplits(at, 4)) {
+    print(name);
+    print(": ");
+    printHex(at);
+    println(" straddles two pages, and the second would fault after the first had changed; nothing written");
     return;
   }
-  print("poke: ");
-  printHex(<u32>addr);
+  const what = guarded ? guardRefusal(at, 4) : "";
+  if (what.length != 0) {
+    print("poke: refused: ");
+    printHex(at);
+    print(" is in ");
+    print(what);
+    println("; nothing written");
+    println("poke: a write there breaks the kernel, often with no report; poke! writes anyway (it may stop the kernel)");
+    return;
+  }
+  if (!probeStore(at, <u32>value)) {
+    print(name);
+    print(": not writable (page fault) at ");
+    printHex(probeLastAddress());
+    println("; nothing written");
+    return;
+  }
+  // A page-table entry written through the mirror must reach the CPU's
+  // translations too, both when the word straddles two entries.
+  if (inMirror(at)) {
+    mirrorWritten(at);
+    if (inMirror(at + 3)) mirrorWritten(at + 3);
+  }
+  print(name);
+  print(": ");
+  printHex(at);
   print(" = ");
   printHex(<u32>value);
   println();
 }
 
+// `fault ADDR` or `fault read:ADDR`, as fault= does it (debug/inject.ts); the
+// monitor goes on when it comes back (refused, no fault, or a lazy page backed).
 function faultCommand(): void {
+  const read = wordDropPrefix(1, "read:");
   const addr = number(1);
-  if (addr < 0) return;
+  if (addr < 0 || (!read && accessRefused("fault", <u32>addr))) return;
   runEnding();
-  print("fault: writing ");
-  printHex(<u32>addr);
-  println();
-  faultWrite(<usize>addr);
-  print("fault: the write to ");
-  printHex(<u32>addr);
-  println(" did not fault (mapped and writable)");
+  const lazy = accessBegin("fault", <u32>addr, read);
+  if (read) faultRead(<usize>addr);
+  else faultWrite(<usize>addr);
+  accessEnd("fault", <u32>addr, read, lazy);
 }
 
 function trapCommand(): void {
@@ -504,7 +557,7 @@ function testCommand(): void {
   if (name == null) return;
   runEnding();
   interruptsOff(); // a suite sees the machine as the boot left it
-  suiteRun(name, changetype<MultibootInfo>(bootInfo));
+  suiteRun(name, changetype<MultibootInfo>(bootInfo), true);
 }
 
 // The name in `names` that word 1 spells, or null after listing them.

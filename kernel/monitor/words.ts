@@ -53,6 +53,15 @@ export function bytesAre(bytes: usize, length: i32, s: string): bool {
   return true;
 }
 
+/** When word `i` starts with `prefix` (ASCII), drops it from the word and returns true. */
+export function wordDropPrefix(i: i32, prefix: string): bool {
+  const length = wordLength(i);
+  if (length < prefix.length || !bytesAre(wordStart(i), prefix.length, prefix)) return false;
+  store<i32>(starts + <usize>(i * 4), load<i32>(starts + <usize>(i * 4)) + prefix.length);
+  store<i32>(lengths + <usize>(i * 4), length - prefix.length);
+  return true;
+}
+
 /** wordNumber's answer for a word that is not a number. */
 @inline export const NOT_A_NUMBER: i64 = -1;
 /** wordNumber's answer for a number that does not fit in 32 bits. */

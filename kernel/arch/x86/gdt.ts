@@ -66,6 +66,10 @@ export function descriptorLimit(d: u64): u32 {
 const gdt = memory.data(GDT_ENTRIES * 8, 8);
 const gdtr = memory.data(8, 4);                         // limit u16 at +0, base u32 at +2
 
+/** Where the GDT is, and its size in bytes (debug/guard.ts names it). */
+export function gdtAddress(): usize { return gdt; }
+@inline export const GDT_BYTES: u32 = <u32>GDT_ENTRIES * 8;
+
 /** The GDT entry at `selector`. */
 export function gdtEntry(selector: u16): u64 {
   return load<u64>(gdt + <usize>(selector & ~7));

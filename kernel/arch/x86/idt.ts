@@ -33,6 +33,9 @@ import { PIC_IRQ_COUNT, PIC_VECTOR_BASE } from "../../drivers/pic";
 const idt = memory.data(<i32>IDT_VECTORS * 8, 8);
 const idtr = memory.data(8, 4);   // limit u16 at +0, base u32 at +2
 
+/** Where the IDT is (debug/guard.ts names it); IDT_VECTORS x 8 bytes. */
+export function idtAddress(): usize { return idt; }
+
 /** Encodes one gate descriptor (figure 6-2 above). */
 export function gateDescriptor(offset: u32, selector: u16, attributes: u8): u64 {
   return <u64>(offset & 0xFFFF)

@@ -27,6 +27,7 @@
 // its PDE is present.
 
 import { PDE_SHIFT, PTE_SHIFT, pdeIndex } from "./paging";
+import { invlpg, readCr3, writeCr3 } from "./cpu";
 
 /** The directory entry that points back at the directory (N above). */
 @inline export const MIRROR_INDEX: u32 = 1023;
@@ -52,3 +53,15 @@ import { PDE_SHIFT, PTE_SHIFT, pdeIndex } from "./paging";
 
 /** Whether `vaddr` lies in the mirror window. */
 @inline export function inMirror(vaddr: u32): bool { return pdeIndex(vaddr) == MIRROR_INDEX; }
+
+/**
+ * After a store by hand into the mirror window at `addr` (the monitor's
+ * poke!): makes the CPU use what was written. A PTE changed: INVLPG of the
+ * page it maps. A PDE changed: up to 4 MiB of translations and the mirror's
+ * view of that table, so CR3 is reloaded, which flushes every non-global
+ * entry (SDM vol. 3, 4.10.4.1; the kernel sets no global pages).
+ */
+export function mirrorWritten(addr: u32): void {
+  if (addr >= mirrorDirectory()) writeCr3(readCr3());
+  else invlpg(((addr - MIRROR_BASE) >>> 2) << PTE_SHIFT);
+}
