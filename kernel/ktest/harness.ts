@@ -21,7 +21,9 @@
 // QEMU with the success status only if nothing failed. The host runner
 // (tests/kernel/) reads those lines and that status.
 
-import { print, printBytes, printCell, printDec, println, printHex } from "../core/console";
+import { resumeSave } from "../arch/x86/cpu";
+import { consoleQuiet, print, printBytes, printCell, printDec, println, printHex } from "../core/console";
+import { resumeArm, resumeDisarm, resumePoint } from "../core/resume";
 import { haltFailure, haltSuccess } from "../core/halt";
 import { MultibootInfo } from "../core/multiboot";
 import { Action, actionNamed, actionNames } from "../lib/actions";
@@ -53,11 +55,16 @@ export function suiteNames(): string {
 /** What the boot loader passed, for a suite that reads it (console). */
 export function suiteBootInfo(): MultibootInfo { return changetype<MultibootInfo>(bootInfo); }
 
+let fromMonitor = false;
+
+/** Whether the suite running was started by the monitor's `test` (else by test= on the command line). */
+export function suiteFromMonitor(): bool { return fromMonitor; }
+
 /**
  * Runs the suite `name` and leaves QEMU with its verdict (does not return);
  * returns false when there is no such suite. `list` prints the table.
  */
-export function suiteRun(name: string, info: MultibootInfo): bool {
+export function suiteRun(name: string, info: MultibootInfo, monitor: bool = false): bool {
   if (name == "list") {
     suiteList();
     return true;
@@ -65,6 +72,7 @@ export function suiteRun(name: string, info: MultibootInfo): bool {
   const found = actionNamed(suites, name);
   if (found == null) return false;
   bootInfo = changetype<usize>(info);
+  fromMonitor = monitor;
   suiteBegin(found.name);
   found.run();
   suiteEnd();
@@ -144,6 +152,26 @@ export function checkText(name: string, buf: usize, length: i32, expected: strin
     print("\"");
   }
   println();
+}
+
+/**
+ * Runs `request`, which a check of the kernel's (panicAt) should refuse;
+ * returns whether it was refused. The refusal resumes here through a resume
+ * point (core/resume.ts), with the console muted so that it prints nothing.
+ * Kept out of line (tools/build/noinline.mjs): resumeSave returns into this
+ * frame a second time.
+ */
+export function refused(request: () => void): bool {
+  if (resumeSave(resumePoint()) != 0) {
+    consoleQuiet(false);
+    return true;
+  }
+  consoleQuiet(true);
+  resumeArm();
+  request();
+  resumeDisarm();
+  consoleQuiet(false);
+  return false;
 }
 
 // Prints the summary and leaves QEMU: success only when every case passed.

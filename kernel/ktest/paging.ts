@@ -1,26 +1,38 @@
 // kernel/ktest/paging.ts: `test=paging`, the page tables as the MMU sees them.
 // Probes (arch/x86/probe.ts) let a case expect a page fault and carry on.
 
-import { check, checkEqual, suite } from "./harness";
+import { check, checkEqual, refused, suite } from "./harness";
 import { readCr0, readCr3 } from "../arch/x86/cpu";
 import { PF_PRESENT, PF_WRITE, VECTOR_PAGE_FAULT } from "../arch/x86/exceptions";
 import { stackGuard } from "../arch/x86/layout";
 import { MIRROR_INDEX, mirrorDirectory, mirrorTable, pdeAddress } from "../arch/x86/mirror";
-import { CR0_PG, CR0_WP, ENTRIES_PER_TABLE, pdeIndex, PAGE_SIZE, PTE_ADDRESS, PTE_PRESENT, PTE_WRITABLE } from "../arch/x86/paging";
+import { CR0_PG, CR0_WP, ENTRIES_PER_TABLE, pdeIndex, PAGE_SIZE, PDE_SHIFT, PTE_ADDRESS, PTE_PRESENT, PTE_WRITABLE } from "../arch/x86/paging";
 import { probeFaultCount, probeLastAddress, probeLastErrorCode, probeLastVector, probeLoad, probeStore, probeValue } from "../arch/x86/probe";
-import { framesFree, frameAlloc, frameRefCount, frameRelease } from "../mm/frames";
+import { framesFree, framesInUse, frameAlloc, frameRefCount, frameRelease, frameRetain, FRAME_MAX_REFERENCES } from "../mm/frames";
+import { HAND_MAP_BASE } from "../mm/regions";
 import { pageEntry, pageMap, pageTableEntries, pageTranslate, pageUnmap, PAGE_NOT_MAPPED } from "../mm/pages";
 
-// Test addresses in the window for mappings by hand (HAND_MAP_BASE), in
-// directory entries the kernel leaves empty (3 GiB, 3 GiB + 4 MiB).
-@inline const TEST_A: u32 = 0xC0000000;
-@inline const TEST_B: u32 = 0xC0001000;
-@inline const TEST_C: u32 = 0xC0400000;
-@inline const TEST_D: u32 = 0x40401000;
+// Test addresses in the window for mappings by hand (HAND_MAP_BASE), under
+// three directory entries in a row that have no table when the suite starts
+// (chosen then: the monitor's `map` may have used the first ones):
+// TEST_A and TEST_B under the first, TEST_C and TEST_D under the second; the
+// cycles use all three.
+let TEST_A: u32 = 0;
+let TEST_B: u32 = 0;
+let TEST_C: u32 = 0;
+let TEST_D: u32 = 0;
+@inline const TEST_TABLES: u32 = 3;
 @inline const GARBAGE: u32 = 0xA5A5A5A5;
 @inline const MAP_CYCLES: i32 = 1000;
 
 function pagingSuite(): void {
+  const base = emptyTables(TEST_TABLES);
+  check("three empty directory entries in a row in the window for mappings by hand", base != 0, "every run of three has a table");
+  if (base == 0) return;
+  TEST_A = base;
+  TEST_B = base + PAGE_SIZE;
+  TEST_C = base + (1 << PDE_SHIFT);
+  TEST_D = TEST_C + PAGE_SIZE;
   controlRegisters();
   mirror();
   aliasing();
@@ -29,6 +41,18 @@ function pagingSuite(): void {
   tablesComeAndGo();
   staleTranslation();
   cycles();
+  refusedMapChangesNothing();
+}
+
+// The first of `n` directory entries in a row without a table, from
+// HAND_MAP_BASE up to the mirror, as an address; 0 when there is none.
+function emptyTables(n: u32): u32 {
+  let run: u32 = 0;
+  for (let i = pdeIndex(HAND_MAP_BASE); i < MIRROR_INDEX; i++) {
+    run = (load<u32>(mirrorDirectory() + i * 4) & PTE_PRESENT) == 0 ? run + 1 : 0;
+    if (run == n) return (i + 1 - n) << PDE_SHIFT;
+  }
+  return 0;
 }
 
 function controlRegisters(): void {
@@ -184,6 +208,26 @@ function cycles(): void {
   }
   check("1000 map/write/unmap cycles read back what they wrote", intact);
   checkEqual("after 1000 map/unmap cycles the free count is where it started", framesFree(), free);
+}
+
+
+// pageMap's refusal of a frame whose count is full comes before any change:
+// under an empty directory entry, no table is made for it.
+let fullFrame: u32 = 0;
+
+function mapFullFrame(): void {
+  pageMap(TEST_A, fullFrame, PTE_WRITABLE);
+}
+
+function refusedMapChangesNothing(): void {
+  fullFrame = frameAlloc();
+  for (let i: u32 = 1; i < FRAME_MAX_REFERENCES; i++) frameRetain(fullFrame);
+  const inUse = framesInUse();
+  check("pageMap of a frame with 65,535 references is refused", refused(mapFullFrame));
+  checkEqual("...and leaves no page table under the address", load<u32>(pdeAddress(TEST_A)) & PTE_PRESENT, 0);
+  checkEqual("...nor a frame in use", framesInUse(), inUse);
+  for (let i: u32 = 0; i < FRAME_MAX_REFERENCES; i++) frameRelease(fullFrame);
+  checkEqual("...and the frame is free once its references are dropped", frameRefCount(fullFrame), 0);
 }
 
 // The suites of this file (kernel/ktest/harness.ts), registered last: a

@@ -37,7 +37,8 @@ import { panicAt, refuseInInterrupt } from "../core/panic";
 }
 @inline export const FRAME_DESCRIPTOR_BYTES: u32 = 8;
 /** What a frame's u16 reference count can hold. */
-@inline const MAX_REFERENCES: u16 = 0xFFFF;
+/** The most references a frame can hold (its count is a u16). */
+@inline export const FRAME_MAX_REFERENCES: u16 = 0xFFFF;
 
 // The whole state of the frame allocator.
 let descriptors: usize = 0;      // the array
@@ -143,7 +144,7 @@ export function frameRelease(paddr: u32): void {
  */
 @inline export function frameRetainInUse(paddr: u32): void {
   const d = descriptor(paddr >> PAGE_SHIFT);
-  if (d.refCount == MAX_REFERENCES) panicAt("frameRetain", "too many references to the frame", paddr);
+  if (d.refCount == FRAME_MAX_REFERENCES) panicAt("frameRetain", "too many references to the frame", paddr);
   d.refCount++;
 }
 

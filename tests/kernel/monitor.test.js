@@ -101,7 +101,7 @@ function lastAddress(serial, word) {
 }
 
 const SLAB_ROW = /^ +(\d+|records) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+)$/gm;
-const COMMANDS = ["help", "mem", "alloc", "free", "area", "areafree", "map", "unmap", "pt", "vmmap",
+const COMMANDS = ["help", "mem", "alloc", "free", "area", "areafree", "map", "unmap", "pt", "vmmap", "poke!",
   "areas", "slabs", "peek", "poke", "fault", "trap", "test", "ticks", "halt", "repeat", "lazy"];
 
 test("monitor: every command on the serial port; halt gives status 33", async () => {
@@ -124,7 +124,7 @@ test("monitor: every command on the serial port; halt gives status 33", async ()
   assert.match(outputOf(run, "halt"), /^kernel halted cleanly$/m);
 
   const help = outputOf(run, "help");
-  for (const name of COMMANDS) assert.match(help, new RegExp(`^  ${name}\\b`, "m"), `help lists ${name}`);
+  for (const name of COMMANDS) assert.match(help, new RegExp(`^  ${name.replace("!", "\\!")}( |$)`, "m"), `help lists ${name}`);
   assert.match(outputOf(run, "help alloc"), /^  alloc SIZE +allocate SIZE bytes \(alloc\); prints the address\n$/);
 
   const mem = /^mem: frames: (\d+) free, (\d+) reserved, (\d+) in use, (\d+) total$/m.exec(outputOf(run, "mem"));
@@ -183,7 +183,7 @@ const MISTAKES = [
   ["areafree 0x40000010", /^\*\*\* KERNEL PANIC: areaFree: unaligned address at 0x40000010$/m],
   ["peek 0", /^peek: not readable \(page fault\) at 0x00000000$/m],
   ["peek 0xdead0000 4", /^peek: not readable \(page fault\) at 0xdead0000$/m],
-  ["poke 0 1", /^poke: not writable \(page fault\) at 0x00000000$/m],
+  ["poke 0 1", /^poke: not writable \(page fault\) at 0x00000000; nothing written$/m],
   ["alloc 12x", /^alloc: not a number \(decimal or 0x hex\): 12x$/m],
   ["area 0x", /^area: not a number \(decimal or 0x hex\): 0x$/m],
   ["alloc 0x100000000", /^alloc: too large \(at most 0xffffffff\): 0x100000000$/m],
@@ -381,4 +381,157 @@ test("monitor: lazy makes a lazy area; peek and poke back its pages on first tou
   assert.match(outputOf(run, `peek ${start}`), /0x00000000/, "a fresh page reads zero");
   assert.match(outputOf(run, "areas", 1), row(2), "peek and poke each backed one page");
   assert.match(outputOf(run, `areafree ${start}`), new RegExp(`^areafree: ${start} freed$`, "m"));
+});
+
+// --- writes by hand: the rule of kernel/debug/guard.ts ------------------------
+
+// An address the boot report prints: "cpu: flat GDT at 0x...", "IDT at 0x...".
+function bootAddress(serial, pattern) {
+  const found = pattern.exec(serial);
+  assert.ok(found, `no ${pattern} in the boot report\n${serial}`);
+  return found[1];
+}
+const GDT_AT = /^cpu: flat GDT at (0x[0-9a-f]{8})/m;
+const IDT_AT = /^cpu: IDT at (0x[0-9a-f]{8})/m;
+const TSS_AT = /double-fault TSS at (0x[0-9a-f]{8})$/m;
+const DESCRIPTORS_AT = /^mem: frame descriptors at (0x[0-9a-f]{8})-/m;
+const plus = (address, n) => "0x" + (hex(address) + n).toString(16).padStart(8, "0");
+
+test("monitor: poke and fault refuse writes into the kernel itself, saying what they would overwrite; nothing changes", async () => {
+  const run = await session([
+    "peek 0xfffff000 4", "alloc 64", "mem",
+    "poke 0xfffff000 0", "fault 0xfffff000", "poke 0xffc00000 0",
+    (s) => `poke ${bootAddress(s, GDT_AT)} 0`,
+    (s) => `fault ${plus(bootAddress(s, GDT_AT), 8)}`,
+    (s) => `poke ${bootAddress(s, IDT_AT)} 0`,
+    (s) => `poke ${bootAddress(s, TSS_AT)} 0`,
+    (s) => `poke ${bootAddress(s, DESCRIPTORS_AT)} 0`,
+    (s) => `poke ${plus(lastAddress(s, "alloc"), 64)} 1`,
+    (s) => `poke ${plus(lastAddress(s, "alloc"), 62)} 1`,
+    (s) => `poke ${lastAddress(s, "alloc")} 0x600d`,
+    (s) => `peek ${lastAddress(s, "alloc")}`,
+    (s) => `free ${lastAddress(s, "alloc")}`,
+    "poke 0xb8000 0x0f41",
+    "peek 0xfffff000 4", "mem", "ticks", "halt",
+  ]);
+  assert.equal(run.status, STATUS_SUCCESS, explain(run));
+  const refusal = (line, what) => {
+    const output = outputOf(run, line);
+    assert.match(output, new RegExp(`^poke: refused: 0x[0-9a-f]{8} is in ${what}; nothing written$`, "m"), `${line}\n${explain(run)}`);
+    assert.match(output, /^poke: a write there breaks the kernel, often with no report; poke! writes anyway \(it may stop the kernel\)$/m);
+  };
+  const s = run.serial;
+  refusal("poke 0xfffff000 0", "the page directory \\(through the mirror\\)");
+  refusal("poke 0xffc00000 0", "a page table \\(through the mirror\\)");
+  refusal(`poke ${bootAddress(s, GDT_AT)} 0`, "the GDT");
+  refusal(`poke ${bootAddress(s, IDT_AT)} 0`, "the IDT");
+  refusal(`poke ${bootAddress(s, TSS_AT)} 0`, "the double-fault task's TSS");
+  refusal(`poke ${bootAddress(s, DESCRIPTORS_AT)} 0`, "the frame descriptors");
+  const block = lastAddress(s, "alloc");
+  refusal(`poke ${plus(block, 64)} 1`, "a free block \\(its first word links the slab's free list\\)");
+  refusal(`poke ${plus(block, 62)} 1`, "the block after this one");
+  for (const line of ["fault 0xfffff000", `fault ${plus(bootAddress(s, GDT_AT), 8)}`]) {
+    assert.match(outputOf(run, line), /^fault: a write to 0x[0-9a-f]{8} is refused: it would overwrite (the page directory \(through the mirror\)|the GDT), and what follows could not be reported\nfault: nothing was written/m, explain(run));
+  }
+  // What the refused commands aimed at is as it was, and the kernel goes on.
+  assert.equal(outputOf(run, "peek 0xfffff000 4", 1), outputOf(run, "peek 0xfffff000 4", 0));
+  assert.match(outputOf(run, `poke ${block} 0x600d`), new RegExp(`^poke: ${block} = 0x0000600d$`, "m"));
+  assert.match(outputOf(run, `peek ${block}`), /0x0000600d/);
+  assert.match(outputOf(run, "poke 0xb8000 0x0f41"), /^poke: 0x000b8000 = 0x00000f41$/m, "the screen is anyone's");
+  assert.equal(outputOf(run, "mem", 1), outputOf(run, "mem", 0), "frames as they were");
+  assert.match(outputOf(run, "ticks"), /^ticks: \d+/m);
+});
+
+test("monitor: poke! of a page-table entry through the mirror takes effect at once (INVLPG), and pt agrees", async () => {
+  const pte = (s, n) => /^0xfff00000: (0x[0-9a-f]{8}) (0x[0-9a-f]{8})$/m.exec(s)?.[n] ?? "0xbad";
+  const run = await session([
+    "mem", "map 0xc0000000", "map 0xc0001000", "poke 0xc0000000 0x11111111", "poke 0xc0001000 0x22222222",
+    "peek 0xfff00000 2", "peek 0xc0000000",
+    (s) => `poke! 0xfff00000 ${pte(s, 2)}`,
+    "peek 0xc0000000", "pt 0xc0000000",
+    (s) => `poke! 0xfff00000 ${pte(s, 1)}`,
+    "peek 0xc0000000",
+    "unmap 0xc0000000", "unmap 0xc0001000", "mem", "halt",
+  ]);
+  assert.equal(run.status, STATUS_SUCCESS, explain(run));
+  const [first, second] = [pte(run.serial, 1), pte(run.serial, 2)];
+  assert.match(outputOf(run, `poke! 0xfff00000 ${second}`), new RegExp(`^poke!: 0xfff00000 = ${second}$`, "m"), explain(run));
+  assert.match(outputOf(run, "peek 0xc0000000", 1), /^0xc0000000: 0x22222222$/m, "the new entry is used at once, not a stale TLB entry");
+  const frame = (entry) => "0x" + (hex(entry) & ~0xfff >>> 0).toString(16).padStart(8, "0");
+  assert.match(outputOf(run, "pt 0xc0000000"), new RegExp(`^    physical: +${frame(second)}$`, "m"), explain(run));
+  assert.match(outputOf(run, "peek 0xc0000000", 2), /^0xc0000000: 0x11111111$/m, "and again after the entry is put back");
+  assert.equal(outputOf(run, "mem", 1), outputOf(run, "mem", 0), "put back, nothing is lost");
+  assert.notEqual(frame(first), frame(second));
+});
+
+test("monitor: a poke that straddles the end of a lazy area is refused before it backs the first page", async () => {
+  const run = await session([
+    "lazy 2", (s) => `poke ${plus(lastAddress(s, "lazy"), 0x1ffe)} 1`, "areas",
+    (s) => `poke! ${plus(lastAddress(s, "lazy"), 0x1ffe)} 1`, "areas", "halt",
+  ]);
+  assert.equal(run.status, STATUS_SUCCESS, explain(run));
+  const start = lastAddress(run.serial, "lazy");
+  for (const name of ["poke", "poke!"]) {
+    assert.match(outputOf(run, `${name} ${plus(start, 0x1ffe)} 1`), new RegExp(`^${name}: ${plus(start, 0x1ffe)} straddles two pages, and the second would fault after the first had changed; nothing written$`, "m"), explain(run));
+  }
+  for (const n of [0, 1]) assert.match(outputOf(run, "areas", n), new RegExp(`^    ${start}-0x[0-9a-f]{8}  2 pages  \\(lazy, 0 backed\\)$`, "m"), explain(run));
+});
+
+test("monitor: fault into a lazy area says the fault was handled and where; fault read: reads", async () => {
+  const run = await session([
+    "lazy 2", (s) => `fault ${lastAddress(s, "lazy")}`, (s) => `fault read:${plus(lastAddress(s, "lazy"), 0x1000)}`,
+    "areas", "fault 0xb8000", "fault read:0x100000", "halt",
+  ]);
+  assert.equal(run.status, STATUS_SUCCESS, explain(run));
+  const start = lastAddress(run.serial, "lazy");
+  assert.match(outputOf(run, `fault ${start}`), new RegExp(`^fault: writing ${start}\nfault: the write to ${start} faulted, and the fault was handled: the page was backed, in lazy area ${start}\\+2$`, "m"), explain(run));
+  assert.match(outputOf(run, `fault read:${plus(start, 0x1000)}`), new RegExp(`^fault: the read of ${plus(start, 0x1000)} faulted, and the fault was handled: the page was backed, in lazy area ${start}\\+2$`, "m"), explain(run));
+  assert.match(outputOf(run, "areas"), /\(lazy, 2 backed\)/);
+  assert.match(outputOf(run, "fault 0xb8000"), /^fault: the write to 0x000b8000 did not fault \(mapped and writable\)$/m);
+  assert.match(outputOf(run, "fault read:0x100000"), /^fault: the read of 0x00100000 did not fault \(mapped\)$/m);
+});
+
+test("monitor: suites started with test judge what they did, not what the monitor left", async () => {
+  for (const [steps, name] of [[["alloc 64", "alloc 100", "test alloc"], "alloc"], [["map 0xc0000000", "test paging"], "paging"], [["test console"], "console"]]) {
+    const run = await session(steps);
+    assert.equal(run.status, STATUS_SUCCESS, `${steps.join("; ")}\n${explain(run)}`);
+    assert.match(run.serial, new RegExp(`^suite ${name}: [1-9]\\d* passed, 0 failed$`, "m"), explain(run));
+    assert.doesNotMatch(run.serial, /^FAIL |\*\*\* KERNEL/m, explain(run));
+  }
+});
+
+test("monitor: a faulting peek ends its line before saying so; area past the free frames says that", async () => {
+  const run = await session(["map 0xc0000000", "peek 0xc0000ff8 4", "peek 0xc0001000", "area 100000", "mem", "halt"]);
+  assert.equal(run.status, STATUS_SUCCESS, explain(run));
+  assert.match(outputOf(run, "peek 0xc0000ff8 4"), /^0xc0000ff8: 0x[0-9a-f]{8} 0x[0-9a-f]{8}\npeek: not readable \(page fault\) at 0xc0001000\n$/, explain(run));
+  assert.equal(outputOf(run, "peek 0xc0001000"), "peek: not readable (page fault) at 0xc0001000\n");
+  const free = /^mem: frames: (\d+) free/m.exec(outputOf(run, "mem"))[1];
+  assert.equal(outputOf(run, "area 100000"), `area: 0 (nothing allocated: 100000 pages need as many free frames, and ${free} are free)\n`);
+});
+
+test("monitor: Ctrl-C on the keyboard stops a repeat", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tskernel-monitor-"));
+  const socket = join(dir, "qemu-monitor.sock");
+  let phase = 0;
+  try {
+    const run = await runQemu(qemuArgs({ kernel: KERNEL, cmdline: "monitor", qemuArgs: `${QEMU_ARGS} -monitor unix:${socket},server,nowait` }), {
+      timeoutMs: TIMEOUT_MS,
+      input: true,
+      onSerial(child, serial) {
+        const prompts = serial.split(PROMPT).length - 1;
+        if (phase === 0 && prompts === 1) {
+          phase = 1;
+          child.stdin.write("repeat 4000000000 ticks\n");
+          setTimeout(() => sendKeys(socket, ["ctrl-c"]), 500);
+        } else if (phase === 1 && prompts === 2) {
+          phase = 2;
+          child.stdin.write("halt\n");
+        }
+      },
+    });
+    assert.equal(run.status, STATUS_SUCCESS, explain(run));
+    assert.match(run.serial, /^repeat: interrupted \(Ctrl-C\) after [1-9]\d* runs, [1-9]\d* commands$/m, explain(run));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
