@@ -5,7 +5,9 @@
 // raises IRQ 1. keyboardIrq (interrupt context) turns them into the bytes a
 // terminal would send on the serial line, so the monitor reads one stream:
 // letters and digits (with shift), CR for enter, DEL (0x7F) for backspace,
-// ESC [ A and ESC [ B for the up and down arrows. Other keys are ignored.
+// ESC [ A and ESC [ B for the up and down arrows, and with Ctrl held a
+// letter's control byte (Ctrl-C: 0x03, which stops a repeat). Other keys are
+// ignored.
 //
 // Set 1: a press is the key's code, its release the same code | 0x80; keys
 // added with the 101-key layout (the arrows) come after an 0xE0 prefix.
@@ -23,6 +25,7 @@ import { inputPut } from "./input";
 @inline const SCAN_EXTENDED: u8 = 0xE0;
 @inline const SCAN_LEFT_SHIFT: u8 = 0x2A;
 @inline const SCAN_RIGHT_SHIFT: u8 = 0x36;
+@inline const SCAN_CTRL: u8 = 0x1D;             // left; the right one after SCAN_EXTENDED
 @inline const SCAN_UP: u8 = 0x48;               // after SCAN_EXTENDED
 @inline const SCAN_DOWN: u8 = 0x50;             // after SCAN_EXTENDED
 @inline const SCAN_TABLE_SIZE: u8 = 0x3A;       // codes 0x00-0x39: the main block
@@ -43,6 +46,7 @@ const SHIFTED = memory.data<u8>([
 
 let shifts: u32 = 0;       // bit 0: left shift held, bit 1: right shift held
 let extended = false;      // the last byte was SCAN_EXTENDED
+let ctrls: u32 = 0;        // bit 0: left Ctrl held, bit 1: right Ctrl held
 
 /** Empties the controller's output buffer, so the first IRQ brings a fresh byte. */
 export function keyboardInit(): void {
@@ -69,6 +73,11 @@ export function keyboardScanCode(code: u8): void {
     shifts = released ? shifts & ~bit : shifts | bit;
     return;
   }
+  if (key == SCAN_CTRL) {
+    const bit: u32 = wasExtended ? 2 : 1;
+    ctrls = released ? ctrls & ~bit : ctrls | bit;
+    return;
+  }
   if (released) return;
   if (wasExtended) {
     if (key == SCAN_UP || key == SCAN_DOWN) {
@@ -80,5 +89,9 @@ export function keyboardScanCode(code: u8): void {
   }
   if (key >= SCAN_TABLE_SIZE) return;
   const c = load<u8>((shifts != 0 ? SHIFTED : PLAIN) + <usize>key);
-  if (c != 0) inputPut(c);
+  if (c == 0) return;
+  // Ctrl with a letter: what a terminal sends, the letter's code & 0x1F.
+  const letter = (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A;
+  if (ctrls != 0 && letter) inputPut(c & 0x1F);
+  else if (ctrls == 0) inputPut(c);
 }
