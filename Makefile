@@ -6,6 +6,7 @@
 #   make web            build the web page into build/web/ and serve it on 127.0.0.1
 #   make web-site       build build/web/ only
 #   make debug          QEMU halted with its GDB stub, and GDB attached with symbols
+#   make console        in a second terminal: type on the serial port of make debug's kernel
 #   make bench          guest-instruction benchmarks under -icount (bench/README.md)
 #   make iso            build/kernel.iso: GRUB 2 boot image for a PC's BIOS, CD or USB stick
 #   make docs           rewrite the transcripts in README.md and docs/ from the current build
@@ -40,7 +41,7 @@ MAKEFLAGS  += -j$(shell nproc 2>/dev/null || echo 2)
 # make's pipe is not open in them, and it would warn).
 unexport MAKEFLAGS
 
-.PHONY: all run test debug bench docs iso setup web web-site test-fixtures debug-kernel bench-kernel clean help
+.PHONY: all run test debug console bench docs iso setup web web-site test-fixtures debug-kernel bench-kernel clean help
 .DELETE_ON_ERROR:
 
 # --- The image the commands use ------------------------------------------------
@@ -299,6 +300,8 @@ run: $(KERNEL) | $(SETUP)
 
 debug: $(KERNEL) | $(SETUP)
 	@node tools/run/debug.mjs $(KERNEL)
+console: | $(SETUP)
+	@node tools/run/console.mjs
 
 # The benchmark image, and the kernel users boot, whose size and edit loop
 # bench/run.mjs reports beside the counts.

@@ -25,6 +25,7 @@ NEEDS.kernel/gdb       := kernel
 NEEDS.kernel/grub      := kernel
 NEEDS.kernel/hardening := kernel
 NEEDS.kernel/iso       := iso
+NEEDS.kernel/make-debug := kernel
 NEEDS.kernel/monitor   := kernel
 NEEDS.kernel/paging    := kernel
 NEEDS.kernel/suites    := kernel

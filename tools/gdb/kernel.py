@@ -289,6 +289,29 @@ class TypeScriptFrames:
 TypeScriptFrames()
 
 
+# --- how make debug ends -----------------------------------------------------------
+# tools/run/debug.mjs names a file in KERNEL_FAILURE_FILE: while the kernel is
+# stopped on a failure (a page fault it will not handle, haltFailure), the
+# file says which; continuing removes it. make debug's status is 1 when GDB
+# quits with the file there.
+
+FAILURE_FILE = os.environ.get("KERNEL_FAILURE_FILE")
+
+
+def note_failure(what):
+    if FAILURE_FILE:
+        with open(FAILURE_FILE, "w") as f:
+            f.write(what + "\n")
+
+
+def forget_failure(event):
+    if FAILURE_FILE and os.path.exists(FAILURE_FILE):
+        os.remove(FAILURE_FILE)
+
+
+gdb.events.cont.connect(forget_failure)
+
+
 # --- stopping at page faults ---------------------------------------------------
 
 class PageFaultStop(gdb.Breakpoint):
@@ -309,6 +332,8 @@ class PageFaultStop(gdb.Breakpoint):
             return False
         eip, ebp = f["eip"], f["ebp"]
         print("page fault at 0x%08x (cr2): %s (error code 0x%x)" % (cr2, fault_in_words(code), code))
+        if lazy is None:
+            note_failure("the kernel stopped at a page fault at 0x%08x that it will not handle" % cr2)
         if lazy is not None:
             print("  the kernel will handle it: the first touch of lazy area 0x%08x+%d (%d backed);"
                   " continue backs the page and retries" % lazy)
@@ -339,6 +364,7 @@ class FailureStop(gdb.Breakpoint):
 
     def stop(self):
         print("kernel stopped on a failure (its report is on the serial port); QEMU stays up until you continue")
+        note_failure("the kernel stopped on a failure (its report is on the serial port)")
         print("backtrace from the failure:")
         gdb.execute("backtrace")
         return True

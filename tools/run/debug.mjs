@@ -1,6 +1,14 @@
 // tools/run/debug.mjs: `make debug`. Starts QEMU halted with its GDB stub on a
-// free local port (printed; serial to build/serial.log), then GDB with the
-// kernel's symbols and tools/gdb/kernel.py, attached. Quitting GDB ends QEMU.
+// free local port (printed), then GDB with the kernel's symbols and
+// tools/gdb/kernel.py, attached. Quitting GDB ends QEMU, and the status says
+// how the kernel ended: 1 when it stopped on a failure (a report, a failed
+// suite, QEMU's failure status), 0 otherwise.
+//
+// The terminal is GDB's; the kernel's serial port (the monitor's console) is
+// a socket, build/serial.sock (SERIAL_SOCKET= to choose another), that
+// `make console` (tools/run/console.mjs) connects to from a second
+// terminal; everything the kernel prints also goes to build/serial.log
+// (SERIAL_LOG=).
 //
 //   CMDLINE="test=console" QEMU_ARGS="-m 8M" node tools/run/debug.mjs build/kernel.elf
 //   node tools/run/debug.mjs --server build/kernel.elf   QEMU only, for an IDE's GDB
@@ -18,9 +26,12 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
-import { qemuArgs } from "./qemu.mjs";
+import { qemuArgs, STATUS_SUCCESS } from "./qemu.mjs";
 
-const SERIAL_LOG = "build/serial.log";
+const SERIAL_LOG = process.env.SERIAL_LOG || "build/serial.log";
+const SERIAL_SOCKET = process.env.SERIAL_SOCKET || "build/serial.sock";
+// Written by tools/gdb/kernel.py while the kernel is stopped on a failure.
+const FAILURE_FILE = `${SERIAL_LOG}.failure`;
 const TARGET_SCRIPT = "build/debug-target.gdb";
 const PID_FILE = "build/qemu.pid";
 
@@ -58,14 +69,20 @@ function listening(port, qemu) {
 
 async function debug(kernel) {
   const port = await freePort();
+  rmSync(SERIAL_LOG, { force: true });
+  rmSync(SERIAL_SOCKET, { force: true });
   const qemu = spawn("qemu-system-i386", [
-    ...qemuArgs({ kernel, cmdline: process.env.CMDLINE ?? "", qemuArgs: process.env.QEMU_ARGS ?? "", serial: `file:${SERIAL_LOG}` }),
+    ...qemuArgs({ kernel, cmdline: process.env.CMDLINE ?? "", qemuArgs: process.env.QEMU_ARGS ?? "", serial: "chardev:serial0" }),
+    "-chardev", `socket,id=serial0,path=${SERIAL_SOCKET},server=on,wait=off,logfile=${SERIAL_LOG}`,
     "-S", "-gdb", `tcp:127.0.0.1:${port}`,
   ], { stdio: ["ignore", "inherit", "inherit"] });
+  let qemuStatus = null;
+  qemu.on("exit", (status) => (qemuStatus = status ?? 1));
   process.on("SIGINT", () => {}); // the terminal's Ctrl-C is GDB's
   await listening(port, qemu);
   const target = `target remote 127.0.0.1:${port}`;
-  console.error(`debug: QEMU waits for GDB on 127.0.0.1:${port}; kernel serial output goes to ${SERIAL_LOG}`);
+  console.error(`debug: QEMU waits for GDB on 127.0.0.1:${port}; the kernel's serial port (the monitor) is ${SERIAL_SOCKET}:`);
+  console.error(`debug: type on it with \`make console\` in another terminal; it is logged to ${SERIAL_LOG}`);
 
   if (server) {
     writeFileSync(TARGET_SCRIPT, `${target}\n`);
@@ -76,8 +93,10 @@ async function debug(kernel) {
     });
     return;
   }
+  rmSync(FAILURE_FILE, { force: true });
   const gdb = spawn("python3", ["tools/gdb/foreground.py", "gdb", "-q", kernel, "-x", "tools/gdb/kernel.py", "-ex", target], {
     stdio: "inherit",
+    env: { ...process.env, KERNEL_FAILURE_FILE: FAILURE_FILE },
   });
   // QEMU ends with GDB, or when this process is told to end.
   const end = (status) => {
@@ -85,7 +104,23 @@ async function debug(kernel) {
     process.exit(status);
   };
   for (const signal of ["SIGHUP", "SIGTERM"]) process.on(signal, () => end(1));
-  gdb.on("exit", (status) => end(status ?? 1));
+  gdb.on("exit", (status) => {
+    const failure = kernelFailure(qemuStatus);
+    rmSync(FAILURE_FILE, { force: true });
+    if (failure) console.error(`debug: ${failure}`);
+    end(failure ? 1 : status ?? 1);
+  });
+}
+
+/**
+ * How the kernel failed, or "" when it did not: what tools/gdb/kernel.py
+ * left in FAILURE_FILE (GDB quit while the kernel was stopped on a failure),
+ * or QEMU's status when the kernel ended the machine itself.
+ */
+function kernelFailure(qemuStatus) {
+  if (existsSync(FAILURE_FILE)) return readFileSync(FAILURE_FILE, "utf8").trim() + ` (the serial output is in ${SERIAL_LOG})`;
+  if (qemuStatus !== null && qemuStatus !== STATUS_SUCCESS && qemuStatus !== 0) return `the kernel ended with QEMU status ${qemuStatus}`;
+  return "";
 }
 
 function stop() {
