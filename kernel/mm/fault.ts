@@ -21,7 +21,9 @@
 // A lazy fault with no frame left cannot be handled and cannot be
 // refused to anyone (the faulting code has no error path): it is reported
 // as "out of memory while backing ADDR in area START+PAGES", followed by
-// the fault report, and the kernel stops.
+// the fault report, and the kernel stops; unless the access was a probe's
+// (arch/x86/probe.ts: the monitor's peek and poke), whose caller has an
+// error path: the probe fails, and nothing was backed.
 
 import { readCr2 } from "../arch/x86/cpu";
 import { PF_FETCH, PF_PRESENT, PF_RESERVED, PF_USER } from "../arch/x86/exceptions";

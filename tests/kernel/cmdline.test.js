@@ -28,6 +28,14 @@ for (const { cmdline, line } of REFUSED) {
   });
 }
 
+test("the command line is echoed without the space QEMU's loader ends an empty one with", async () => {
+  const run = await boot("");
+  assert.equal(run.status, STATUS_SUCCESS, explain(run));
+  const echo = /^command line: +(.*)$/m.exec(run.serial)?.[1] ?? assert.fail(explain(run));
+  assert.equal(echo, echo.trimEnd(), `"${echo}" ends in a space`);
+  assert.ok(echo.length > 0, explain(run));
+});
+
 test("control bytes on the command line are printed escaped, never raw", async () => {
   const run = await boot("fault=\x1b[2J\x07\x7f");
   assert.equal(run.status, STATUS_FAILURE, explain(run));
