@@ -38,7 +38,7 @@ export function describeExit(exit) {
  * Returns { emulator, exited, readPhysical, cr3, sendSerial, stop }:
  * `exited` resolves to { code }, { reset: true } or { crash: message } when the run ends.
  */
-export function bootKernel(V86, { files, wasmPath, cmdline = "", memoryMiB = 32, screen = null, onSerial = () => {} }) {
+export function bootKernel(V86, { files, wasmPath, cmdline = "", memoryMiB = 128, screen = null, onSerial = () => {} }) {
   const emulator = new V86({
     wasm_path: wasmPath,
     bios: { buffer: files.bios },
