@@ -249,13 +249,13 @@ test("browser: keys typed on the VGA screen go to the PS/2 keyboard and reach th
   const { page } = site;
   const count = (await page.textContent("#serial")).split(PROMPT).length - 1;
   await page.click("#screen");
-  await page.keyboard.type("ticks");
+  await page.keyboard.type("mem");
   await page.keyboard.press("Enter");
   await prompts(page, count + 1);
-  assert.match(await page.textContent("#serial"), /tsk> ticks\r?\nticks: \d+/);
+  assert.match(await page.textContent("#serial"), /tsk> mem\r?\nmem: frames: \d+ free/);
   // Off the screen (on the page directory), the same keys stay with the page.
   await page.click('#directory .cell[data-index="0"]');
-  await page.keyboard.type("ticks");
+  await page.keyboard.type("mem");
   await page.keyboard.press("Escape");
   await page.waitForTimeout(300);
   assert.doesNotMatch((await page.textContent("#serial")).split(PROMPT).pop(), /t/, "nothing typed at the prompt");
