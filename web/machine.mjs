@@ -15,6 +15,11 @@
 // ends the run as a reset. v86 does not model a triple fault: its CPU stops
 // with a wasm trap thrown out of its main loop ("Unimplemented: #GP
 // handler" on the console); that ends the run as a crash of the emulated CPU.
+//
+// v86's PS/2 keyboard listens on the whole window and takes every key
+// pressed outside a text field (arrows, Tab, Enter included); it starts off
+// here, and the page turns it on only while the VGA screen has the focus
+// (setKeyboard), so the rest of the page keeps its keys.
 
 /** The isa-debug-exit port, and the codes kernel/drivers/debugexit.ts writes. */
 export const DEBUG_EXIT_PORT = 0xf4;
@@ -35,10 +40,10 @@ export function describeExit(exit) {
 /**
  * Boots a kernel. `V86` is the emulator class (libv86.mjs); `files` holds
  * ArrayBuffers { bios, vgaBios, kernel } and `wasmPath` where v86.wasm is.
- * Returns { emulator, exited, readPhysical, cr3, sendSerial, stop }:
+ * Returns { emulator, exited, readPhysical, cr3, cr0, sendSerial, setKeyboard, stop }:
  * `exited` resolves to { code }, { reset: true } or { crash: message } when the run ends.
  */
-export function bootKernel(V86, { files, wasmPath, cmdline = "", memoryMiB = 32, screen = null, onSerial = () => {} }) {
+export function bootKernel(V86, { files, wasmPath, cmdline = "", memoryMiB = 128, screen = null, onSerial = () => {} }) {
   const emulator = new V86({
     wasm_path: wasmPath,
     bios: { buffer: files.bios },
@@ -64,6 +69,7 @@ export function bootKernel(V86, { files, wasmPath, cmdline = "", memoryMiB = 32,
     finish(exit);
   };
 
+  let keyboard = false;
   let line = "";
   let banners = 0;
   emulator.add_listener("serial0-output-byte", (byte) => {
@@ -77,6 +83,7 @@ export function bootKernel(V86, { files, wasmPath, cmdline = "", memoryMiB = 32,
     line = "";
   });
   emulator.add_listener("emulator-loaded", () => {
+    emulator.keyboard_set_enabled(keyboard);
     const cpu = emulator.v86.cpu;
     const exit = (value) => end({ code: value & 0xff });
     cpu.io.register_write(DEBUG_EXIT_PORT, cpu, exit, exit, exit);
@@ -103,6 +110,11 @@ export function bootKernel(V86, { files, wasmPath, cmdline = "", memoryMiB = 32,
     cr0: () => emulator.v86.cpu.cr[0] >>> 0,
     /** Text to the kernel's serial port (COM1), as if typed on a terminal. */
     sendSerial: (text) => emulator.serial0_send(text),
+    /** Whether keys pressed on the page go to the emulated PS/2 keyboard. */
+    setKeyboard: (on) => {
+      keyboard = on;
+      emulator.keyboard_set_enabled(on);
+    },
     stop: () => {
       end({ stopped: true });
       emulator.destroy();

@@ -11,9 +11,10 @@
 // are read through the walk.
 //
 // The record layouts (MemArea, SlabDesc, SlabEntry) and the kernel's own
-// constants come from the build, under "layout" in kernel-symbols.json
-// (tools/build/layout.mjs takes them from the compiled classes); only the
-// x86 entry format is written here, from the SDM. The kernel keeps running
+// constants (PTE_PARKED, AREA_LAZY, HAND_MAP_BASE, ...) come from the build,
+// under "layout" in kernel-symbols.json (tools/build/layout.mjs takes them
+// from the compiled classes); only the x86 entry format is written here,
+// from the SDM. The kernel keeps running
 // while the page reads, so every list walk is bounded and a torn read shows
 // as odd numbers for one refresh, never a hang.
 
@@ -39,6 +40,19 @@ const FLAG_NAMES = [
 
 /** At most this many records per list are walked in one refresh. */
 const LIST_LIMIT = 20000;
+/** At most this many pages of one area are looked up (a torn read can give any count). */
+const AREA_PAGES_LIMIT = 1 << 20;
+
+/**
+ * The regions of the kernel's virtual address space (kernel/mm/regions.ts),
+ * low to high; KernelMemory.regions() gives their bounds.
+ */
+export const REGIONS = {
+  identity: "identity map",
+  areas: "areas",
+  hand: "mapped by hand",
+  mirror: "the mirror",
+};
 
 export const hex = (value, digits = 8) => "0x" + (value >>> 0).toString(16).padStart(digits, "0");
 
@@ -85,6 +99,32 @@ export class KernelMemory {
     if (address === undefined) throw new Error(`kernel-symbols.json has no global ${name}`);
     return this.u32(address);
   }
+
+  /**
+   * The regions' bounds, low to high: [{ name, start, end }] with `end`
+   * exclusive (2^32 for the mirror). The identity map ends where the kernel
+   * set it (pagingInit, from the RAM it found); the areas end at
+   * HAND_MAP_BASE, the window mapped by hand at the mirror, PDE MIRROR_INDEX.
+   */
+  regions() {
+    const { HAND_MAP_BASE, MIRROR_INDEX } = this.constants;
+    const bounds = [0, this.global("kernel/mm/regions/identityEnd"), HAND_MAP_BASE, MIRROR_INDEX * ENTRIES * PAGE, 2 ** 32];
+    return Object.keys(REGIONS).map((name, k) => ({ name, start: bounds[k], end: bounds[k + 1] }));
+  }
+
+  /**
+   * Whether `entry` is parked (kernel/arch/x86/paging.ts entryParked): not
+   * present, PTE_PARKED set. The CPU ignores every other bit of a
+   * not-present entry (SDM vol. 3, 4.3); the kernel keeps a lazy area's
+   * record there (kernel/mm/pages.ts pagePark), so the page is reserved for
+   * that area and its first touch backs it.
+   */
+  parked(entry) {
+    const { PTE_PARKED } = this.constants;
+    return (entry & (PTE_PRESENT | PTE_PARKED)) === PTE_PARKED;
+  }
+  /** The word a parked entry keeps: the address of its lazy area's record. */
+  parkedWord(entry) { return (entry & this.constants.PTE_PARKED_WORD) >>> 0; }
 
   /** CR0.PG: paging is on (SDM vol. 3, 2.5). */
   pagingOn() { return (this.cpu.cr0() & 0x80000000) !== 0; }
@@ -140,10 +180,35 @@ export class KernelMemory {
   }
 
   /**
+   * For each page of the `pages` pages from `start`: 1 where the walk finds
+   * it present (backed by a frame), 0 where not (parked or unmapped).
+   */
+  backedPages(start, pages) {
+    const backed = new Uint8Array(pages);
+    const directory = this.directoryFrame();
+    if (!directory) return backed;
+    const pdes = this.table(directory);
+    for (let k = 0; k < pages;) {
+      const va = (start + k * PAGE) >>> 0;
+      const pde = pdes[va >>> 22];
+      const inTable = Math.min(pages - k, ENTRIES - ((va >>> 12) & 1023));
+      if (pde & PTE_PRESENT) {
+        const ptes = pde & PDE_LARGE ? null : this.table(entryFrame(pde));
+        for (let n = 0; n < inTable; n++) backed[k + n] = ptes ? ptes[((va >>> 12) & 1023) + n] & PTE_PRESENT : 1;
+      }
+      k += inTable;
+    }
+    return backed;
+  }
+
+  /**
    * The area allocator's range and counters, the used list in its order, and
    * the free areas in address order (kernel/mm/area.ts: the areas tile the
    * range, linked by address through `upper` from `lowest`), as areaDump
-   * prints them.
+   * prints them. A used area has its kind (plain, slab or lazy), and which
+   * of its pages are backed: all of a plain or slab area's, those of a lazy
+   * area that were touched (areaBackedPages counts them the same way, from
+   * the page tables).
    */
   areas() {
     const g = (name) => this.global("kernel/mm/area/" + name);
@@ -157,7 +222,15 @@ export class KernelMemory {
         const a = this.record("MemArea", record);
         if (!a) break;
         const kind = this.areaKinds[a.kind] ?? "plain";
-        if (keep(a.bin)) (a.bin ? result.free : result.used).push({ record, start: a.start, pages: a.pages, slab: a.slab, areaKind: kind });
+        if (keep(a.bin)) {
+          const area = { record, start: a.start, pages: a.pages, slab: a.slab, areaKind: kind, readOnly: (a.flags & this.constants.AREA_READ_ONLY) !== 0 };
+          if (a.bin) result.free.push(area);
+          else {
+            area.backed = this.backedPages(a.start, Math.min(a.pages, AREA_PAGES_LIMIT));
+            area.backedCount = area.backed.reduce((n, b) => n + b, 0);
+            result.used.push(area);
+          }
+        }
         record = link === "next" ? a.next : a.upper;
       }
     };

@@ -28,12 +28,13 @@ const files = { bios: buffer("bios/bios.bin"), vgaBios: buffer("bios/vgabios.bin
 export const symbols = JSON.parse(readFileSync(join(WEB, "kernel-symbols.json"), "utf8"));
 
 /**
- * Boots with `cmdline` (and the site's kernel, or the ELF at `kernel`) and returns at once: { machine, memory, serial(),
+ * Boots with `cmdline` (and the site's kernel, or the ELF at `kernel`; `memoryMiB` MiB of RAM, or
+ * web/machine.mjs's default, the page's) and returns at once: { machine, memory, serial(),
  * waitFor(pattern), type(text), exited, stop() }. `serial()` is the text so
  * far with "\n" line ends; `waitFor` resolves when it matches `pattern`, and
  * fails with the text so far after `timeoutMs` or when the run ends first.
  */
-export function startInV86(cmdline, { memoryMiB = 32, timeoutMs = TIMEOUT_MS, kernel = null } = {}) {
+export function startInV86(cmdline, { memoryMiB, timeoutMs = TIMEOUT_MS, kernel = null } = {}) {
   let text = "";
   const waiters = new Set();
   const machine = bootKernel(V86, {
@@ -66,7 +67,7 @@ export function startInV86(cmdline, { memoryMiB = 32, timeoutMs = TIMEOUT_MS, ke
  * stopped but alive, so `memory` (web/memory.mjs over it) can still be read;
  * call `stop()` when done.
  */
-export async function bootInV86(cmdline, { memoryMiB = 32, timeoutMs = TIMEOUT_MS, kernel = null } = {}) {
+export async function bootInV86(cmdline, { memoryMiB, timeoutMs = TIMEOUT_MS, kernel = null } = {}) {
   const started = Date.now();
   const run = startInV86(cmdline, { memoryMiB, timeoutMs, kernel });
   let timer;

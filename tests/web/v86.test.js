@@ -1,7 +1,8 @@
 // The kernel in v86 under node (no browser): the in-kernel suites pass there
 // as under QEMU, and what the page's memory panels read (web/memory.mjs: the
-// page walk from CR3, the area lists, the slab classes) agrees with what the
-// kernel itself prints, at boot and after a monitor command.
+// page walk from CR3, the regions, the area lists with their kinds and backed
+// pages, parked entries, the slab classes) agrees with what the kernel itself
+// prints, at boot and after monitor commands.
 
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
@@ -46,6 +47,22 @@ test("v86: a triple fault ends the run as a crash of the emulated CPU, not a han
   assert.ok(run.exit.crash, JSON.stringify(run.exit));
 });
 
+test("v86: the regions the page reads are the ones the kernel reports at boot, and the RAM is make run's 128 MiB", async () => {
+  const run = await boot("");
+  assert.equal(run.status, STATUS_SUCCESS, explain(run));
+  const [, ram] = /^mem: ([\d.]+) MiB of RAM/m.exec(run.serial) ?? assert.fail(explain(run));
+  assert.ok(Number(ram) > 127 && Number(ram) <= 128, `the kernel found ${ram} MiB`);
+  const [, identityLast] = /^paging: identity map 0x[0-9a-f]{8}-(0x[0-9a-f]{8})/m.exec(run.serial) ?? assert.fail(explain(run));
+  const [, areasFrom, areasLast] = /^alloc: areas over (0x[0-9a-f]{8})-(0x[0-9a-f]{8});/m.exec(run.serial) ?? assert.fail(explain(run));
+  const [, mirrorPde] = /^paging: on; directory 0x[0-9a-f]{8} visible at 0xfffff000 through PDE (\d+)$/m.exec(run.serial) ?? assert.fail(explain(run));
+  const regions = Object.fromEntries(run.memory.regions().map((r) => [r.name, [r.start, r.end]]));
+  assert.deepEqual(Object.keys(regions), ["identity", "areas", "hand", "mirror"]);
+  assert.equal(regions.identity[1], Number(identityLast) + 1, "the identity map ends where the kernel says");
+  assert.deepEqual(regions.areas, [Number(areasFrom), Number(areasLast) + 1], "the areas are the range the kernel manages");
+  assert.deepEqual(regions.hand, [Number(areasLast) + 1, Number(mirrorPde) * 4 * 1024 * 1024], "mapped by hand: from the areas' end to the mirror");
+  assert.deepEqual(regions.mirror, [Number(mirrorPde) * 4 * 1024 * 1024, 2 ** 32]);
+});
+
 test("v86: the page walk from CR3 finds the directory the kernel reports, and the mirror", async () => {
   const run = await boot("");
   assert.equal(run.status, STATUS_SUCCESS, explain(run));
@@ -86,7 +103,7 @@ test("v86: the areas and slab classes read from memory are the ones dump=alloc p
       .map((m) => [parseInt(m[1], 16), Number(m[2]), m[3] ?? "free"]);
   };
   assert.deepEqual(areas.used.map((a) => [a.start, a.pages, a.areaKind]), listed("used"));
-  assert.ok(areas.used.every((a) => (a.owner !== 0) === (a.areaKind === "slab")), "a slab's area is the one with an owner");
+  assert.ok(areas.used.every((a) => (a.slab !== 0) === (a.areaKind === "slab")), "a slab's area is the one with a slab");
   assert.deepEqual(areas.free.map((a) => [a.start, a.pages, "free"]), listed("free"));
 });
 
@@ -112,4 +129,35 @@ test("v86: the monitor takes typed lines; alloc 64 shows in the slab class the p
   run.type("halt\r");
   const exit = await run.exited;
   assert.equal((exit.code << 1) | 1, STATUS_SUCCESS, run.serial());
+});
+
+test("v86: a lazy area's parked entries, its kind and its backed pages read as the kernel's pt and areas print them", async () => {
+  const run = startInV86("monitor");
+  runs.push(run);
+  await run.waitFor(PROMPT);
+  run.type("lazy 4\r");
+  const [, lazy] = await run.waitFor(/^tsk> lazy 4\nlazy: (0x[0-9a-f]{8})\ntsk> $/m);
+  const start = Number(lazy);
+  const page = (k) => "0x" + (start + k * PAGE).toString(16).padStart(8, "0");
+  run.type(`poke ${page(2)} 7\r`);
+  await run.waitFor(/^poke: 0x[0-9a-f]{8} = 0x00000007\ntsk> $/m);
+  run.type("area 2\r");
+  await run.waitFor(/^area: 0x[0-9a-f]{8}\ntsk> $/m);
+  run.type(`pt ${page(0)}\r`);
+  const [, word] = await run.waitFor(/^    pte: +0x[0-9a-f]{8} at 0x[0-9a-f]{8} \(not present, parked: word (0x[0-9a-f]{8})\)\n/m);
+  run.type("areas\r");
+  const [dump] = await run.waitFor(/^areas: range [^]*?\ntsk> $/m);
+  run.memory.forget();
+  const { memory } = run;
+  const ptes = [0, 1, 2, 3].map((k) => memory.walk(start + k * PAGE).pte);
+  assert.deepEqual(ptes.map((e) => memory.parked(e)), [true, true, false, true], "three pages parked, the poked one not");
+  assert.equal(memory.walk(start + 2 * PAGE).physical !== null, true, "the poked page is backed");
+  assert.equal(memory.parkedWord(ptes[0]), Number(word), "the parked word is the one pt prints");
+  assert.equal(memory.parked(memory.walk(0xdead0000).pte), false, "an entry no one uses is not parked");
+  const used = /^  used:\n((?:    .*\n)*)/m.exec(dump)[1];
+  const printed = [...used.matchAll(/^    0x([0-9a-f]{8})-0x[0-9a-f]{8} +(\d+) pages? +\((\w+), (\d+) backed\)$/gm)]
+    .map((m) => [parseInt(m[1], 16), Number(m[2]), m[3], Number(m[4])]);
+  assert.ok(printed.some(([, , kind, backed]) => kind === "lazy" && backed === 1), dump);
+  assert.ok(printed.some(([, pages, kind]) => kind === "plain" && pages === 2), dump);
+  assert.deepEqual(memory.areas().used.map((a) => [a.start, a.pages, a.areaKind, a.backedCount]), printed);
 });
