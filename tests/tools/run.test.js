@@ -4,7 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 
 /** Runs tools/run/run.mjs with stdin from /dev/null; resolves to { status, stdout, stderr, ms }. */
 function run(kernel, env) {
@@ -45,4 +45,14 @@ test("make run refuses a RAM size QEMU cannot load the kernel into", async () =>
   const r = await run("build/kernel.elf", { QEMU_ARGS: "-m 1M" });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /run: -m 1M: the kernel needs at least 4 MiB of RAM/);
+});
+
+test("make run hands the kernel the command line byte for byte, bytes that are not UTF-8 too", async () => {
+  // The shell sets CMDLINE to the bytes 0xff 0xfe (no UTF-8 decoding on the way in).
+  const { stdout, stderr } = await new Promise((resolve) => {
+    execFile("sh", ["-c", `CMDLINE="$(printf 'fault=\\377\\376')" RUN_TIMEOUT=30 exec node tools/run/run.mjs build/kernel.elf </dev/null`], { encoding: "latin1" },
+      (error, stdout, stderr) => resolve({ stdout, stderr }));
+  });
+  assert.match(stdout, /^fault=\\xff\\xfe is not understood; known: /m, stdout + stderr);
+  assert.match(stdout, /^command line: +\S+ fault=\\xff\\xfe\r?$/m, stdout);
 });
