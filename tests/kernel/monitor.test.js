@@ -535,3 +535,30 @@ test("monitor: Ctrl-C on the keyboard stops a repeat", async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("monitor: Ctrl-C typed behind vmmap stops it at the end of a line, and the prompt comes back", async () => {
+  let phase = 0;
+  const run = await runQemu(qemuArgs({ kernel: KERNEL, cmdline: "monitor", qemuArgs: QEMU_ARGS }), {
+    timeoutMs: TIMEOUT_MS,
+    input: true,
+    onSerial(child, serial) {
+      const prompts = serial.split(PROMPT).length - 1;
+      if (phase === 0 && prompts === 1) {
+        phase = 1;
+        child.stdin.write("vmmap\n");
+      } else if (phase === 1 && prompts === 2) {
+        phase = 2;
+        child.stdin.write("vmmap\n\x03"); // in one write: queued before the dump starts
+      } else if (phase === 2 && prompts === 3) {
+        phase = 3;
+        child.stdin.write("halt\n");
+      }
+    },
+  });
+  assert.equal(run.status, STATUS_SUCCESS, explain(run));
+  const dumps = run.serial.split(PROMPT).slice(1, 3).map((chunk) => chunk.split("\n").slice(1, -1));
+  const ranges = (lines) => lines.filter((l) => /^  0x[0-9a-f]{8}-0x[0-9a-f]{8}  /.test(l)).length;
+  assert.ok(ranges(dumps[0]) >= 3, `the whole map has several ranges\n${explain(run)}`);
+  assert.equal(ranges(dumps[1]), 1, `stopped after its first line\n${explain(run)}`);
+  assert.equal(dumps[1].at(-1), "vmmap: interrupted (Ctrl-C)", explain(run));
+});
