@@ -28,7 +28,6 @@ import os
 import re
 
 import gdb
-import gdb.unwinder
 from gdb.FrameDecorator import FrameDecorator
 
 PAGE = 4096
@@ -187,46 +186,13 @@ def backtrace(eip, ebp, limit=32):
 
 
 # --- unwinding through interrupts -------------------------------------------------
-
-class InterruptFrameUnwinder(gdb.unwinder.Unwinder):
-    """Lets `bt` go from the dispatcher through boot/interrupts.asm into the
-    interrupted function, with the registers the CPU and PUSHAD saved."""
-
-    def __init__(self):
-        super().__init__("kernel interrupt frames")
-
-    def __call__(self, pending):
-        entry = int(gdb.parse_and_eval("(unsigned)&interrupt_entry"))
-        pc = int(pending.read_register("eip")) & 0xFFFFFFFF
-        if not entry <= pc < entry + 32:
-            return None
-        sp = int(pending.read_register("esp")) & 0xFFFFFFFF
-        # Where the trap frame is, before and after interrupt_entry's push ebp / mov ebp, esp.
-        if pc == entry:
-            frame = sp + 4
-        elif pc == entry + 1:
-            frame = sp + 8
-        else:
-            frame = (int(pending.read_register("ebp")) & 0xFFFFFFFF) + 8
-        edi, esi, ebp, _esp, ebx, edx, ecx, eax = words(frame, 8)
-        info = pending.create_unwind_info(FrameId(frame, entry))
-        eip_at = frame + K.offset("InterruptFrame", "eip")
-        for name, value in (("eip", u32(eip_at)), ("esp", eip_at + 12), ("ebp", ebp),
-                            ("eax", eax), ("ebx", ebx), ("ecx", ecx), ("edx", edx), ("esi", esi), ("edi", edi)):
-            info.add_saved_register(name, gdb.Value(value).cast(gdb.lookup_type("int")))
-        return info
-
-
-class FrameId:
-    """A frame's identity for GDB: here, the trap frame's address and interrupt_entry."""
-
-    def __init__(self, sp, pc):
-        self.sp = gdb.Value(sp)
-        self.pc = gdb.Value(pc)
-
-
-gdb.unwinder.register_unwinder(None, InterruptFrameUnwinder(), replace=True)
-
+#
+# `bt` goes from the dispatcher through boot/interrupts.asm into the
+# interrupted function by the call frame information interrupts.asm gives
+# interrupt_entry: GDB's own DWARF unwinder reads the registers the CPU and
+# PUSHAD saved. Its CIE marks it a signal frame, so the interrupted function
+# is shown at the line of the instruction that was interrupted (its EIP),
+# not at the line before as for a caller (EIP - 1, inside a call).
 
 # --- TypeScript names for frames -----------------------------------------------------
 
@@ -273,6 +239,14 @@ class TypeScriptFrame(FrameDecorator):
     def frame_args(self):
         args = super().frame_args()
         return [a for a in args if str(a.symbol()) != "instance"] if args else args
+
+    def line(self):
+        # interrupt_entry's frame is a signal frame (boot/interrupts.asm),
+        # which GDB's decorator shows without a line: it has one.
+        frame = self.inferior_frame()
+        if frame.type() == gdb.SIGTRAMP_FRAME:
+            return frame.find_sal().line or None
+        return super().line()
 
 
 class TypeScriptFrames:
