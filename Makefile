@@ -234,8 +234,11 @@ $(1)/checks/layout.ok: $(1)/kernel.pass2.elf $(1)/kernel.wasm asconfig.json tool
 
 # The image: pass 2, once every check of it has passed; its layout file
 # beside it, for GDB (tools/gdb/kernel.py finds it from the image's path).
-$(1)/kernel.elf: $(1)/kernel.pass2.elf $$(CHECKS.$(1)) $(1)/gen/layout.json
+# Its call frame information then says which registers a call clobbers
+# (tools/build/frames.mjs; the code is not touched).
+$(1)/kernel.elf: $(1)/kernel.pass2.elf $$(CHECKS.$(1)) $(1)/gen/layout.json tools/build/frames.mjs
 	cp $$< $$@
+	node tools/build/frames.mjs $$@
 endef
 
 $(eval $(call IMAGE_STEPS,build,kernel/main.ts,,yes,,$(KERNEL_TS)))
