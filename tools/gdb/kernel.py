@@ -368,7 +368,10 @@ class VirtualMap(gdb.Command):
 Walks every present PDE and its page table through the mirror. The flags
 are what the CPU allows, the stricter of PDE and PTE: r/w and u(ser) or
 s(upervisor). A run is consecutive pages with the same flags, mapped to
-consecutive physical pages. The mirror window itself shows as the last run."""
+consecutive physical pages, or within one used area (areas) whatever their
+frames: its physical column is then "scattered" (a lazy area's pages are
+backed one by one as they are first touched). The mirror window shows last:
+the page tables, then the directory itself."""
 
     def __init__(self):
         super().__init__("vmmap", gdb.COMMAND_DATA)
@@ -378,6 +381,12 @@ consecutive physical pages. The mirror window itself shows as the last run."""
         if not paging_on():
             print("paging is off (CR0.PG clear)")
             return
+        # A run: [start, end, flags, first physical page, physically consecutive].
+        # Pages of one used area make one run whatever their frames: a lazy
+        # area's pages get theirs one by one, as they are first touched. So
+        # do the page tables in the mirror, each in the frame it was given.
+        areas = used_areas() + [(K.mirror_base, K.mirror_directory)]
+        area_of = lambda va: next((a for a in areas if a[0] <= va < a[1]), None)
         runs = []
         directory = words(K.mirror_directory, 1024)
         for i, pde in enumerate(directory):
@@ -390,16 +399,25 @@ consecutive physical pages. The mirror window itself shows as the last run."""
                 flags = pde & pte & (PTE_WRITABLE | PTE_USER)
                 va, pa = (i << 22) | (j << 12), pte & ~0xFFF
                 last = runs[-1] if runs else None
-                if last and last[1] == va and last[3] + (last[1] - last[0]) == pa and last[2] == flags:
+                # The directory's own page starts a run of its own: it is not a page table.
+                consecutive = last and last[3] + (last[1] - last[0]) == pa
+                if (last and last[1] == va and last[2] == flags and va != K.mirror_directory
+                        and (consecutive or area_of(va) is not None and area_of(va) == area_of(last[0]))):
+                    last[4] = last[4] and consecutive
                     last[1] = va + PAGE
                 else:
-                    runs.append([va, va + PAGE, flags, pa])
+                    runs.append([va, va + PAGE, flags, pa, True])
         print("  %-23s  %-10s  %-5s  %s" % ("virtual", "physical", "flags", "pages"))
-        for start, end, flags, pa in runs:
+        for start, end, flags, pa, consecutive in runs:
             what = "rw" if flags & PTE_WRITABLE else "r-"
             what += "u" if flags & PTE_USER else "s"
-            note = "  (mirror: page tables)" if start >= K.mirror_base else ""
-            print("  0x%08x-0x%08x  0x%08x  %-5s  %d%s" % (start, end - 1, pa, what, (end - start) // PAGE, note))
+            note = ""
+            if start == K.mirror_directory:
+                note = "  (mirror: the page directory)"
+            elif start >= K.mirror_base:
+                note = "  (mirror: page tables)"
+            physical = "0x%08x" % pa if consecutive else "scattered"
+            print("  0x%08x-0x%08x  %-10s  %-5s  %d%s" % (start, end - 1, physical, what, (end - start) // PAGE, note))
 
 
 class Areas(gdb.Command):
@@ -539,6 +557,16 @@ class ControlRegisters(gdb.Command):
 
 def area_kinds():
     return {K.AREA_PLAIN: "plain", K.AREA_SLAB: "slab", K.AREA_LAZY: "lazy"}
+
+
+def used_areas():
+    """[(start, end)] of the area allocator's used areas (kernel/mm/area.ts), none before it is set up."""
+    areas, record = [], kernel_global_or("kernel/mm/area/usedHead", 0)
+    while record and len(areas) < 4096:
+        a = K.record("MemArea", record)
+        areas.append((a["start"], a["start"] + a["pages"] * PAGE))
+        record = a["next"]
+    return areas
 
 
 def backed_pages(start, pages):
