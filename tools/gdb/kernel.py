@@ -263,6 +263,71 @@ class TypeScriptFrames:
 TypeScriptFrames()
 
 
+# --- printing TypeScript values --------------------------------------------------------
+#
+# tools/build/lines.mjs declares a parameter of type string or of a class
+# with the TypeScript type's name, a typedef of u32 (the pointer it is):
+# these printers show what it points to. An AssemblyScript string is UTF-16,
+# its length in bytes in the object header just below the data (rtSize, at
+# -4: node_modules/assemblyscript/std/assembly/rt/common.ts); a record's
+# fields come from the build's layout file.
+
+STRING_TYPES = ("string", "String")
+STRING_SHOWN = 256  # characters printed at most
+
+
+class StringPrinter:
+    def __init__(self, value):
+        self.address = int(value) & 0xFFFFFFFF
+
+    def to_string(self):
+        if not self.address:
+            return "null"
+        try:
+            size = u32(self.address - 4)
+            if size % 2 or size > 1 << 24:
+                return "0x%08x <not a string: rtSize %d>" % (self.address, size)
+            shown = min(size, 2 * STRING_SHOWN)
+            data = gdb.selected_inferior().read_memory(self.address, shown).tobytes()
+        except gdb.MemoryError:
+            return "0x%08x <unreadable>" % self.address
+        text = json.dumps(data.decode("utf-16-le", errors="replace"), ensure_ascii=False)
+        return "0x%08x %s%s" % (self.address, text, "..." if shown < size else "")
+
+
+class RecordPrinter:
+    def __init__(self, name, value):
+        self.name, self.address = name, int(value) & 0xFFFFFFFF
+
+    def to_string(self):
+        return "%s at 0x%08x" % (self.name, self.address) if self.address else "null"
+
+    def children(self):
+        if not self.address:
+            return
+        try:
+            fields = K.record(self.name, self.address)
+        except gdb.MemoryError:
+            return
+        u32_type = gdb.lookup_type("u32")
+        for field, value in fields.items():
+            yield field, gdb.Value(value).cast(u32_type)
+
+
+def typescript_printer(value):
+    name = value.type.name
+    if name in STRING_TYPES:
+        return StringPrinter(value)
+    try:
+        records = K.load()["records"]
+    except gdb.GdbError:
+        return None
+    return RecordPrinter(name, value) if name in records else None
+
+
+gdb.pretty_printers.append(typescript_printer)
+
+
 # --- stopping at page faults ---------------------------------------------------
 
 class PageFaultStop(gdb.Breakpoint):
@@ -299,7 +364,7 @@ PageFaultStop()
 
 # --- stopping at failures ------------------------------------------------------------
 
-FAILURE_HALT = "w2c_kernel_core_halt_haltFailure"   # kept out of line (tools/build/noinline.mjs)
+FAILURE_HALT = "haltFailure"   # kernel/core/halt.ts, kept out of line (tools/build/noinline.mjs)
 
 
 class FailureStop(gdb.Breakpoint):
