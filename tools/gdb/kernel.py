@@ -328,6 +328,37 @@ def typescript_printer(value):
 gdb.pretty_printers.append(typescript_printer)
 
 
+# --- breakpoints on a file name that more than one source has ---------------------
+#
+# kernel/mm/alloc.ts and kernel/ktest/alloc.ts are both alloc.ts. For
+# `break alloc.ts:LINE` GDB picks the files with code nearest at or after
+# LINE, which may be only one of them, and says nothing of the others: the
+# breakpoint below says which files the name matched and where it was set.
+
+SOURCES = sorted(path for _prefix, path in SOURCE_PREFIXES)
+
+
+def sources_named(name):
+    """The kernel's sources a FILE of FILE:LINE matches, as GDB matches it: the path, or its last components."""
+    return [path for path in SOURCES if path == name or path.endswith("/" + name)]
+
+
+def note_ambiguous_file(breakpoint):
+    spec = re.match(r"^\s*(?:-source\s+)?([^\s:]+\.ts):(\d+)\s*$", breakpoint.location or "")
+    if not spec:
+        return
+    named = sources_named(spec.group(1))
+    if len(named) < 2:
+        return
+    bound = sorted({"%s:%d" % location.source for location in breakpoint.locations if location.source})
+    print("note: %s names %d files, %s; breakpoint %d is at %s. Give the path to choose one (break %s:%s)" % (
+        spec.group(1), len(named), ", ".join(named), breakpoint.number, ", ".join(bound) or "no location",
+        named[0], spec.group(2)))
+
+
+gdb.events.breakpoint_created.connect(note_ambiguous_file)
+
+
 # --- stopping at page faults ---------------------------------------------------
 
 class PageFaultStop(gdb.Breakpoint):
