@@ -1,8 +1,9 @@
 // GDB against the kernel over QEMU's stub: the page-fault stop and the
 // commands of tools/gdb/kernel.py, checked against what the kernel itself
 // prints in the same boot (dump=alloc runs before the fault); TypeScript
-// lines, names and parameters (tools/build/lines.mjs); the stop at a failure; and
-// Ctrl-C in `make debug`, on a terminal of its own.
+// lines, names, parameters, values and the DEBUG=1 image's locals
+// (tools/build/lines.mjs); the stop at a failure; and Ctrl-C in `make debug`,
+// on a terminal of its own.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -7,7 +7,9 @@
 # or none, with `pfstop all|off`), and at every failure (panic, wasm trap,
 # fatal exception, failed suite) before the kernel leaves QEMU, with the
 # context on screen; it shows frames by their TypeScript names (`bt`:
-# `alloc (size=1) at kernel/mm/alloc.ts:169`); and it adds commands that
+# `alloc (size=1) at kernel/mm/alloc.ts:169`), strings as text and the
+# kernel's records field by field; it says when a breakpoint's file name is
+# more than one source's; and it adds commands that
 # read kernel memory and registers only, so they work at any stop, even with
 # the kernel wedged:
 #
