@@ -13,7 +13,10 @@
 //    `i32.const ID; call line_marker`, ID numbering the location. line_marker
 //    is a new, empty function (i32) -> () appended after every other function,
 //    so no function index moves and no import is added; the pair pops what it
-//    pushes, so the value stack is as it was at every instruction.
+//    pushes, so the value stack is as it was at every instruction. The
+//    instructions binaryen inlined from another file before a function's
+//    first line of its own count as that line, so that GDB's `break NAME`
+//    names the function's file and line.
 // 2. wasm2c prints each pair as two lines, `w2c_iN = ID;` and the call.
 // 3. `c`: each pair is removed and every following C line of the function
 //    gets its own `#line N "kernel/....ts"` (a directive numbers the physical
@@ -26,9 +29,14 @@
 //    function's signature in the source (binaryen keeps parameters but not
 //    local names at -O3), where that name is free in the function and no
 //    macro the function uses refers to it (the macros of the C file and of
-//    the wasm-rt.h it is compiled with). wasm2c's export wrappers
-//    (Z_kernelZ_kmain) take the first line and the names of the function
-//    they call.
+//    the wasm-rt.h it is compiled with); one of type string or of a class
+//    is declared with a typedef of u32 of that name, for GDB's printers. In
+//    the DEBUG=1 image, which binaryen does not optimize, the name section
+//    names every local, and w2c_NAME becomes NAME on the same terms. Each
+//    kernel function with a unique short name is called by it
+//    (tools/lib/short-names.mjs), where no C or assembly of the image uses
+//    it. wasm2c's export wrappers (Z_kernelZ_kmain) take the first line and
+//    the names of the function they call.
 //
 // Paths are relative to the repository root, where clang runs; the
 // AssemblyScript library (~lib/...) lives under node_modules.
