@@ -158,7 +158,7 @@ $(1)/checks/heap.ok: $(1)/kernel.wat tools/check/heap.mjs
 # TypeScript lines: markers for source locations in the optimized wasm,
 # which wasm2c carries into the C and tools/build/lines.mjs then turns into
 # #line directives (see there). The compiled code does not change.
-$(1)/kernel.lines.wasm $(1)/gen/lines.json &: $(1)/kernel.wasm $(1)/kernel.wasm.map tools/build/lines.mjs tools/lib/wasm.mjs
+$(1)/kernel.lines.wasm $(1)/gen/lines.json &: $(1)/kernel.wasm $(1)/kernel.wasm.map tools/build/lines.mjs tools/lib/wasm.mjs tools/lib/short-names.mjs
 	@mkdir -p $(1)/gen
 	node tools/build/lines.mjs wasm $(1)/kernel.wasm $(1)/kernel.wasm.map $(1)/kernel.lines.wasm $(1)/gen/lines.json
 
@@ -169,10 +169,12 @@ $(1)/gen/wasm-rt.h: | $(SETUP)
 
 # wasm -> C, rewritten for the flat kernel memory and the out-of-line
 # functions (see tools/build/wasm2c-rewrite.mjs), with TypeScript lines.
-$(1)/gen/kernel.c $(1)/gen/kernel.h &: $(1)/kernel.lines.wasm $(1)/gen/lines.json $(1)/gen/wasm-rt.h tools/build/wasm2c-rewrite.mjs tools/build/noinline.mjs tools/build/lines.mjs
+# The C and assembly the image is built with are given, so that a function
+# takes its TypeScript name only where that name is free in them.
+$(1)/gen/kernel.c $(1)/gen/kernel.h &: $(1)/kernel.lines.wasm $(1)/gen/lines.json $(1)/gen/wasm-rt.h $(BOOT_C) $(BOOT_H) $(BOOT_ASM) $(5) tools/build/wasm2c-rewrite.mjs tools/build/noinline.mjs tools/build/lines.mjs tools/lib/short-names.mjs
 	$$(WASM2C) $(1)/kernel.lines.wasm -n kernel -o $(1)/gen/kernel.c
 	node tools/build/wasm2c-rewrite.mjs $(1)/gen/kernel.c
-	node tools/build/lines.mjs c $(1)/gen/kernel.c $(1)/gen/lines.json $(1)/gen/wasm-rt.h
+	node tools/build/lines.mjs c $(1)/gen/kernel.c $(1)/gen/lines.json $(1)/gen/wasm-rt.h $(1)/gen/kernel.h $(BOOT_C) $(BOOT_H) $(BOOT_ASM) $(5)
 
 # The generated C is one translation unit with the CPU primitives inline
 # (boot/cpu.h) and the one instance's globals at fixed addresses
@@ -220,7 +222,7 @@ $(1)/obj/%.o: $(1)/gen/%.asm | $(SETUP)
 	$$(NASM) -f elf32 $$< -o $$@
 $(1)/kernel.pass1.elf: $$(OBJS.$(1)) $(1)/obj/ksyms-empty.o linker/kernel.ld
 	$$(LD) $$(LDFLAGS) $$(OBJS.$(1)) $(1)/obj/ksyms-empty.o -o $$@
-$(1)/gen/ksyms.asm $(1)/gen/aliases.ld &: $(1)/kernel.pass1.elf $(1)/kernel.wasm tools/build/symbols.mjs tools/lib/elf.mjs tools/lib/wasm.mjs tools/lib/dwarf-lines.mjs
+$(1)/gen/ksyms.asm $(1)/gen/aliases.ld &: $(1)/kernel.pass1.elf $(1)/kernel.wasm tools/build/symbols.mjs tools/lib/elf.mjs tools/lib/wasm.mjs tools/lib/dwarf-lines.mjs tools/lib/short-names.mjs
 	node tools/build/symbols.mjs $(1)/kernel.pass1.elf $(1)/kernel.wasm $(1)/gen/ksyms.asm $(1)/gen/aliases.ld
 $(1)/kernel.pass2.elf: $$(OBJS.$(1)) $(1)/obj/ksyms.o $(1)/gen/aliases.ld linker/kernel.ld
 	$$(LD) $$(LDFLAGS) $$(OBJS.$(1)) $(1)/obj/ksyms.o $(1)/gen/aliases.ld -o $$@
@@ -235,12 +237,18 @@ $(1)/checks/layout.ok: $(1)/kernel.pass2.elf $(1)/kernel.wasm asconfig.json tool
 
 # The image: pass 2, once every check of it has passed; its layout file
 # beside it, for GDB (tools/gdb/kernel.py finds it from the image's path).
-$(1)/kernel.elf: $(1)/kernel.pass2.elf $$(CHECKS.$(1)) $(1)/gen/layout.json
+# Its call frame information then says which registers a call clobbers
+# (tools/build/frames.mjs; the code is not touched).
+$(1)/kernel.elf: $(1)/kernel.pass2.elf $$(CHECKS.$(1)) $(1)/gen/layout.json tools/build/frames.mjs
 	cp $$< $$@
+	node tools/build/frames.mjs $$@
 endef
 
 $(eval $(call IMAGE_STEPS,build,kernel/main.ts,,yes,,$(KERNEL_TS)))
-$(eval $(call IMAGE_STEPS,build/debug,kernel/main.ts,--use KERNEL_DEBUG=1,yes,,$(KERNEL_TS)))
+# The debug image is not optimized by binaryen (asc -O0; clang's -O1 stays):
+# every TypeScript local keeps a wasm local of its own, named, so that GDB's
+# `info locals` shows the TypeScript names (docs/debugging.md).
+$(eval $(call IMAGE_STEPS,build/debug,kernel/main.ts,--use KERNEL_DEBUG=1 --optimizeLevel 0 --shrinkLevel 0,yes,,$(KERNEL_TS)))
 $(eval $(call IMAGE_STEPS,build/bench,bench/kernel/main.ts,,,bench/peer.c,$(KERNEL_TS) $(BENCH_TS)))
 
 # The DEBUG=1 kernel (freed blocks poisoned), which tests/kernel/debug.test.js

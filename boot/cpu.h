@@ -9,7 +9,9 @@
  *  - by the generated kernel C (tools/build/wasm2c-rewrite.mjs puts the include
  *    there), as GNU extern inline functions: bodies for inlining only, so
  *    each primitive is its one instruction in the TypeScript function that
- *    calls it, with no call and no link-time optimisation;
+ *    calls it, with no call and no link-time optimisation, and no debug
+ *    information of its own (nodebug): the instruction belongs to the
+ *    TypeScript line that used it, and GDB's `step` does not stop here;
  *  - by boot/cpu.c, as the ordinary definitions, for any call the compiler
  *    does not inline and for the C outside the generated file. */
 #pragma once
@@ -17,7 +19,7 @@
 
 #ifndef CPU_IMPORT
 #define CPU_IMPORT(ret, name, ...) \
-    extern inline __attribute__((gnu_inline, always_inline)) \
+    extern inline __attribute__((gnu_inline, always_inline, nodebug)) \
     ret Z_cpuZ_##name(struct Z_cpu_instance_t *unused, ##__VA_ARGS__)
 #endif
 

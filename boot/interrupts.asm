@@ -54,15 +54,22 @@ interrupt_common:
 global interrupt_entry
 interrupt_entry:                        ; EAX holds the frame (tools/gdb/kernel.py stops here)
     push ebp
+.pushed:
     mov ebp, esp
+.framed:
     push eax
     call interrupt_dispatch            ; boot/entry.c: the dispatcher, with the instance
     mov esp, ebp
     pop ebp
+.unframed:
     add esp, 4                          ; the pushed EIP
+.at_frame:
     popad
+.restored:
     add esp, 8                          ; vector and error code
+.at_iret:
     iretd
+.end:
 
 ; The double-fault task: the CPU switched here through the task gate, saving
 ; the interrupted state in the kernel TSS. Its stack holds the error code (0).
@@ -75,6 +82,80 @@ double_fault_task:
     cli
     hlt
     jmp .stop
+
+; Call frame information for interrupt_entry (DWARF 5, 6.4), for debuggers:
+; where the interrupted code's registers are at each instruction. The CFA
+; is the interrupted ESP (no privilege change: the CPU pushed EFLAGS, CS and
+; EIP on the same stack, SDM vol. 3, 6.12.1), frame + 52; EIP is read from
+; the frame (frame + 40, which the dispatcher may have changed), the general
+; registers from PUSHAD's slots until POPAD restores them. The CIE's "S"
+; augmentation marks it a signal frame: the interrupted EIP is where the
+; code stopped, not a return address after a call, so a debugger looks its
+; line up at EIP itself rather than at EIP - 1 (the line before, when the
+; faulting instruction starts a line).
+DW_CFA_advance_loc   equ 0x40
+DW_CFA_offset        equ 0x80
+DW_CFA_same_value    equ 0x08
+DW_CFA_def_cfa       equ 0x0c
+DW_CFA_def_cfa_offset equ 0x0e
+DWARF_EAX equ 0                         ; i386 DWARF register numbers (System V i386 ABI, 2.5)
+DWARF_ECX equ 1
+DWARF_EDX equ 2
+DWARF_EBX equ 3
+DWARF_ESP equ 4
+DWARF_EBP equ 5
+DWARF_ESI equ 6
+DWARF_EDI equ 7
+DWARF_EIP equ 8
+CFA_FROM_FRAME equ 52                   ; frame + 52: the interrupted ESP
+
+; A slot of the frame, as a DW_CFA_offset operand: CFA + n * -4.
+%define SLOT(offset) (CFA_FROM_FRAME - (offset)) / 4
+
+section .debug_frame noalloc noexec nowrite align=4
+interrupt_cie:
+    dd .end - .start
+.start:
+    dd 0xffffffff                       ; a CIE
+    db 1                                ; version
+    db "zS", 0                          ; augmentation data follows; a signal frame
+    db 1                                ; code alignment
+    db 0x7c                             ; data alignment -4 (SLEB128)
+    db DWARF_EIP                        ; return address column
+    db 0                                ; no augmentation data
+    align 4, db 0                       ; DW_CFA_nop
+.end:
+interrupt_fde:
+    dd .end - .start
+.start:
+    dd interrupt_cie
+    dd interrupt_entry
+    dd interrupt_entry.end - interrupt_entry
+    db 0                                ; no augmentation data
+    ; At interrupt_entry: [esp] is the copy of EIP, the frame above it.
+    db DW_CFA_def_cfa, DWARF_ESP, CFA_FROM_FRAME + 4
+    db DW_CFA_offset | DWARF_EIP, SLOT(FRAME_EIP)
+    db DW_CFA_offset | DWARF_EDI, SLOT(0), DW_CFA_offset | DWARF_ESI, SLOT(4)
+    db DW_CFA_offset | DWARF_EBP, SLOT(8), DW_CFA_offset | DWARF_EBX, SLOT(16)
+    db DW_CFA_offset | DWARF_EDX, SLOT(20), DW_CFA_offset | DWARF_ECX, SLOT(24)
+    db DW_CFA_offset | DWARF_EAX, SLOT(28)
+    db DW_CFA_advance_loc | (interrupt_entry.pushed - interrupt_entry)
+    db DW_CFA_def_cfa_offset, CFA_FROM_FRAME + 8
+    db DW_CFA_advance_loc | (interrupt_entry.framed - interrupt_entry.pushed)
+    db DW_CFA_def_cfa, DWARF_EBP, CFA_FROM_FRAME + 8
+    db DW_CFA_advance_loc | (interrupt_entry.unframed - interrupt_entry.framed)
+    db DW_CFA_def_cfa, DWARF_ESP, CFA_FROM_FRAME + 4
+    db DW_CFA_advance_loc | (interrupt_entry.at_frame - interrupt_entry.unframed)
+    db DW_CFA_def_cfa_offset, CFA_FROM_FRAME
+    db DW_CFA_advance_loc | (interrupt_entry.restored - interrupt_entry.at_frame)
+    db DW_CFA_def_cfa_offset, CFA_FROM_FRAME - 32
+    db DW_CFA_same_value, DWARF_EDI, DW_CFA_same_value, DWARF_ESI, DW_CFA_same_value, DWARF_EBP
+    db DW_CFA_same_value, DWARF_EBX, DW_CFA_same_value, DWARF_EDX, DW_CFA_same_value, DWARF_ECX
+    db DW_CFA_same_value, DWARF_EAX
+    db DW_CFA_advance_loc | (interrupt_entry.at_iret - interrupt_entry.restored)
+    db DW_CFA_def_cfa_offset, CFA_FROM_FRAME - 40
+    align 4, db 0                       ; DW_CFA_nop
+.end:
 
 section .rodata
 ; The address of each stub, by vector, for the IDT (core/idt.ts).

@@ -2,7 +2,7 @@
 // kernel's DWARF (GDB, the kernel's own line table) speaks kernel/**/*.ts.
 //
 //   node tools/build/lines.mjs wasm KERNEL.wasm KERNEL.wasm.map OUT.wasm OUT.json
-//   node tools/build/lines.mjs c build/gen/kernel.c LINES.json build/gen/wasm-rt.h
+//   node tools/build/lines.mjs c build/gen/kernel.c LINES.json build/gen/wasm-rt.h [OTHER.c|.h|.asm...]
 //
 // wabt's wasm2c emits no line information, so the locations travel through
 // it as code and come out as #line directives:
@@ -13,7 +13,10 @@
 //    `i32.const ID; call line_marker`, ID numbering the location. line_marker
 //    is a new, empty function (i32) -> () appended after every other function,
 //    so no function index moves and no import is added; the pair pops what it
-//    pushes, so the value stack is as it was at every instruction.
+//    pushes, so the value stack is as it was at every instruction. The
+//    instructions binaryen inlined from another file before a function's
+//    first line of its own count as that line, so that GDB's `break NAME`
+//    names the function's file and line.
 // 2. wasm2c prints each pair as two lines, `w2c_iN = ID;` and the call.
 // 3. `c`: each pair is removed and every following C line of the function
 //    gets its own `#line N "kernel/....ts"` (a directive numbers the physical
@@ -26,17 +29,23 @@
 //    function's signature in the source (binaryen keeps parameters but not
 //    local names at -O3), where that name is free in the function and no
 //    macro the function uses refers to it (the macros of the C file and of
-//    the wasm-rt.h it is compiled with). wasm2c's export wrappers
-//    (Z_kernelZ_kmain) take the first line and the names of the function
-//    they call.
+//    the wasm-rt.h it is compiled with); one of type string or of a class
+//    is declared with a typedef of u32 of that name, for GDB's printers. In
+//    the DEBUG=1 image, which binaryen does not optimize, the name section
+//    names every local, and w2c_NAME becomes NAME on the same terms. Each
+//    kernel function with a unique short name is called by it
+//    (tools/lib/short-names.mjs), where no C or assembly of the image uses
+//    it. wasm2c's export wrappers (Z_kernelZ_kmain) take the first line and
+//    the names of the function they call.
 //
 // Paths are relative to the repository root, where clang runs; the
 // AssemblyScript library (~lib/...) lives under node_modules.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import {
-  SECTION, parseModule, instructionsStart, sectionBytes, vectorBytes, uleb, sleb, nameBytes, cursor,
+  SECTION, parseModule, instructionsStart, sectionBytes, vectorBytes, uleb, sleb, nameBytes, cursor, customSection,
 } from "../lib/wasm.mjs";
+import { uniqueShortNames } from "../lib/short-names.mjs";
 
 export const MARKER_NAME = "line_marker";
 const MARKER_C_NAME = "w2c_" + MARKER_NAME;
@@ -45,19 +54,20 @@ const OP_I32_CONST = 0x41;
 const OP_CALL = 0x10;
 const OP_END = 0x0b;
 const NAME_FUNCTIONS = 1;
+const NAME_LOCALS = 2;
 const LIBRARY_PREFIX = "~lib/";
 const LIBRARY_PATH = "node_modules/assemblyscript/std/assembly/";
 
 
 const C_RESERVED = new Set(`auto break case char const continue default do double else enum extern float for goto if
   inline int long register restrict return short signed sizeof static struct switch typedef union unsigned void
-  volatile while _Bool bool true false NULL instance this`.split(/\s+/));
+  volatile while _Bool bool true false NULL instance`.split(/\s+/));
 
 const [mode, ...args] = process.argv.slice(2);
 if (mode === "wasm") markWasm(...args);
 else if (mode === "c") rewriteC(...args);
 else {
-  console.error("usage: lines.mjs wasm IN.wasm IN.wasm.map OUT.wasm OUT.json | lines.mjs c FILE.c LINES.json WASM-RT.h");
+  console.error("usage: lines.mjs wasm IN.wasm IN.wasm.map OUT.wasm OUT.json | lines.mjs c FILE.c LINES.json WASM-RT.h [OTHER.c|.h|.asm...]");
   process.exit(2);
 }
 
@@ -120,14 +130,32 @@ function markWasm(wasmPath, mapPath, outPath, jsonPath) {
     return locationIds.get(key);
   };
 
+  const ownSource = new Map();
+  for (const [index, wasmName] of module.functionNames) {
+    const source = map.sources.indexOf(wasmName.slice(0, wasmName.lastIndexOf("/")) + ".ts");
+    if (source >= 0) ownSource.set(index - module.importedFunctions, source);
+  }
+
   let m = 0, markers = 0;
-  const bodies = module.bodies.map((body) => {
+  const bodies = module.bodies.map((body, index) => {
     const first = instructionsStart(b, body);
     while (m < mappings.length && mappings[m].offset < first) m++;
     const parts = [b.subarray(body.start, first)];
-    let at = first, previous = "";
+    // The function's first line of its own file: what the instructions
+    // before it, inlined by binaryen from another file, count as.
+    const own = ownSource.get(index);
+    let leading = null;
+    for (let k = m; own !== undefined && k < mappings.length && mappings[k].offset < body.end; k++) {
+      if (mappings[k].source === own) {
+        leading = mappings[k];
+        break;
+      }
+    }
+    let at = first, previous = "", ownSeen = false;
     for (; m < mappings.length && mappings[m].offset < body.end; m++) {
-      const { offset, source, line } = mappings[m];
+      const { offset } = mappings[m];
+      ownSeen ||= mappings[m].source === own;
+      const { source, line } = ownSeen || !leading ? mappings[m] : leading;
       const key = `${source}:${line}`;
       if (key === previous) continue;
       previous = key;
@@ -163,16 +191,56 @@ function markWasm(wasmPath, mapPath, outPath, jsonPath) {
   }
   writeFileSync(outPath, Buffer.concat(out));
 
-  const params = {};
+  const params = {}, types = {};
+  const classes = classNames(map);
   for (const [index, wasmName] of module.functionNames) {
-    const names = parameterNames(wasmName, map);
+    const declared = parameterNames(wasmName, map);
     const body = index - module.importedFunctions;
-    if (!names || body < 0) continue;
-    if (names.length !== module.types[module.functionTypes[body]].params.length) continue;
-    params["w2c_" + wasmName.replace(/[^A-Za-z0-9_]/g, "_")] = names;
+    if (!declared || body < 0) continue;
+    const wasmParams = module.types[module.functionTypes[body]].params;
+    if (declared.length !== wasmParams.length) continue;
+    const c = "w2c_" + wasmName.replace(/[^A-Za-z0-9_]/g, "_");
+    params[c] = declared.map((p) => p.name);
+    // A string or a class instance is a pointer, an i32: its C type names the TypeScript type.
+    types[c] = declared.map((p, n) => (wasmParams[n] === I32 && (p.type === "string" || classes.has(p.type)) ? p.type : null));
   }
-  writeFileSync(jsonPath, JSON.stringify({ marker: MARKER_C_NAME, sources: map.sources.map(repoPath), locations, params }) + "\n");
+  // Locals named in the name section (the debug image, which binaryen does
+  // not optimize, keeps one per TypeScript local; the release image has none):
+  // those whose name is a plain identifier, by C function.
+  const locals = {};
+  for (const [index, names] of localNames(module)) {
+    const wasmName = module.functionNames.get(index);
+    const plain = names.filter((n) => /^[A-Za-z_]\w*$/.test(n));
+    if (wasmName && plain.length) locals["w2c_" + wasmName.replace(/[^A-Za-z0-9_]/g, "_")] = plain;
+  }
+  const names = Object.fromEntries(uniqueShortNames(module.functionNames.values()));
+  writeFileSync(jsonPath, JSON.stringify({ marker: MARKER_C_NAME, sources: map.sources.map(repoPath), locations, params, types, locals, names }) + "\n");
   console.log(`lines: ${markers} line markers for ${locations.length} TypeScript lines in ${module.bodies.length} functions`);
+}
+
+/** Map from function index to the names of its locals (parameters first), from the name section. */
+function localNames(module) {
+  const out = new Map();
+  const section = customSection(module, "name");
+  if (!section) return out;
+  const r = cursor(section);
+  while (r.p < section.length) {
+    const kind = section[r.p++];
+    const next = r.u32() + r.p;
+    if (kind === NAME_LOCALS) {
+      for (let f = r.u32(); f > 0; f--) {
+        const index = r.u32();
+        const names = [];
+        for (let n = r.u32(); n > 0; n--) {
+          r.u32();
+          names.push(r.name());
+        }
+        out.set(index, names);
+      }
+    }
+    r.p = next;
+  }
+  return out;
 }
 
 /** The name section with line_marker's name added (the function names subsection is in index order). */
@@ -194,16 +262,32 @@ function nameSection(b, from, end, markerIndex) {
   return out;
 }
 
-/** The parameter names of a plain function `file/name`, from its declaration in the source, or null. */
+/** The names of the classes the sources declare. */
+function classNames(map) {
+  const names = new Set();
+  for (const text of map.sourcesContent ?? []) for (const [, name] of (text ?? "").matchAll(/\bclass\s+([A-Za-z_]\w*)/g)) names.add(name);
+  return names;
+}
+
+/**
+ * The parameter names of a function `file/name`, of an instance of a generic
+ * one (`file/name<T>`: its declaration's), or of a method or constructor
+ * (`file/Class#name`: `this`, then the declaration's), from the source, each
+ * with its type's name where it is one word (`string`, `SlabDesc`); or null.
+ */
 function parameterNames(wasmName, map) {
-  const slash = wasmName.lastIndexOf("/");
+  const plain = wasmName.replace(/<.*>$/, "");
+  const slash = plain.lastIndexOf("/");
   if (slash < 0) return null;
-  const name = wasmName.slice(slash + 1);
-  if (!/^\w+$/.test(name)) return null; // methods, accessors, closures: left as wasm2c names them
-  const source = map.sources.indexOf(wasmName.slice(0, slash) + ".ts");
+  const member = plain.slice(slash + 1);
+  const method = /^(\w+)#(\w+)$/.exec(member);
+  if (!method && !/^\w+$/.test(member)) return null; // accessors, static methods, closures: left as wasm2c names them
+  const source = map.sources.indexOf(plain.slice(0, slash) + ".ts");
   const text = map.sourcesContent?.[source];
   if (!text) return null;
-  const declaration = new RegExp(`\\bfunction\\s+${name}\\s*(?:<[^>]*>)?\\s*\\(`).exec(text);
+  const declaration = method
+    ? new RegExp(`\\bclass\\s+${method[1]}\\b[^{]*\\{[\\s\\S]*?^\\s*(?:(?:public|private|protected|static|readonly)\\s+)*${method[2]}\\s*(?:<[^>]*>)?\\s*\\(`, "m").exec(text)
+    : new RegExp(`\\bfunction\\s+${member}\\s*(?:<[^>]*>)?\\s*\\(`).exec(text);
   if (!declaration) return null;
   let depth = 1, i = declaration.index + declaration[0].length;
   const start = i;
@@ -212,16 +296,19 @@ function parameterNames(wasmName, map) {
     else if (text[i] === ")") depth--;
   }
   const list = text.slice(start, i - 1).replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "");
-  if (!list.trim()) return [];
-  const names = [];
+  const names = method ? [{ name: "this", type: method[1] }] : [];
+  if (!list.trim()) return names;
   let part = "", nesting = 0;
   for (const ch of list + ",") {
     if ("(<[{".includes(ch)) nesting++;
-    if (")>]}".includes(ch)) nesting--;
+    if (")>]}".includes(ch) && !(ch === ">" && part.endsWith("="))) nesting--; // not a function type's =>
     if (ch === "," && nesting === 0) {
-      const found = /^\s*(\w+)\s*[?:=]/.exec(part);
+      if (!part.trim()) break; // after a trailing comma
+      // A constructor's parameter may be a field too: `readonly name: string`.
+      const found = /^\s*(?:(?:public|private|protected|readonly)\s+)*(\w+)\s*([?:=])([\s\S]*)$/.exec(part);
       if (!found) return null;
-      names.push(found[1]);
+      const type = found[2] === ":" && /^\s*(\w+)\s*(?:\|\s*null\s*)?(?:=[\s\S]*)?$/.exec(found[3]);
+      names.push({ name: found[1], type: type ? type[1] : null });
       part = "";
     } else {
       part += ch;
@@ -232,15 +319,23 @@ function parameterNames(wasmName, map) {
 
 // --- step 3: #line directives in the C -----------------------------------------------
 
-function rewriteC(cPath, jsonPath, runtimeHeaderPath) {
-  const { marker, sources, locations, params } = JSON.parse(readFileSync(jsonPath, "utf8"));
+function rewriteC(cPath, jsonPath, runtimeHeaderPath, ...otherPaths) {
+  const { marker, sources, locations, params, types, locals, names } = JSON.parse(readFileSync(jsonPath, "utf8"));
   const text = readFileSync(cPath, "utf8");
   const macros = macroIdentifiers([text, readFileSync(runtimeHeaderPath, "utf8")]);
+  // (An assembly file's comments run from ';' to the end of the line.)
+  const others = [runtimeHeaderPath, ...otherPaths].map((p) => readFileSync(p, "utf8").replace(p.endsWith(".asm") ? /;.*$/gm : /$^/, ""));
+  const used = identifiers([text, ...others]);
+  // The TypeScript types parameters take in C, as typedefs of u32 (GDB's
+  // pretty-printers in tools/gdb/kernel.py know them by name): those whose
+  // name is free in the C.
+  const typeNames = [...new Set(Object.values(types ?? {}).flat().filter(Boolean))]
+    .filter((t) => !used.has(t) && !C_RESERVED.has(t) && !macros.has(t)).sort();
   const lines = text.split("\n");
   if (lines.at(-1) === "") lines.pop();
   const out = [];
   const pairStart = /^\s*(w2c_i\d+) = (\d+)u;$/;
-  let removed = 0, helpers = 0, renamed = 0, functions = 0, inFunctions = false;
+  let removed = 0, helpers = 0, renamed = 0, typed = 0, localsNamed = 0, functions = 0, inFunctions = false;
   const firstLocation = new Map();
 
   for (let i = 0; i < lines.length; i++) {
@@ -268,6 +363,10 @@ function rewriteC(cPath, jsonPath, runtimeHeaderPath) {
       }
       continue;
     }
+    if (!inFunctions) {
+      out.push("/* TypeScript types of parameters (tools/build/lines.mjs): what GDB prints them as. */");
+      for (const t of typeNames) out.push(`typedef u32 ${t};`);
+    }
     inFunctions = true;
     let end = i;
     while (lines[end] !== "}") end++;
@@ -276,12 +375,14 @@ function rewriteC(cPath, jsonPath, runtimeHeaderPath) {
     // The marker's call, with wasm2c's instance argument or without it
     // (tools/build/wasm2c-rewrite.mjs takes it out).
     const markerCall = (id) => [`${marker}(instance, ${id});`, `${marker}(${id});`];
+    body = nameParameters(body, params[opens[1]], macros, () => renamed++);
+    body = nameLocals(body, locals?.[opens[1]], macros, () => localsNamed++);
+    body[0] = typeParameters(body[0], params[opens[1]], types?.[opens[1]], new Set(typeNames), () => typed++);
     if (!body.some((l) => l.includes(marker + "(instance,") || l.includes(marker + "(w2c_i"))) {
       out.push(...body);
       continue;
     }
     functions++;
-    body = nameParameters(body, params[opens[1]], macros, () => renamed++);
 
     // The location of each C line: the marker before it; lines before the first marker take the first.
     const kept = [];
@@ -314,8 +415,51 @@ function rewriteC(cPath, jsonPath, runtimeHeaderPath) {
     console.error(`${cPath}: ${removed} line markers, ${helpers} static inline helpers found; wasm2c output changed`);
     process.exit(1);
   }
-  writeFileSync(cPath, out.join("\n") + "\n");
-  console.log(`lines: ${removed} markers became #line in ${functions} functions; ${renamed} parameters named; ${helpers} helpers nodebug`);
+  const [result, named] = nameFunctions(out.join("\n") + "\n", names, macros, others);
+  writeFileSync(cPath, result);
+  console.log(`lines: ${removed} markers became #line in ${functions} functions; ${renamed} parameters named, ${typed} typed; ${localsNamed} locals named; ${named} functions named; ${helpers} helpers nodebug`);
+}
+
+/** The identifiers of C or assembly texts: not the words of their comments, strings, #line's and #include's paths. */
+function identifiers(texts) {
+  const used = new Set();
+  for (const c of texts) {
+    const code = c.replace(/\/\*[\s\S]*?\*\/|\/\/.*$|^\s*#\s*include\b.*$/gm, " ").replace(/"(?:[^"\\\n]|\\.)*"/g, '""');
+    for (const w of code.match(/\b[A-Za-z_]\w*\b/g) ?? []) used.add(w);
+  }
+  return used;
+}
+
+/** A function's first line with each named parameter of a known TypeScript type declared with it (`SlabDesc d`). */
+function typeParameters(line, names, types, known, count) {
+  if (!names || !types) return line;
+  return line.replace(/\bu32 (\w+)(?=[,)])/g, (whole, name) => {
+    const type = types[names.indexOf(name)];
+    if (!type || !known.has(type)) return whole;
+    count();
+    return `${type} ${name}`;
+  });
+}
+
+/**
+ * The C file with each kernel function of a unique TypeScript name called
+ * by that name (alloc for w2c_kernel_mm_alloc_alloc; tools/lib/short-names.mjs),
+ * so that its symbol and its DWARF name are the TypeScript one: GDB's stop
+ * lines, `frame` and `break` show and take it. (An asm label keeping wasm2c's
+ * symbol would not do: clang then writes it as the DWARF linkage name, and
+ * GDB names a C function by that.) A name already used anywhere in the file
+ * or in the C and headers it is built with (a parameter, a macro, a C
+ * function) is left as wasm2c wrote it.
+ */
+function nameFunctions(text, names, macros, others) {
+  const used = identifiers([text, ...others]);
+  const rename = new Map();
+  for (const [cName, short] of Object.entries(names ?? {})) {
+    if (!used.has(cName) || used.has(short) || C_RESERVED.has(short) || macros.has(short)) continue;
+    rename.set(cName, short);
+  }
+  const lines = text.split("\n").map((line) => line.replace(/\bw2c_\w+\b/g, (name) => rename.get(name) ?? name));
+  return [lines.join("\n"), rename.size];
 }
 
 /** Map from each macro's name to the identifiers its expansion refers to (its body's, less its parameters). */
@@ -346,6 +490,22 @@ function macroWordsUsed(used, macros) {
     }
   }
   return words;
+}
+
+/** The function's lines with wasm2c's w2c_NAME of each named local (and parameter) renamed NAME, where NAME is free in it. */
+function nameLocals(body, names, macros, count) {
+  if (!names) return body;
+  const text = body.join("\n");
+  const used = new Set(text.match(/\b[A-Za-z_]\w*\b/g));
+  const macroWords = macroWordsUsed(used, macros);
+  const rename = new Map();
+  for (const name of names) {
+    if (C_RESERVED.has(name) || macros.has(name) || macroWords.has(name) || used.has(name) || !used.has(`w2c_${name}`)) continue;
+    rename.set(`w2c_${name}`, name);
+    count();
+  }
+  if (rename.size === 0) return body;
+  return body.map((l) => l.replace(/\bw2c_\w+\b/g, (n) => rename.get(n) ?? n));
 }
 
 /** The function's lines with w2c_pN renamed to the TypeScript parameter names that are free in it. */

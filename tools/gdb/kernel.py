@@ -7,7 +7,9 @@
 # or none, with `pfstop all|off`), and at every failure (panic, wasm trap,
 # fatal exception, failed suite) before the kernel leaves QEMU, with the
 # context on screen; it shows frames by their TypeScript names (`bt`:
-# `alloc (size=1) at kernel/mm/alloc.ts:169`); and it adds commands that
+# `alloc (size=1) at kernel/mm/alloc.ts:169`), strings as text and the
+# kernel's records field by field; it says when a breakpoint's file name is
+# more than one source's; and it adds commands that
 # read kernel memory and registers only, so they work at any stop, even with
 # the kernel wedged:
 #
@@ -28,7 +30,6 @@ import os
 import re
 
 import gdb
-import gdb.unwinder
 from gdb.FrameDecorator import FrameDecorator
 
 PAGE = 4096
@@ -187,46 +188,13 @@ def backtrace(eip, ebp, limit=32):
 
 
 # --- unwinding through interrupts -------------------------------------------------
-
-class InterruptFrameUnwinder(gdb.unwinder.Unwinder):
-    """Lets `bt` go from the dispatcher through boot/interrupts.asm into the
-    interrupted function, with the registers the CPU and PUSHAD saved."""
-
-    def __init__(self):
-        super().__init__("kernel interrupt frames")
-
-    def __call__(self, pending):
-        entry = int(gdb.parse_and_eval("(unsigned)&interrupt_entry"))
-        pc = int(pending.read_register("eip")) & 0xFFFFFFFF
-        if not entry <= pc < entry + 32:
-            return None
-        sp = int(pending.read_register("esp")) & 0xFFFFFFFF
-        # Where the trap frame is, before and after interrupt_entry's push ebp / mov ebp, esp.
-        if pc == entry:
-            frame = sp + 4
-        elif pc == entry + 1:
-            frame = sp + 8
-        else:
-            frame = (int(pending.read_register("ebp")) & 0xFFFFFFFF) + 8
-        edi, esi, ebp, _esp, ebx, edx, ecx, eax = words(frame, 8)
-        info = pending.create_unwind_info(FrameId(frame, entry))
-        eip_at = frame + K.offset("InterruptFrame", "eip")
-        for name, value in (("eip", u32(eip_at)), ("esp", eip_at + 12), ("ebp", ebp),
-                            ("eax", eax), ("ebx", ebx), ("ecx", ecx), ("edx", edx), ("esi", esi), ("edi", edi)):
-            info.add_saved_register(name, gdb.Value(value).cast(gdb.lookup_type("int")))
-        return info
-
-
-class FrameId:
-    """A frame's identity for GDB: here, the trap frame's address and interrupt_entry."""
-
-    def __init__(self, sp, pc):
-        self.sp = gdb.Value(sp)
-        self.pc = gdb.Value(pc)
-
-
-gdb.unwinder.register_unwinder(None, InterruptFrameUnwinder(), replace=True)
-
+#
+# `bt` goes from the dispatcher through boot/interrupts.asm into the
+# interrupted function by the call frame information interrupts.asm gives
+# interrupt_entry: GDB's own DWARF unwinder reads the registers the CPU and
+# PUSHAD saved. Its CIE marks it a signal frame, so the interrupted function
+# is shown at the line of the instruction that was interrupted (its EIP),
+# not at the line before as for a caller (EIP - 1, inside a call).
 
 # --- TypeScript names for frames -----------------------------------------------------
 
@@ -274,6 +242,14 @@ class TypeScriptFrame(FrameDecorator):
         args = super().frame_args()
         return [a for a in args if str(a.symbol()) != "instance"] if args else args
 
+    def line(self):
+        # interrupt_entry's frame is a signal frame (boot/interrupts.asm),
+        # which GDB's decorator shows without a line: it has one.
+        frame = self.inferior_frame()
+        if frame.type() == gdb.SIGTRAMP_FRAME:
+            return frame.find_sal().line or None
+        return super().line()
+
 
 class TypeScriptFrames:
     def __init__(self):
@@ -310,6 +286,101 @@ def forget_failure(event):
 
 
 gdb.events.cont.connect(forget_failure)
+
+# --- printing TypeScript values --------------------------------------------------------
+#
+# tools/build/lines.mjs declares a parameter of type string or of a class
+# with the TypeScript type's name, a typedef of u32 (the pointer it is):
+# these printers show what it points to. An AssemblyScript string is UTF-16,
+# its length in bytes in the object header just below the data (rtSize, at
+# -4: node_modules/assemblyscript/std/assembly/rt/common.ts); a record's
+# fields come from the build's layout file.
+
+STRING_TYPES = ("string", "String")
+STRING_SHOWN = 256  # characters printed at most
+
+
+class StringPrinter:
+    def __init__(self, value):
+        self.address = int(value) & 0xFFFFFFFF
+
+    def to_string(self):
+        if not self.address:
+            return "null"
+        try:
+            size = u32(self.address - 4)
+            if size % 2 or size > 1 << 24:
+                return "0x%08x <not a string: rtSize %d>" % (self.address, size)
+            shown = min(size, 2 * STRING_SHOWN)
+            data = gdb.selected_inferior().read_memory(self.address, shown).tobytes()
+        except gdb.MemoryError:
+            return "0x%08x <unreadable>" % self.address
+        text = json.dumps(data.decode("utf-16-le", errors="replace"), ensure_ascii=False)
+        return "0x%08x %s%s" % (self.address, text, "..." if shown < size else "")
+
+
+class RecordPrinter:
+    def __init__(self, name, value):
+        self.name, self.address = name, int(value) & 0xFFFFFFFF
+
+    def to_string(self):
+        return "%s at 0x%08x" % (self.name, self.address) if self.address else "null"
+
+    def children(self):
+        if not self.address:
+            return
+        try:
+            fields = K.record(self.name, self.address)
+        except gdb.MemoryError:
+            return
+        u32_type = gdb.lookup_type("u32")
+        for field, value in fields.items():
+            yield field, gdb.Value(value).cast(u32_type)
+
+
+def typescript_printer(value):
+    name = value.type.name
+    if name in STRING_TYPES:
+        return StringPrinter(value)
+    try:
+        records = K.load()["records"]
+    except gdb.GdbError:
+        return None
+    return RecordPrinter(name, value) if name in records else None
+
+
+gdb.pretty_printers.append(typescript_printer)
+
+
+# --- breakpoints on a file name that more than one source has ---------------------
+#
+# kernel/mm/alloc.ts and kernel/ktest/alloc.ts are both alloc.ts. For
+# `break alloc.ts:LINE` GDB picks the files with code nearest at or after
+# LINE, which may be only one of them, and says nothing of the others: the
+# breakpoint below says which files the name matched and where it was set.
+
+SOURCES = sorted(path for _prefix, path in SOURCE_PREFIXES)
+
+
+def sources_named(name):
+    """The kernel's sources a FILE of FILE:LINE matches, as GDB matches it: the path, or its last components."""
+    return [path for path in SOURCES if path == name or path.endswith("/" + name)]
+
+
+def note_ambiguous_file(breakpoint):
+    spec = re.match(r"^\s*(?:-source\s+)?([^\s:]+\.ts):(\d+)\s*$", breakpoint.location or "")
+    if not spec:
+        return
+    named = sources_named(spec.group(1))
+    if len(named) < 2:
+        return
+    bound = sorted({"%s:%d" % location.source for location in breakpoint.locations if location.source})
+    print("note: %s names %d files, %s; breakpoint %d is at %s. Give the path to choose one (break %s:%s)" % (
+        spec.group(1), len(named), ", ".join(named), breakpoint.number, ", ".join(bound) or "no location",
+        named[0], spec.group(2)))
+
+
+gdb.events.breakpoint_created.connect(note_ambiguous_file)
 
 
 # --- stopping at page faults ---------------------------------------------------
@@ -350,7 +421,7 @@ PageFaultStop()
 
 # --- stopping at failures ------------------------------------------------------------
 
-FAILURE_HALT = "w2c_kernel_core_halt_haltFailure"   # kept out of line (tools/build/noinline.mjs)
+FAILURE_HALT = "haltFailure"   # kernel/core/halt.ts, kept out of line (tools/build/noinline.mjs)
 
 
 class FailureStop(gdb.Breakpoint):
@@ -420,7 +491,10 @@ class VirtualMap(gdb.Command):
 Walks every present PDE and its page table through the mirror. The flags
 are what the CPU allows, the stricter of PDE and PTE: r/w and u(ser) or
 s(upervisor). A run is consecutive pages with the same flags, mapped to
-consecutive physical pages. The mirror window itself shows as the last run."""
+consecutive physical pages, or within one used area (areas) whatever their
+frames: its physical column is then "scattered" (a lazy area's pages are
+backed one by one as they are first touched). The mirror window shows last:
+the page tables, then the directory itself."""
 
     def __init__(self):
         super().__init__("vmmap", gdb.COMMAND_DATA)
@@ -430,6 +504,12 @@ consecutive physical pages. The mirror window itself shows as the last run."""
         if not paging_on():
             print("paging is off (CR0.PG clear)")
             return
+        # A run: [start, end, flags, first physical page, physically consecutive].
+        # Pages of one used area make one run whatever their frames: a lazy
+        # area's pages get theirs one by one, as they are first touched. So
+        # do the page tables in the mirror, each in the frame it was given.
+        areas = used_areas() + [(K.mirror_base, K.mirror_directory)]
+        area_of = lambda va: next((a for a in areas if a[0] <= va < a[1]), None)
         runs = []
         directory = words(K.mirror_directory, 1024)
         for i, pde in enumerate(directory):
@@ -442,16 +522,25 @@ consecutive physical pages. The mirror window itself shows as the last run."""
                 flags = pde & pte & (PTE_WRITABLE | PTE_USER)
                 va, pa = (i << 22) | (j << 12), pte & ~0xFFF
                 last = runs[-1] if runs else None
-                if last and last[1] == va and last[3] + (last[1] - last[0]) == pa and last[2] == flags:
+                # The directory's own page starts a run of its own: it is not a page table.
+                consecutive = last and last[3] + (last[1] - last[0]) == pa
+                if (last and last[1] == va and last[2] == flags and va != K.mirror_directory
+                        and (consecutive or area_of(va) is not None and area_of(va) == area_of(last[0]))):
+                    last[4] = last[4] and consecutive
                     last[1] = va + PAGE
                 else:
-                    runs.append([va, va + PAGE, flags, pa])
+                    runs.append([va, va + PAGE, flags, pa, True])
         print("  %-23s  %-10s  %-5s  %s" % ("virtual", "physical", "flags", "pages"))
-        for start, end, flags, pa in runs:
+        for start, end, flags, pa, consecutive in runs:
             what = "rw" if flags & PTE_WRITABLE else "r-"
             what += "u" if flags & PTE_USER else "s"
-            note = "  (mirror: page tables)" if start >= K.mirror_base else ""
-            print("  0x%08x-0x%08x  0x%08x  %-5s  %d%s" % (start, end - 1, pa, what, (end - start) // PAGE, note))
+            note = ""
+            if start == K.mirror_directory:
+                note = "  (mirror: the page directory)"
+            elif start >= K.mirror_base:
+                note = "  (mirror: page tables)"
+            physical = "0x%08x" % pa if consecutive else "scattered"
+            print("  0x%08x-0x%08x  %-10s  %-5s  %d%s" % (start, end - 1, physical, what, (end - start) // PAGE, note))
 
 
 class Areas(gdb.Command):
@@ -591,6 +680,16 @@ class ControlRegisters(gdb.Command):
 
 def area_kinds():
     return {K.AREA_PLAIN: "plain", K.AREA_SLAB: "slab", K.AREA_LAZY: "lazy"}
+
+
+def used_areas():
+    """[(start, end)] of the area allocator's used areas (kernel/mm/area.ts), none before it is set up."""
+    areas, record = [], kernel_global_or("kernel/mm/area/usedHead", 0)
+    while record and len(areas) < 4096:
+        a = K.record("MemArea", record)
+        areas.append((a["start"], a["start"] + a["pages"] * PAGE))
+        record = a["next"]
+    return areas
 
 
 def backed_pages(start, pages):
