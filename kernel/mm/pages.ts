@@ -113,13 +113,14 @@ export function pageMap(vaddr: u32, paddr: u32, flags: u32): bool {
   const pde = pdeAddress(vaddr);
   // The PTE address is computed where it is used, not kept across the
   // table's creation: held in a register there, it was spilled to the stack.
-  if ((load<u32>(pde) & PTE_PRESENT) != 0 && (load<u32>(pteAddress(vaddr)) & (PTE_PRESENT | PTE_PARKED)) != 0) {
+  const hasTable = (load<u32>(pde) & PTE_PRESENT) != 0;
+  if (hasTable && (load<u32>(pteAddress(vaddr)) & (PTE_PRESENT | PTE_PARKED)) != 0) {
     panicAt("pageMap", "address already mapped or parked", vaddr);
   }
   // The reference first: its check (a frame's count is full) refuses before
   // a table is made; a table that cannot be had gives it back.
   frameRetainInUse(paddr); // checked above
-  if ((load<u32>(pde) & PTE_PRESENT) == 0 && !tableCreate(table, pde)) {
+  if (!hasTable && !tableCreate(table, pde)) {
     frameReleaseInUse(paddr); // the caller's reference remains
     return false;
   }
