@@ -33,7 +33,7 @@ import { inputTakeInterrupt } from "../drivers/input";
 import { PIT_HZ, pitTicks } from "../drivers/pit";
 import { suiteNames, suiteRun } from "../ktest/harness";
 import { alloc, allocDump, CLASS_COUNT, free } from "../mm/alloc";
-import { areaAlloc, areaAllocLazy, areaDump, areaFree, areaRangeEnd, areaRangeStart } from "../mm/area";
+import { areaAlloc, areaAllocLazy, areaDump, areaFree, areaOf, areaRangeEnd, areaRangeStart } from "../mm/area";
 import { frameAlloc, frameRelease, framesFree, framesInUse, framesReserved, framesTotal } from "../mm/frames";
 import { pageMap, pageTranslate, pageUnmap, pagingPrintWalk, PAGE_NOT_MAPPED } from "../mm/pages";
 import { HAND_MAP_BASE } from "../mm/regions";
@@ -363,13 +363,20 @@ function ptCommand(): void {
 }
 
 // Runs of consecutive pages with the same rights, mapped to consecutive
-// physical pages; the rights are what the CPU applies, the stricter of the
-// PDE and the PTE (SDM vol. 3, 4.6). The mirror window shows as the last run.
+// physical pages or lying in one used area whatever their frames (a lazy
+// area's pages are backed one by one as they are first touched): the
+// physical column says "scattered" then. The rights are what the CPU
+// applies, the stricter of the PDE and the PTE (SDM vol. 3, 4.6). The mirror
+// shows last: its page tables as one run, then the directory's own page.
+// The same runs as GDB's vmmap (tools/gdb/kernel.py).
 let runFirst: u32 = 0;
 let runLast: u32 = 0;
 let runPhysical: u32 = 0;
 let runFlags: u32 = 0;
 let runPages: u32 = 0;
+let runOwner: usize = 0;        // the used area of the run's pages (or MIRROR_TABLES), 0 for none
+let runConsecutive = true;
+@inline const MIRROR_TABLES: usize = 1;
 
 function vmmap(): void {
   print("  ");
@@ -397,11 +404,22 @@ function vmmap(): void {
 // Set when a Ctrl-C came while vmmap printed: a long map stops at a line's end.
 let runsStopped = false;
 
+// The used area `vaddr` lies in, MIRROR_TABLES for the mirror's page tables, or 0.
+function pageOwner(vaddr: u32): usize {
+  if (inMirror(vaddr)) return vaddr < mirrorDirectory() ? MIRROR_TABLES : 0;
+  return vaddr >= areaRangeStart() && vaddr < areaRangeEnd() ? areaOf(vaddr) : 0;
+}
+
 function vmmapPage(vaddr: u32, paddr: u32, flags: u32): void {
-  if (runPages != 0 && vaddr == runLast + PAGE_SIZE && paddr == runPhysical + runPages * PAGE_SIZE && flags == runFlags) {
-    runLast = vaddr;
-    runPages++;
-    return;
+  const owner = pageOwner(vaddr);
+  if (runPages != 0 && vaddr == runLast + PAGE_SIZE && flags == runFlags && vaddr != mirrorDirectory()) {
+    const consecutive = paddr == runPhysical + runPages * PAGE_SIZE;
+    if (consecutive || (owner != 0 && owner == runOwner)) {
+      runConsecutive = runConsecutive && consecutive;
+      runLast = vaddr;
+      runPages++;
+      return;
+    }
   }
   if (runPages != 0) vmmapRun();
   runFirst = vaddr;
@@ -409,6 +427,8 @@ function vmmapPage(vaddr: u32, paddr: u32, flags: u32): void {
   runPhysical = paddr;
   runFlags = flags;
   runPages = 1;
+  runOwner = owner;
+  runConsecutive = true;
 }
 
 function vmmapRun(): void {
@@ -417,12 +437,14 @@ function vmmapRun(): void {
   print("-");
   printHex(runLast + PAGE_SIZE - 1);
   print("  ");
-  printHex(runPhysical);
+  if (runConsecutive) printHex(runPhysical);
+  else printCell("scattered", 10);
   print("  ");
   printCell((runFlags & PTE_WRITABLE) != 0 ? ((runFlags & PTE_USER) != 0 ? "rwu" : "rws") : ((runFlags & PTE_USER) != 0 ? "r-u" : "r-s"), 5);
   print("  ");
   printDec(runPages);
-  if (runFirst >= MIRROR_BASE) print("  (mirror: page tables)");
+  if (runFirst == mirrorDirectory()) print("  (mirror: the page directory)");
+  else if (runFirst >= MIRROR_BASE) print("  (mirror: page tables)");
   println();
   if (inputTakeInterrupt()) runsStopped = true;
 }

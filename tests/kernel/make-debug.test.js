@@ -46,7 +46,7 @@ test("make debug: the monitor is typed at from make console while GDB holds the 
   try {
     await debug.seen(new RegExp(`the kernel's serial port \\(the monitor\\) is ${socket.replace(/[.]/g, "\\.")}:`));
     let at = await debug.seen(/\(gdb\) $/);
-    debug.child.stdin.write("break w2c_kernel_mm_pages_pageMap if vaddr == 0xd0000000\n");
+    debug.child.stdin.write("break pageMap if vaddr == 0xd0000000\n");
     at = await debug.seen(/Breakpoint 1 at[\s\S]*\(gdb\) $/, at);
     // The console first, while QEMU waits: what the kernel prints with no one
     // connected is only in the log.

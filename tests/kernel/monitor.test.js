@@ -562,3 +562,16 @@ test("monitor: Ctrl-C typed behind vmmap stops it at the end of a line, and the 
   assert.equal(ranges(dumps[1]), 1, `stopped after its first line\n${explain(run)}`);
   assert.equal(dumps[1].at(-1), "vmmap: interrupted (Ctrl-C)", explain(run));
 });
+
+test("monitor: vmmap shows a lazy area backed out of order as one run, scattered, and names the directory's page", async () => {
+  const run = await session([
+    "lazy 2", (s) => `poke ${plus(lastAddress(s, "lazy"), 0x1000)} 1`, (s) => `poke ${lastAddress(s, "lazy")} 1`,
+    "vmmap", "halt",
+  ]);
+  assert.equal(run.status, STATUS_SUCCESS, explain(run));
+  const start = lastAddress(run.serial, "lazy");
+  const map = outputOf(run, "vmmap");
+  assert.match(map, new RegExp(`^  ${start}-${plus(start, 0x1fff)}  scattered   rws    2$`, "m"), explain(run));
+  assert.match(map, /^  0xfffff000-0xffffffff  0x[0-9a-f]{8}  rws    1  \(mirror: the page directory\)$/m, explain(run));
+  assert.match(map, /^  0xffc00000-0x[0-9a-f]{8}  \S+ +rws +\d+  \(mirror: page tables\)$/m, explain(run));
+});
