@@ -155,7 +155,7 @@ test("monitor: every command on the serial port; halt gives status 33", async ()
   assert.match(walk, new RegExp(`^    pte: +${page.slice(0, 7)}003 at 0xfff40000 \\(present, writable, supervisor\\)$`, "m"));
   assert.match(walk, new RegExp(`^    physical: +${page}$`, "m"));
   assert.match(outputOf(run, "vmmap"), new RegExp(`^  0xd0000000-0xd0000fff  ${page}  rws    1$`, "m"));
-  assert.match(outputOf(run, "vmmap"), /^  0xfffff000-0xffffffff  0x[0-9a-f]{8}  rws    1  \(mirror: page tables\)$/m);
+  assert.match(outputOf(run, "vmmap"), /^  0xfffff000-0xffffffff  0x[0-9a-f]{8}  rws    1  \(mirror: the page directory\)$/m);
   assert.match(outputOf(run, "peek 0xd0000000"), /^0xd0000000: 0x00000007$/m);
   assert.match(outputOf(run, "unmap 0xd0000000"), new RegExp(`^unmap: 0xd0000000 mapped ${page}$`, "m"));
   assert.match(outputOf(run, "pt 0xd0000000", 1), /^    physical: +not mapped$/m);
