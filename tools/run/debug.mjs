@@ -26,7 +26,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
-import { qemuArgs, STATUS_SUCCESS } from "./qemu.mjs";
+import { commandLineFromEnvironment, qemuArgs, spawnWithCommandLine, STATUS_SUCCESS } from "./qemu.mjs";
 
 const SERIAL_LOG = process.env.SERIAL_LOG || "build/serial.log";
 const SERIAL_SOCKET = process.env.SERIAL_SOCKET || "build/serial.sock";
@@ -71,11 +71,11 @@ async function debug(kernel) {
   const port = await freePort();
   rmSync(SERIAL_LOG, { force: true });
   rmSync(SERIAL_SOCKET, { force: true });
-  const qemu = spawn("qemu-system-i386", [
-    ...qemuArgs({ kernel, cmdline: process.env.CMDLINE ?? "", qemuArgs: process.env.QEMU_ARGS ?? "", serial: "chardev:serial0" }),
+  const qemu = spawnWithCommandLine([
+    ...qemuArgs({ kernel, qemuArgs: process.env.QEMU_ARGS ?? "", serial: "chardev:serial0" }),
     "-chardev", `socket,id=serial0,path=${SERIAL_SOCKET},server=on,wait=off,logfile=${SERIAL_LOG}`,
     "-S", "-gdb", `tcp:127.0.0.1:${port}`,
-  ], { stdio: ["ignore", "inherit", "inherit"] });
+  ], commandLineFromEnvironment(), { stdio: ["ignore", "inherit", "inherit"] });
   let qemuStatus = null;
   qemu.on("exit", (status) => (qemuStatus = status ?? 1));
   process.on("SIGINT", () => {}); // the terminal's Ctrl-C is GDB's

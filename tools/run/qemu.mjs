@@ -5,7 +5,7 @@
 // writing v to port 0xF4 exits with status (v << 1) | 1.
 
 import { spawn } from "node:child_process";
-import { mkdirSync, readlinkSync, symlinkSync, unlinkSync } from "node:fs";
+import { mkdirSync, readFileSync, readlinkSync, symlinkSync, unlinkSync } from "node:fs";
 import path from "node:path";
 
 /** The kernel halted cleanly, or a test suite passed (EXIT_SUCCESS 0x10). */
@@ -144,4 +144,59 @@ export function runQemu(args, { timeoutMs = 60_000, input = false, onSerial = nu
 /** Boots the kernel with `cmdline` and collects its serial output (see runQemu). */
 export function bootKernel({ kernel, cmdline = "", qemuArgs: extra = "", timeoutMs = 60_000 }) {
   return runQemu(qemuArgs({ kernel, cmdline, qemuArgs: extra }), { timeoutMs });
+}
+
+// --- The command line, byte for byte ---------------------------------------
+// The kernel refuses what it does not understand and names the bytes it got
+// (\xNN for any byte that is not printable ASCII), so they must be the bytes
+// given: process.env would decode CMDLINE as UTF-8 (a byte that is not UTF-8
+// becomes U+FFFD, three other bytes), and so would an argument handed to
+// spawn. The bytes are read from /proc/self/environ and reach QEMU's -append
+// through sh, written as octal escapes that its printf turns back into bytes.
+
+/** CMDLINE from this process's environment, as the bytes it holds (empty when unset). */
+export function commandLineFromEnvironment() {
+  return rawEnvironment("CMDLINE");
+}
+
+/** The value of `name` in this process's environment, as bytes (empty when unset). */
+function rawEnvironment(name) {
+  const prefix = Buffer.from(`${name}=`);
+  let environ;
+  try {
+    environ = readFileSync("/proc/self/environ");
+  } catch {
+    return Buffer.from(process.env[name] ?? "");
+  }
+  for (let start = 0; start < environ.length; ) {
+    let end = environ.indexOf(0, start);
+    if (end < 0) end = environ.length;
+    const entry = environ.subarray(start, end);
+    if (entry.subarray(0, prefix.length).equals(prefix)) return Buffer.from(entry.subarray(prefix.length));
+    start = end + 1;
+  }
+  return Buffer.alloc(0);
+}
+
+function trimSpaces(bytes) {
+  let start = 0;
+  let end = bytes.length;
+  while (start < end && bytes[start] === 0x20) start++;
+  while (end > start && bytes[end - 1] === 0x20) end--;
+  return bytes.subarray(start, end);
+}
+
+/**
+ * qemu-system-i386 with `args` (from qemuArgs) and `-append` set to exactly
+ * the bytes of `cmdline` less its outer spaces; `options` as for spawn. The
+ * child is sh until it execs QEMU in the same process: its pid is QEMU's, and
+ * status 127 means qemu-system-i386 could not be started.
+ */
+export function spawnWithCommandLine(args, cmdline, options = {}) {
+  const at = args.indexOf("-append");
+  const rest = at < 0 ? args : [...args.slice(0, at), ...args.slice(at + 2)];
+  const octal = [...trimSpaces(cmdline)].map((b) => `\\0${b.toString(8).padStart(3, "0")}`).join("");
+  // The X keeps a trailing newline from being cut by $(...).
+  const script = 'line=$(printf "%bX" "$TSK_CMDLINE"); exec qemu-system-i386 "$@" -append "${line%X}"';
+  return spawn("sh", ["-c", script, "qemu-system-i386", ...rest], { ...options, env: { ...(options.env ?? process.env), TSK_CMDLINE: octal } });
 }

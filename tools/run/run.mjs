@@ -14,9 +14,7 @@
 // after RUN_TIMEOUT seconds (default 60) and the run fails saying so. With a
 // terminal there is no limit: the person at it ends the run.
 
-import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { describeStatus, qemuArgs, ramArgumentProblem, STATUS_SUCCESS } from "./qemu.mjs";
+import { commandLineFromEnvironment, describeStatus, qemuArgs, ramArgumentProblem, spawnWithCommandLine, STATUS_SUCCESS } from "./qemu.mjs";
 
 // --- The time limit without a terminal -------------------------------------
 const DEFAULT_RUN_TIMEOUT_S = 60;
@@ -49,51 +47,6 @@ function timeLimit(qemu, seconds) {
     },
   };
 }
-// --- The command line, byte for byte ---------------------------------------
-// The kernel refuses what it does not understand and names the bytes it got
-// (\xNN for any byte that is not printable ASCII), so they must be the bytes
-// given: process.env would decode CMDLINE as UTF-8 (a byte that is not UTF-8
-// becomes U+FFFD, three other bytes), and so would an argument handed to
-// spawn. The bytes are read from /proc/self/environ and reach QEMU's -append
-// through sh, written as octal escapes that its printf turns back into bytes.
-
-/** The value of `name` in this process's environment, as bytes (empty when unset). */
-function rawEnvironment(name) {
-  const prefix = Buffer.from(`${name}=`);
-  let environ;
-  try {
-    environ = readFileSync("/proc/self/environ");
-  } catch {
-    return Buffer.from(process.env[name] ?? "");
-  }
-  for (let start = 0; start < environ.length; ) {
-    let end = environ.indexOf(0, start);
-    if (end < 0) end = environ.length;
-    const entry = environ.subarray(start, end);
-    if (entry.subarray(0, prefix.length).equals(prefix)) return Buffer.from(entry.subarray(prefix.length));
-    start = end + 1;
-  }
-  return Buffer.alloc(0);
-}
-
-function trimSpaces(bytes) {
-  let start = 0;
-  let end = bytes.length;
-  while (start < end && bytes[start] === 0x20) start++;
-  while (end > start && bytes[end - 1] === 0x20) end--;
-  return bytes.subarray(start, end);
-}
-
-/** QEMU with `args` and `-append` set to exactly `bytes`. */
-function spawnWithCommandLine(args, bytes) {
-  const at = args.indexOf("-append");
-  const rest = [...args.slice(0, at), ...args.slice(at + 2)];
-  const octal = [...bytes].map((b) => `\\0${b.toString(8).padStart(3, "0")}`).join("");
-  // The X keeps a trailing newline from being cut by $(...).
-  const script = 'line=$(printf "%bX" "$TSK_CMDLINE"); exec qemu-system-i386 "$@" -append "${line%X}"';
-  return spawn("sh", ["-c", script, "qemu-system-i386", ...rest], { stdio: "inherit", env: { ...process.env, TSK_CMDLINE: octal } });
-}
-
 // ----------------------------------------------------------------------------
 
 const kernel = process.argv[2] ?? "build/kernel.elf";
@@ -104,13 +57,13 @@ if (ramProblem) {
   process.exit(1);
 }
 const interactive = process.stdin.isTTY === true;
-const cmdline = Buffer.concat([rawEnvironment("CMDLINE"), Buffer.from(interactive ? " monitor" : "")]);
+const cmdline = Buffer.concat([commandLineFromEnvironment(), Buffer.from(interactive ? " monitor" : "")]);
 const limitSeconds = runTimeoutSeconds();
 const args = qemuArgs({ kernel, cmdline: "", qemuArgs: extra });
 // Ctrl-C reaches QEMU and this process alike: let QEMU end, then say so.
 let interrupted = false;
 process.on("SIGINT", () => (interrupted = true));
-const qemu = spawnWithCommandLine(args, trimSpaces(cmdline));
+const qemu = spawnWithCommandLine(args, cmdline, { stdio: "inherit" });
 qemu.on("error", (error) => {
   console.error(`run: cannot start sh for qemu-system-i386: ${error.message}`);
   process.exit(1);
