@@ -24,10 +24,12 @@
 // what fault= is for. A parked page of a lazy area lands: its fault backs
 // the page and the store is retried (mm/fault.ts).
 //
-// One more refusal, for any write by hand: a word that straddles two pages
-// where the first would take the write and the second would fault. The
-// first half would change (or a lazy page be backed) before the fault, so
-// "nothing was written" would not be true.
+// Two more refusals, for any write by hand: a word that straddles two pages
+// where the first would take the write and the second would fault (the
+// first page could change before the fault: a lazy page would be backed),
+// and a write to a read-only lazy area (its fault backs the page, then the
+// retried write faults again). A word across two pages that both take it
+// must stay in one area, and in a slab in one block.
 
 import { kernelImageEnd, kernelReadonlyEnd, kernelStart, asRegionStart, asRegionEnd, doubleFaultStackBottom, doubleFaultStackTop, stackBottom, stackTop } from "../arch/x86/layout";
 import { gdtAddress, GDT_BYTES } from "../arch/x86/gdt";
@@ -36,8 +38,9 @@ import { inMirror, mirrorDirectory, pdeAddress, pteAddress } from "../arch/x86/m
 import { ENTRIES_PER_TABLE, entryFrame, entryParked, PAGE_MASK, PAGE_SIZE, PTE_PRESENT, PTE_WRITABLE } from "../arch/x86/paging";
 import { doubleFaultTssAddress, kernelTssAddress, TSS_BYTES } from "../arch/x86/tss";
 import { VGA_BUFFER } from "../drivers/vga";
-import { AREA_SLAB, areaOf, areaRangeEnd, areaRangeStart, areaTag, isRecordSlab, MemArea } from "../mm/area";
+import { AREA_READ_ONLY, AREA_SLAB, areaOf, areaRangeEnd, areaRangeStart, areaTag, isRecordSlab, MemArea } from "../mm/area";
 import { frameDescriptors, frameDescriptorsEnd, frameTag } from "../mm/frames";
+import { lazyAreaOf } from "../mm/lazy";
 import { identityMapEnd, inHandMapWindow } from "../mm/regions";
 import { slabOf, SLAB_BITMAP, SLAB_TAG } from "../mm/slab";
 
@@ -54,7 +57,21 @@ export function guardRefusal(addr: u32, bytes: u32): string {
   const first = pieceRefusal(addr, (addr & ~PAGE_MASK) == (last & ~PAGE_MASK) ? bytes : PAGE_SIZE - (addr & PAGE_MASK));
   if (first.length != 0 || (addr & ~PAGE_MASK) == (last & ~PAGE_MASK)) return first;
   const second = last & ~PAGE_MASK;
-  return pieceRefusal(second, last - second + 1);
+  const rest = pieceRefusal(second, last - second + 1);
+  if (rest.length != 0 || !writeLands(addr) || !writeLands(last)) return rest;
+  return acrossPages(addr, last);
+}
+
+// Both pages of a word that straddles them would take it: each piece is
+// allowed, but the word must stay in one area, and in a slab in one block.
+function acrossPages(addr: u32, last: u32): string {
+  if (addr < areaRangeStart() || last >= areaRangeEnd()) return "";
+  const record = areaOf(addr);
+  if (record != areaOf(last)) return "the area after this one";
+  if (changetype<MemArea>(record).kind != AREA_SLAB) return "";
+  const s = slabOf(<usize>(areaTag(addr) - SLAB_TAG));
+  if ((addr - <u32>s.base) >> <u32>s.shift != (last - <u32>s.base) >> <u32>s.shift) return "the block after this one";
+  return "";
 }
 
 /**
@@ -83,6 +100,10 @@ export function writeLands(addr: u32): bool {
 // The rule for `bytes` bytes at `addr`, all in one page.
 function pieceRefusal(addr: u32, bytes: u32): string {
   if (!writeLands(addr)) return "";
+  // A read-only lazy area's page: the write's fault would back it, then the
+  // retried write would fault again, with a frame taken meanwhile.
+  const lazy = lazyAreaOf(addr);
+  if (lazy != 0 && (changetype<MemArea>(lazy).flags & AREA_READ_ONLY) != 0) return "a read-only lazy area (the write would back a page, then fault)";
   if (inMirror(addr)) return addr >= mirrorDirectory() ? "the page directory (through the mirror)" : "a page table (through the mirror)";
   if (addr < identityMapEnd()) return kernelMemory(addr, bytes);
   if (addr >= areaRangeStart() && addr < areaRangeEnd()) return areaMemory(addr, bytes);
@@ -122,7 +143,7 @@ function areaMemory(addr: u32, bytes: u32): string {
   const s = slabOf(header);
   const offset = addr - <u32>s.base;
   const index = offset >> <u32>s.shift;
-  if (index >= <u32>s.capacity) return "a slab's header";
+  if (index >= <u32>s.capacity) return <usize>addr + <usize>bytes <= header ? "the slack before a slab's header" : "a slab's header";
   if ((load<u32>(header + SLAB_BITMAP + ((index >> 5) << 2)) & (1 << (index & 31))) == 0) return "a free block (its first word links the slab's free list)";
   if (((offset + bytes - 1) >> <u32>s.shift) != index) return "the block after this one";
   return "";

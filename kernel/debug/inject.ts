@@ -148,7 +148,7 @@ export function accessRefused(who: string, addr: u32): bool {
   print(": a write to ");
   printHex(addr);
   print(" is refused: ");
-  if (splits) println("the word straddles two pages, and the second one would fault after the first had changed");
+  if (splits) println("the word straddles two pages and the second would fault: the first could change first (a lazy page backed)");
   else {
     print("it would overwrite ");
     print(what);
@@ -166,7 +166,8 @@ export function accessBegin(who: string, addr: u32, read: bool): usize {
   printHex(addr);
   println();
   lazyFaultsBefore = pageFaultsHandled();
-  return lazyAreaOf(addr);
+  const first = lazyAreaOf(addr);
+  return first != 0 ? first : lazyAreaOf(addr + 3); // the word may reach into a parked page
 }
 
 let lazyFaultsBefore: u32 = 0;

@@ -5,7 +5,7 @@
 // pass from the minimum RAM, 4 MiB, up to 3.5 GiB), a case stops at its
 // first failure with a FAIL line, and only what was allocated is freed.
 
-import { check, checkEqual, suite } from "./harness";
+import { check, checkEqual, framesFreeBesidesRecords, suite, usedAreasBesidesRecords } from "./harness";
 import { PAGE_SIZE } from "../arch/x86/paging";
 import { alloc, allocInUse, allocTrim, slabClass, classIndex, CLASS_COUNT, free, largePages, SMALL_MAX } from "../mm/alloc";
 import { areaAlloc, areaFree, areaFreeCount, areaRangeEnd, areaRangeStart, areaUsedCount } from "../mm/area";
@@ -27,8 +27,8 @@ let inUseAtStart: u32 = 0;
 
 function allocSuite(): void {
   allocTrim(); // the empty slabs kept from before would be given back at the end
-  const freeAtStart = framesFree();
-  const areasAtStart = areaUsedCount();
+  const freeAtStart = framesFreeBesidesRecords();
+  const areasAtStart = usedAreasBesidesRecords();
   inUseAtStart = allocInUse();
   basics();
   naturalAlignment();
@@ -37,8 +37,8 @@ function allocSuite(): void {
   randomWorkload(RANDOM_OPERATIONS);
   allocTrim();
   checkEqual("every object is freed at the end", allocInUse(), inUseAtStart);
-  checkEqual("the used areas are back to the start", areaUsedCount(), areasAtStart);
-  checkEqual("free physical pages are back at their starting count", framesFree(), freeAtStart);
+  checkEqual("the used areas are back to the start", usedAreasBesidesRecords(), areasAtStart);
+  checkEqual("free physical pages are back at their starting count", framesFreeBesidesRecords(), freeAtStart);
 }
 
 function basics(): void {
@@ -233,14 +233,14 @@ function randomWorkload(operations: i32): void {
  */
 function allocExhaustSuite(): void {
   allocTrim();
-  const freeAtStart = framesFree();
+  const freeAtStart = framesFreeBesidesRecords();
   inUseAtStart = allocInUse();
   holdPagesAside();
   exhaust(3 * PAGE_SIZE, "3-page blocks");
   exhaust(64, "64-byte blocks");
   exhaust(SMALL_MAX, "4096-byte blocks");
   releaseHeldPages();
-  checkEqual("free physical pages are back at their starting count", framesFree(), freeAtStart);
+  checkEqual("free physical pages are back at their starting count", framesFreeBesidesRecords(), freeAtStart);
 }
 
 // Free physical pages the exhaustion runs through: about a 16 MiB machine's.

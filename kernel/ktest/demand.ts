@@ -5,7 +5,7 @@
 //
 // Sizes follow memory, so the suite runs from -m 4M to -m 3584M.
 
-import { check, checkEqual, suite } from "./harness";
+import { check, checkEqual, framesFreeBesidesRecords, suite, usedAreasBesidesRecords } from "./harness";
 import { PAGE_SHIFT, PAGE_SIZE, PTE_PRESENT, PTE_WRITABLE } from "../arch/x86/paging";
 import { print, printDec, printHex, println } from "../core/console";
 import { AREA_LAZY, AREA_READ_ONLY, areaBackedPages, areaDump, areaFree, areaOf, areaAllocLazy, areaUsedCount, MemArea } from "../mm/area";
@@ -33,8 +33,8 @@ function backedPages(start: u32, pages: u32): u32 {
 }
 
 function demandSuite(): void {
-  const freeAtStart = framesFree();
-  const areasAtStart = areaUsedCount();
+  const freeAtStart = framesFreeBesidesRecords();
+  const areasAtStart = usedAreasBesidesRecords();
   const faultsAtStart = pageFaultsHandled();
   reserveBacksNothing();
   sequential();
@@ -46,49 +46,49 @@ function demandSuite(): void {
   readOnlyArea();
   refusals();
   check("handled faults were counted", pageFaultsHandled() > faultsAtStart);
-  checkEqual("the used areas are back to the start", areaUsedCount(), areasAtStart);
-  checkEqual("free physical pages are back at their starting count", framesFree(), freeAtStart);
+  checkEqual("the used areas are back to the start", usedAreasBesidesRecords(), areasAtStart);
+  checkEqual("free physical pages are back at their starting count", framesFreeBesidesRecords(), freeAtStart);
 }
 
 function reserveBacksNothing(): void {
-  const freeBefore = framesFree();
+  const freeBefore = framesFreeBesidesRecords();
   const start = areaAllocLazy(64);
   check("areaAllocLazy(64) returns an area", start != 0);
   if (start == 0) return;
   checkEqual("...of kind lazy", record(start).kind, AREA_LAZY);
   checkEqual("...with no page backed", areaBackedPages(areaOf(start)), 0);
   checkEqual("...and no page mapped", backedPages(start, 64), 0);
-  check("...at the cost of at most its page tables", freeBefore - framesFree() <= 2);
+  check("...at the cost of at most its page tables", freeBefore - framesFreeBesidesRecords() <= 2);
   check("...and areaOf finds it from any of its unbacked pages",
     areaOf(pageAt(start, 37) + 123) == areaOf(start) && areaOf(start) != 0);
   areaFree(start);
-  checkEqual("areaFree of an untouched lazy area gives back every page", framesFree(), freeBefore);
+  checkEqual("areaFree of an untouched lazy area gives back every page", framesFreeBesidesRecords(), freeBefore);
 }
 
 function sequential(): void {
   const pages: u32 = 32;
-  const freeAtStart = framesFree();
+  const freeAtStart = framesFreeBesidesRecords();
   const start = areaAllocLazy(pages);
-  const freeBefore = framesFree();
+  const freeBefore = framesFreeBesidesRecords();
   const faultsBefore = pageFaultsHandled();
   for (let i: u32 = 0; i < pages; i++) store<u32>(pageAt(start, i) + 8, pattern(pageAt(start, i)));
   checkEqual("sequential: one handled fault per page", pageFaultsHandled() - faultsBefore, pages);
-  checkEqual("sequential: one physical page per page touched", freeBefore - framesFree(), pages);
+  checkEqual("sequential: one physical page per page touched", freeBefore - framesFreeBesidesRecords(), pages);
   checkEqual("sequential: the area counts its backed pages", areaBackedPages(areaOf(start)), pages);
   let ok = true;
   for (let i: u32 = 0; i < pages; i++) ok = ok && load<u32>(pageAt(start, i) + 8) == pattern(pageAt(start, i));
   check("sequential: every write is read back", ok);
   checkEqual("sequential: reading them again faults no more", pageFaultsHandled() - faultsBefore, pages);
   areaFree(start);
-  checkEqual("sequential: areaFree gives back the touched pages and the tables", framesFree(), freeAtStart);
+  checkEqual("sequential: areaFree gives back the touched pages and the tables", framesFreeBesidesRecords(), freeAtStart);
 }
 
 function strided(): void {
   const pages: u32 = 64;
   const stride: u32 = 3;
-  const freeAtStart = framesFree();
+  const freeAtStart = framesFreeBesidesRecords();
   const start = areaAllocLazy(pages);
-  const freeBefore = framesFree();
+  const freeBefore = framesFreeBesidesRecords();
   const faultsBefore = pageFaultsHandled();
   let touched: u32 = 0;
   for (let i: u32 = 0; i < pages; i += stride) {
@@ -102,9 +102,9 @@ function strided(): void {
   let ok = true;
   for (let i: u32 = 1; i < pages; i += stride) ok = ok && pageTranslate(pageAt(start, i)) == PAGE_NOT_MAPPED;
   check("strided: the pages in between stay unmapped", ok);
-  checkEqual("strided: physical pages used", freeBefore - framesFree(), touched);
+  checkEqual("strided: physical pages used", freeBefore - framesFreeBesidesRecords(), touched);
   areaFree(start);
-  checkEqual("strided: areaFree gives back exactly those and the tables", framesFree(), freeAtStart);
+  checkEqual("strided: areaFree gives back exactly those and the tables", framesFreeBesidesRecords(), freeAtStart);
 }
 
 function readsBeforeWrites(): void {
@@ -128,9 +128,9 @@ function readsBeforeWrites(): void {
 function randomTouches(): void {
   const pages: u32 = 128;
   const touches: u32 = 2000;
-  const freeAtStart = framesFree();
+  const freeAtStart = framesFreeBesidesRecords();
   const start = areaAllocLazy(pages);
-  const freeBefore = framesFree();
+  const freeBefore = framesFreeBesidesRecords();
   const faultsBefore = pageFaultsHandled();
   const seen = new StaticArray<bool>(pages);
   const last = new StaticArray<u32>(pages);   // the offset last written in each page, +1
@@ -160,19 +160,19 @@ function randomTouches(): void {
   checkEqual("random: one fault per distinct page", pageFaultsHandled() - faultsBefore, distinct);
   checkEqual("random: the area counts them", areaBackedPages(areaOf(start)), distinct);
   checkEqual("random: and so do the page tables", backedPages(start, pages), distinct);
-  checkEqual("random: physical pages used", freeBefore - framesFree(), distinct);
+  checkEqual("random: physical pages used", freeBefore - framesFreeBesidesRecords(), distinct);
   areaFree(start);
-  checkEqual("random: areaFree gives them back, and the tables", framesFree(), freeAtStart);
+  checkEqual("random: areaFree gives them back, and the tables", framesFreeBesidesRecords(), freeAtStart);
 }
 
 function fullArea(): void {
   // A quarter of free memory, at most 4 MiB.
-  const pages = min<u32>(1024, framesFree() / 4);
-  const freeAtStart = framesFree();
+  const pages = min<u32>(1024, framesFreeBesidesRecords() / 4);
+  const freeAtStart = framesFreeBesidesRecords();
   const start = areaAllocLazy(pages);
   check("full: a lazy area of a quarter of free memory", start != 0);
   if (start == 0) return;
-  const freeBefore = framesFree();
+  const freeBefore = framesFreeBesidesRecords();
   for (let i: u32 = 0; i < pages; i++) store<u32>(pageAt(start, i) + PAGE_SIZE - 4, i);
   checkEqual("full: every page backed", areaBackedPages(areaOf(start)), pages);
   checkEqual("full: every page mapped", backedPages(start, pages), pages);
@@ -180,11 +180,11 @@ function fullArea(): void {
   for (let i: u32 = 0; i < pages; i++) ok = ok && load<u32>(pageAt(start, i) + PAGE_SIZE - 4) == i;
   check("full: every page kept its own word", ok);
   areaFree(start);
-  checkEqual("full: areaFree gives back every page and the tables", framesFree(), freeAtStart);
+  checkEqual("full: areaFree gives back every page and the tables", framesFreeBesidesRecords(), freeAtStart);
 }
 
 function freeSomeBacked(): void {
-  const freeBefore = framesFree();
+  const freeBefore = framesFreeBesidesRecords();
   const start = areaAllocLazy(16);
   store<u8>(pageAt(start, 0), 1);
   store<u8>(pageAt(start, 5), 1);
@@ -193,7 +193,7 @@ function freeSomeBacked(): void {
   // The dump shows kind and backed pages (tests/kernel/demand.test.js reads it).
   areaDump(8);
   areaFree(start);
-  checkEqual("some backed: areaFree gives back every page, tables included", framesFree(), freeBefore);
+  checkEqual("some backed: areaFree gives back every page, tables included", framesFreeBesidesRecords(), freeBefore);
   let ok = true;
   for (let i: u32 = 0; i < 16; i++) ok = ok && pageEntry(pageAt(start, i)) == 0;
   check("some backed: no entry is left behind, backed or reserved", ok);

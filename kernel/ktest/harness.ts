@@ -24,6 +24,8 @@
 import { resumeSave } from "../arch/x86/cpu";
 import { consoleQuiet, print, printBytes, printCell, printDec, println, printHex } from "../core/console";
 import { resumeArm, resumeDisarm, resumePoint } from "../core/resume";
+import { areaUsedCount, recordCache } from "../mm/area";
+import { framesFree } from "../mm/frames";
 import { haltFailure, haltSuccess } from "../core/halt";
 import { MultibootInfo } from "../core/multiboot";
 import { Action, actionNamed, actionNames } from "../lib/actions";
@@ -172,6 +174,24 @@ export function refused(request: () => void): bool {
   resumeDisarm();
   consoleQuiet(false);
   return false;
+}
+
+// What a suite started from the monitor compares, before and after: the
+// frames and used areas, less the record cache's own slabs. The record
+// cache (mm/area.ts) grows when a suite needs records, and may not shrink
+// back when records from before the suite (the monitor's areas) sit where
+// compaction would move them; its slabs are the allocator's bookkeeping,
+// not something the suite left behind.
+
+/** Free frames, counting the record cache's slabs' pages as free. */
+export function framesFreeBesidesRecords(): u32 {
+  const records = recordCache();
+  return framesFree() + records.slabs * records.slabPages;
+}
+
+/** Used areas, less the record cache's slabs. */
+export function usedAreasBesidesRecords(): u32 {
+  return areaUsedCount() - recordCache().slabs;
 }
 
 // Prints the summary and leaves QEMU: success only when every case passed.

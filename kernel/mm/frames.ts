@@ -36,7 +36,6 @@ import { panicAt, refuseInInterrupt } from "../core/panic";
   link: u32;
 }
 @inline export const FRAME_DESCRIPTOR_BYTES: u32 = 8;
-/** What a frame's u16 reference count can hold. */
 /** The most references a frame can hold (its count is a u16). */
 @inline export const FRAME_MAX_REFERENCES: u16 = 0xFFFF;
 

@@ -446,7 +446,20 @@ function vmmapRun(): void {
   if (runFirst == mirrorDirectory()) print("  (mirror: the page directory)");
   else if (runFirst >= MIRROR_BASE) print("  (mirror: page tables)");
   println();
-  if (inputTakeInterrupt()) runsStopped = true;
+  if (inputTakeInterrupt()) {
+    runsStopped = true;
+    interruptTaken = true;
+  }
+}
+
+// A Ctrl-C a command took for itself (vmmap's), which also stops the repeat around it.
+let interruptTaken = false;
+
+/** Whether the commands run since the last call took a Ctrl-C (it stops a repeat too); clears it. */
+export function commandTookInterrupt(): bool {
+  const taken = interruptTaken;
+  interruptTaken = false;
+  return taken;
 }
 
 function slabsCommand(): void {
@@ -520,14 +533,14 @@ function poke(name: string, guarded: bool): void {
     print(name);
     print(": ");
     printHex(at);
-    println(" straddles two pages, and the second would fault after the first had changed; nothing written");
+    println(" straddles two pages and the second would fault: the first could change first (a lazy page backed); nothing written");
     return;
   }
   const what = guarded ? guardRefusal(at, 4) : "";
   if (what.length != 0) {
-    print("poke: refused: ");
+    print("poke: refused: the word at ");
     printHex(at);
-    print(" is in ");
+    print(" would overwrite ");
     print(what);
     println("; nothing written");
     println("poke: a write there breaks the kernel, often with no report; poke! writes anyway (it may stop the kernel)");
@@ -542,10 +555,8 @@ function poke(name: string, guarded: bool): void {
   }
   // A page-table entry written through the mirror must reach the CPU's
   // translations too, both when the word straddles two entries.
-  if (inMirror(at)) {
-    mirrorWritten(at);
-    if (inMirror(at + 3)) mirrorWritten(at + 3);
-  }
+  if (inMirror(at)) mirrorWritten(at);
+  if (inMirror(at + 3) && (at + 3) >>> 2 != at >>> 2) mirrorWritten(at + 3);
   print(name);
   print(": ");
   printHex(at);

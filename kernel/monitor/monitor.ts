@@ -22,7 +22,7 @@ import { IRQ_KEYBOARD, keyboardInit, keyboardIrq } from "../drivers/keyboard";
 import { IRQ_TIMER, pitStart, pitTick } from "../drivers/pit";
 import { IRQ_COM1, serialIrq, serialReceiveOn } from "../drivers/serial";
 import { frameRelease } from "../mm/frames";
-import { commandPendingFrame, commandRepeatFrom, commandRepeatPending, commandRepeating, commandRepeatTimes, commandRun, commandsInit } from "./commands";
+import { commandPendingFrame, commandRepeatFrom, commandTookInterrupt, commandRepeatPending, commandRepeating, commandRepeatTimes, commandRun, commandsInit } from "./commands";
 import { lineRead, lineText } from "./line";
 import { wordsSplit } from "./words";
 
@@ -71,9 +71,11 @@ function runLine(text: usize, length: i32): void {
   const first = commandsRun;
   let runs: u32 = 0;
   let interrupted = false;
+  commandTookInterrupt(); // one taken before the repeat began is not for it
   for (; runs < times; runs++) {
-    // Ctrl-C typed meanwhile stops the repeat between two runs.
-    if (inputTakeInterrupt()) {
+    // Ctrl-C typed meanwhile stops the repeat between two runs, and so does
+    // one a command (vmmap) took to stop itself.
+    if (inputTakeInterrupt() || commandTookInterrupt()) {
       interrupted = true;
       break;
     }
