@@ -1,8 +1,9 @@
 // tools/run/debug.mjs: `make debug`. Starts QEMU halted with its GDB stub on a
 // free local port (printed), then GDB with the kernel's symbols and
 // tools/gdb/kernel.py, attached. Quitting GDB ends QEMU, and the status says
-// how the kernel ended: 1 when it stopped on a failure (a report, a failed
-// suite, QEMU's failure status), 0 otherwise.
+// how the kernel ended: 1 (make says Error 1) when it was stopped on a
+// failure (a report, a failed suite) or ended with QEMU's failure status, 0
+// otherwise.
 //
 // The terminal is GDB's; the kernel's serial port (the monitor's console) is
 // a socket, build/serial.sock (SERIAL_SOCKET= to choose another), that
@@ -52,6 +53,18 @@ function freePort() {
   });
 }
 
+/** Whether something accepts connections on the Unix socket at `path` now. */
+function listened(path) {
+  return new Promise((resolve) => {
+    if (!existsSync(path)) return resolve(false);
+    const socket = createConnection(path, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on("error", () => resolve(false));
+  });
+}
+
 /** Resolves once something accepts connections on `port`, or rejects when `qemu` exits first. */
 function listening(port, qemu) {
   return new Promise((resolve, reject) => {
@@ -69,8 +82,12 @@ function listening(port, qemu) {
 
 async function debug(kernel) {
   const port = await freePort();
+  if (await listened(SERIAL_SOCKET)) {
+    console.error(`debug: another make debug has ${SERIAL_SOCKET}; end it, or choose another socket with SERIAL_SOCKET=`);
+    process.exit(1);
+  }
   rmSync(SERIAL_LOG, { force: true });
-  rmSync(SERIAL_SOCKET, { force: true });
+  rmSync(SERIAL_SOCKET, { force: true }); // left by a QEMU that ended: it does not remove its socket
   const qemu = spawnWithCommandLine([
     ...qemuArgs({ kernel, qemuArgs: process.env.QEMU_ARGS ?? "", serial: "chardev:serial0" }),
     "-chardev", `socket,id=serial0,path=${SERIAL_SOCKET},server=on,wait=off,logfile=${SERIAL_LOG}`,
@@ -89,6 +106,7 @@ async function debug(kernel) {
     writeFileSync(PID_FILE, `${qemu.pid}\n`);
     qemu.on("exit", (status) => {
       rmSync(PID_FILE, { force: true });
+      rmSync(SERIAL_SOCKET, { force: true });
       process.exit(status ?? 1);
     });
     return;
@@ -101,6 +119,7 @@ async function debug(kernel) {
   // QEMU ends with GDB, or when this process is told to end.
   const end = (status) => {
     qemu.kill("SIGKILL");
+    rmSync(SERIAL_SOCKET, { force: true });
     process.exit(status);
   };
   for (const signal of ["SIGHUP", "SIGTERM"]) process.on(signal, () => end(1));
