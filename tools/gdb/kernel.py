@@ -385,14 +385,36 @@ gdb.events.breakpoint_created.connect(note_ambiguous_file)
 
 # --- stopping at page faults ---------------------------------------------------
 
+class PageFaultEntry(gdb.Breakpoint):
+    """Arms PageFaultStop at interrupt_entry when the page fault's own stub
+    (boot/interrupts.asm, interrupt_stub_14) runs; it never stops. Only a page
+    fault reaches this stub, so the timer's 100 interrupts a second run no
+    Python here: a Ctrl-C typed while GDB ran Python would only raise
+    KeyboardInterrupt in it instead of interrupting the kernel."""
+
+    def __init__(self):
+        super().__init__("interrupt_stub_14", internal=True)
+        self.silent = True
+
+    def stop(self):
+        PageFaultStop.armed.enabled = True
+        return False
+
+
 class PageFaultStop(gdb.Breakpoint):
-    """Stops at the interrupt dispatcher when the vector is a page fault, and shows why."""
+    """Stops at the interrupt dispatcher when the vector is a page fault, and
+    shows why; enabled by PageFaultEntry for the next interrupt_entry only."""
+
+    armed = None
 
     def __init__(self):
         super().__init__("interrupt_entry", internal=True)
         self.silent = True
+        self.enabled = False
+        PageFaultStop.armed = self
 
     def stop(self):
+        self.enabled = False
         frame = register("eax")
         f = K.record("InterruptFrame", frame)
         if f["vector"] != K.VECTOR_PAGE_FAULT:
@@ -417,6 +439,7 @@ class PageFaultStop(gdb.Breakpoint):
 
 
 PageFaultStop()
+PageFaultEntry()
 
 
 # --- stopping at failures ------------------------------------------------------------
