@@ -26,7 +26,8 @@ import {
   MEMMAP_BOOT_FRAMES, MEMMAP_DESCRIPTORS_OUTSIDE_RAM, MEMMAP_NONE, MEMMAP_OK, MEMMAP_TOO_LITTLE,
 } from "./mm/memmap";
 import { pageDirectory, pagingInit } from "./mm/pages";
-import { HAND_MAP_BASE, identityMapEnd } from "./mm/regions";
+import { DIRECTORY_VIEWS, HAND_MAP_BASE, identityMapEnd, USER_BASE, USER_END } from "./mm/regions";
+import { kernelSpace, spacesInit } from "./mm/space";
 import { cstringLength } from "./lib/cmdline";
 
 /**
@@ -154,7 +155,7 @@ function printFrames(): void {
 }
 
 function allocatorsInit(): void {
-  if (!allocInit(identityMapEnd(), HAND_MAP_BASE)) {
+  if (!allocInit(identityMapEnd(), USER_BASE)) {
     println("alloc: no frame for the first slab");
     haltFailure();
   }
@@ -178,6 +179,19 @@ function allocatorsInit(): void {
   print(" free area (");
   printDec(areaFreePages());
   println(" pages)");
+  if (!spacesInit()) {
+    println("spaces: no frame for the directories' window");
+    haltFailure();
+  }
+  print("spaces: user space ");
+  printHex(USER_BASE);
+  print("-");
+  printHex(USER_END - 1);
+  print(", each space's own; every directory seen from ");
+  printHex(DIRECTORY_VIEWS);
+  print(", the kernel's at ");
+  printHex(kernelSpace());
+  println();
 }
 
 // What the boot loader passed, control bytes escaped.

@@ -30,14 +30,15 @@ import { invlpg, readCr0, writeCr0, writeCr3 } from "../arch/x86/cpu";
 import { doubleFaultStackGuard, kernelReadonlyEnd, kernelStart, stackGuard } from "../arch/x86/layout";
 import { inMirror, MIRROR_INDEX, mirrorTable, pdeAddress, pteAddress } from "../arch/x86/mirror";
 import {
-  CR0_PG, CR0_WP, ENTRIES_PER_TABLE, entryFlags, entryFrame, entryParked, makeEntry, PAGE_MASK, PAGE_SIZE, PDE_GRANTS,
+  CR0_PG, CR0_WP, ENTRIES_PER_TABLE, entryFlags, entryFrame, entryParked, makeEntry, PAGE_MASK, PAGE_SIZE, PDE_GRANTS, PDE_SHIFT,
   pdeIndex, pteIndex, PTE_ACCESSED, PTE_DIRTY, PTE_PARKED, PTE_PARKED_WORD, PTE_PRESENT, PTE_USER, PTE_WRITABLE,
 } from "../arch/x86/paging";
 import { tssSetAddressSpace } from "../arch/x86/tss";
 import { print, printHex, println } from "../core/console";
 import { panicAt, refuseInInterrupt } from "../core/panic";
 import { alignUp, frameAlloc, frameIsInUseAligned, frameReleaseInUse, frameRetainInUse } from "./frames";
-import { inIdentityMap, regionsSetIdentityEnd } from "./regions";
+import { directoriesShare } from "./directories";
+import { inIdentityMap, isKernelTable, regionsSetIdentityEnd, USER_BASE, USER_END } from "./regions";
 
 /** pageTranslate's answer for an address with no mapping (no 32-bit physical address equals it). */
 @inline export const PAGE_NOT_MAPPED: u64 = 1 << 32;
@@ -49,6 +50,22 @@ let enabled = false;
 
 @inline function tableCount(table: u32): u32 { return load<u16>(tableEntries + <usize>table * 2); }
 @inline function setTableCount(table: u32, n: u32): void { store<u16>(tableEntries + <usize>table * 2, <u16>n); }
+
+// The counts of the user tables are each address space's own: mm/space.ts
+// keeps them while another space runs, and swaps them with these two.
+@inline const USER_COUNTS_FROM: u32 = USER_BASE >>> PDE_SHIFT;
+/** Bytes of the user tables' counts (pageUserCountsSave, pageUserCountsLoad). */
+@inline export const USER_COUNTS_BYTES: u32 = ((USER_END - USER_BASE) >>> PDE_SHIFT) * 2;
+
+/** Copies the running space's user-table counts to `to` (USER_COUNTS_BYTES). */
+export function pageUserCountsSave(to: usize): void {
+  memory.copy(to, tableEntries + <usize>USER_COUNTS_FROM * 2, USER_COUNTS_BYTES);
+}
+
+/** Makes the counts at `from` the running space's (mm/space.ts, with its CR3). */
+export function pageUserCountsLoad(from: usize): void {
+  memory.copy(tableEntries + <usize>USER_COUNTS_FROM * 2, from, USER_COUNTS_BYTES);
+}
 
 /** Entries in use (present or parked) in page table `table`; 0 when it does not exist. */
 export function pageTableEntries(table: u32): u32 { return tableCount(table); }
@@ -141,6 +158,8 @@ function tableCreate(table: u32, pde: u32): bool {
   invlpg(window);
   memory.fill(window, 0, PAGE_SIZE);
   setTableCount(table, 0);
+  // A kernel table is every directory's (mm/directories.ts), zeroed first.
+  if (isKernelTable(table)) directoriesShare(table, makeEntry(frame, PDE_GRANTS));
   return true;
 }
 
@@ -195,6 +214,7 @@ export function pageSetIdentityFlags(vaddr: u32, flags: u32): void {
 function tableFree(table: u32, pde: u32): void {
   const frame = entryFrame(load<u32>(pde));
   store<u32>(pde, 0);
+  if (isKernelTable(table)) directoriesShare(table, 0);
   invlpg(mirrorTable(table));
   frameReleaseInUse(frame); // a table's frame, allocated by tableCreate
 }

@@ -20,7 +20,9 @@
 //              | table 0                |  0xFFC00000 = N x 4 MiB
 //              +------------------------+
 //
-// The window shows the tables of the directory in CR3, and only those.
+// The window shows the tables of the directory in CR3, and only those: every
+// address space's directory has its own mirror entry (kernel/mm/space.ts
+// says what that shows after a switch).
 // Software that wants to change an entry needs no physical address: it
 // writes the entry's mirror address, then invalidates the page the entry
 // maps (INVLPG). A PDE address is valid always; a PTE address only while
