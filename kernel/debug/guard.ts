@@ -8,11 +8,13 @@
 //     block, not a slab's header);
 //   - a page mapped by hand (HAND_MAP_BASE up) whose frame is not a page
 //     table, not the kernel's own memory and not an area's page;
+//   - a page of user space (mm/regions.ts), the running space's own;
 //   - the VGA text buffer.
 // Every other write that would land overwrites the kernel itself: its code
 // and data, the GDT, the IDT and the TSSes (the double-fault task), its
 // stacks, the frame descriptors, the area records, a slab's header or free
-// list, the page tables (through the mirror). Those are refused with the
+// list, the page tables (through the mirror), the page directories (their
+// views). Those are refused with the
 // name of what would be overwritten, because what follows such a write (a
 // reset with no word, or a run that "halts cleanly" on corrupted state)
 // could not be reported. The monitor's `poke!` writes anyway, and says it
@@ -41,7 +43,7 @@ import { VGA_BUFFER } from "../drivers/vga";
 import { AREA_READ_ONLY, AREA_SLAB, areaOf, areaRangeEnd, areaRangeStart, areaTag, isRecordSlab, MemArea } from "../mm/area";
 import { frameDescriptors, frameDescriptorsEnd, frameTag } from "../mm/frames";
 import { lazyAreaOf } from "../mm/lazy";
-import { identityMapEnd, inHandMapWindow } from "../mm/regions";
+import { identityMapEnd, inDirectoryViews, inHandMapWindow } from "../mm/regions";
 import { slabOf, SLAB_BITMAP, SLAB_TAG } from "../mm/slab";
 
 @inline const VGA_END: u32 = 0xC0000;
@@ -108,7 +110,8 @@ function pieceRefusal(addr: u32, bytes: u32): string {
   if (addr < identityMapEnd()) return kernelMemory(addr, bytes);
   if (addr >= areaRangeStart() && addr < areaRangeEnd()) return areaMemory(addr, bytes);
   if (inHandMapWindow(addr)) return handMapped(addr);
-  return "";
+  if (inDirectoryViews(addr)) return "a page directory (its view, mm/directories.ts)";
+  return ""; // user space: the running space's own pages
 }
 
 @inline function overlaps(addr: u32, bytes: u32, start: usize, length: usize): bool {

@@ -36,7 +36,7 @@ import { alloc, allocDump, CLASS_COUNT, free } from "../mm/alloc";
 import { areaAlloc, areaAllocLazy, areaDump, areaFree, areaOf, areaRangeEnd, areaRangeStart } from "../mm/area";
 import { frameAlloc, frameRelease, framesFree, framesInUse, framesReserved, framesTotal } from "../mm/frames";
 import { pageMap, pageTranslate, pageUnmap, pagingPrintWalk, PAGE_NOT_MAPPED } from "../mm/pages";
-import { HAND_MAP_BASE } from "../mm/regions";
+import { HAND_MAP_BASE, HAND_MAP_END, inDirectoryViews } from "../mm/regions";
 import { Action } from "../lib/actions";
 import { TOO_LARGE, wordCount, wordDropPrefix, wordIs, wordNumber, wordPrint, wordStart, WORDS_MAX } from "./words";
 
@@ -328,21 +328,28 @@ function unmapCommand(): void {
   println();
 }
 
-// Whether `vaddr` lies in the areas' range, after saying so: every page
-// there belongs to an area, free or used (mm/regions.ts says why map and
-// unmap must stay out).
+// Whether `vaddr` lies where only the kernel maps, after saying so: the
+// areas' range, where every page belongs to an area, free or used, and the
+// kernel's windows above the one for mappings by hand (mm/regions.ts says
+// why map and unmap must stay out).
 function inAreas(command: string, vaddr: u32): bool {
-  if (vaddr < areaRangeStart() || vaddr >= areaRangeEnd()) return false;
+  const areas = vaddr >= areaRangeStart() && vaddr < areaRangeEnd();
+  if (!areas && (vaddr < HAND_MAP_END || inMirror(vaddr))) return false;
   print(command);
   print(": ");
   printHex(vaddr);
-  print(" belongs to the area allocator (");
-  printHex(areaRangeStart());
-  print("-");
-  printHex(areaRangeEnd() - 1);
-  print("); map and unmap pages by hand from ");
+  if (areas) {
+    print(" belongs to the area allocator (");
+    printHex(areaRangeStart());
+    print("-");
+    printHex(areaRangeEnd() - 1);
+    print(")");
+  } else print(inDirectoryViews(vaddr) ? " is in the page directories' window" : " is in the slot kept for a second mirror");
+  print("; map and unmap pages by hand from ");
   printHex(HAND_MAP_BASE);
-  println(" up");
+  print(" to ");
+  printHex(HAND_MAP_END - 1);
+  println(", or in user space");
   return true;
 }
 
@@ -445,6 +452,7 @@ function vmmapRun(): void {
   printDec(runPages);
   if (runFirst == mirrorDirectory()) print("  (mirror: the page directory)");
   else if (runFirst >= MIRROR_BASE) print("  (mirror: page tables)");
+  else if (inDirectoryViews(runFirst)) print("  (page directories)");
   println();
   if (inputTakeInterrupt()) {
     runsStopped = true;
