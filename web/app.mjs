@@ -278,6 +278,8 @@ function pageKind(entry, va, region, area, directory) {
   if (region.name === "mirror" || entryFrame(entry) === directory) return "mirror";
   if (region.name === "identity") return entry & PTE_WRITABLE ? "identity" : "identity read-only";
   if (region.name === "hand") return "hand";
+  if (region.name === "user") return "user";
+  if (region.name === "directories") return "directories";
   return area?.areaKind === "slab" ? "slab" : area?.areaKind === "lazy" ? "lazy" : "area";
 }
 
@@ -298,7 +300,7 @@ function refreshPaging(areas) {
   const pdeBase = (i) => (i << 22) >>> 0;
   const pdeRegions = (i) => regions.filter((r) => r.start < pdeBase(i) + (4 << 20) && r.end > pdeBase(i)).map((r) => REGIONS[r.name]).join(" and ");
   paintGrid($("directory"), pdes,
-    (i, e) => !(e & PTE_PRESENT) ? "" : { identity: "identity", areas: "area", hand: "hand", mirror: "mirror" }[regionOf(regions, pdeBase(i)).name],
+    (i, e) => !(e & PTE_PRESENT) ? "" : { identity: "identity", areas: "area", user: "user", hand: "hand", directories: "directories", second: "mirror", mirror: "mirror" }[regionOf(regions, pdeBase(i)).name],
     (i, e) => `PDE ${i}: ${hex(pdeBase(i))}-${hex(pdeBase(i) + (4 << 20) - 1)}, ${pdeRegions(i)}\n${describeEntry(e)}${i === MIRROR_INDEX ? "\nthe mirror: points at the directory itself" : ""}`,
     selected.pde);
 

@@ -50,7 +50,10 @@ const AREA_PAGES_LIMIT = 1 << 20;
 export const REGIONS = {
   identity: "identity map",
   areas: "areas",
+  user: "user space",
   hand: "mapped by hand",
+  directories: "the page directories",
+  second: "kept for a second mirror",
   mirror: "the mirror",
 };
 
@@ -104,11 +107,14 @@ export class KernelMemory {
    * The regions' bounds, low to high: [{ name, start, end }] with `end`
    * exclusive (2^32 for the mirror). The identity map ends where the kernel
    * set it (pagingInit, from the RAM it found); the areas end at
-   * HAND_MAP_BASE, the window mapped by hand at the mirror, PDE MIRROR_INDEX.
+   * USER_BASE, user space at HAND_MAP_BASE, the window mapped by hand at the
+   * directories' window (DIRECTORY_VIEWS, one entry), then the entry kept
+   * for a second mirror and the mirror, PDE MIRROR_INDEX.
    */
   regions() {
-    const { HAND_MAP_BASE, MIRROR_INDEX } = this.constants;
-    const bounds = [0, this.global("kernel/mm/regions/identityEnd"), HAND_MAP_BASE, MIRROR_INDEX * ENTRIES * PAGE, 2 ** 32];
+    const { USER_BASE, HAND_MAP_BASE, DIRECTORY_VIEWS, MIRROR_INDEX } = this.constants;
+    const bounds = [0, this.global("kernel/mm/regions/identityEnd"), USER_BASE, HAND_MAP_BASE, DIRECTORY_VIEWS,
+      DIRECTORY_VIEWS + ENTRIES * PAGE, MIRROR_INDEX * ENTRIES * PAGE, 2 ** 32];
     return Object.keys(REGIONS).map((name, k) => ({ name, start: bounds[k], end: bounds[k + 1] }));
   }
 

@@ -55,12 +55,18 @@ test("v86: the regions the page reads are the ones the kernel reports at boot, a
   const [, identityLast] = /^paging: identity map 0x[0-9a-f]{8}-(0x[0-9a-f]{8})/m.exec(run.serial) ?? assert.fail(explain(run));
   const [, areasFrom, areasLast] = /^alloc: areas over (0x[0-9a-f]{8})-(0x[0-9a-f]{8});/m.exec(run.serial) ?? assert.fail(explain(run));
   const [, mirrorPde] = /^paging: on; directory 0x[0-9a-f]{8} visible at 0xfffff000 through PDE (\d+)$/m.exec(run.serial) ?? assert.fail(explain(run));
+  const [, userFrom, userLast, views] = /^spaces: user space (0x[0-9a-f]{8})-(0x[0-9a-f]{8}), each space's own; every directory seen from (0x[0-9a-f]{8})/m.exec(run.serial) ?? assert.fail(explain(run));
   const regions = Object.fromEntries(run.memory.regions().map((r) => [r.name, [r.start, r.end]]));
-  assert.deepEqual(Object.keys(regions), ["identity", "areas", "hand", "mirror"]);
+  const pde = (n) => n * 4 * 1024 * 1024;
+  assert.deepEqual(Object.keys(regions), ["identity", "areas", "user", "hand", "directories", "second", "mirror"]);
   assert.equal(regions.identity[1], Number(identityLast) + 1, "the identity map ends where the kernel says");
   assert.deepEqual(regions.areas, [Number(areasFrom), Number(areasLast) + 1], "the areas are the range the kernel manages");
-  assert.deepEqual(regions.hand, [Number(areasLast) + 1, Number(mirrorPde) * 4 * 1024 * 1024], "mapped by hand: from the areas' end to the mirror");
-  assert.deepEqual(regions.mirror, [Number(mirrorPde) * 4 * 1024 * 1024, 2 ** 32]);
+  assert.deepEqual(regions.user, [Number(userFrom), Number(userLast) + 1], "user space as the kernel reports it, right after the areas");
+  assert.equal(regions.user[0], regions.areas[1]);
+  assert.deepEqual(regions.hand, [Number(userLast) + 1, Number(views)], "mapped by hand: from user space's end to the directories' window");
+  assert.deepEqual(regions.directories, [Number(views), Number(views) + pde(1)], "the directories' window: one directory entry");
+  assert.deepEqual(regions.second, [Number(views) + pde(1), pde(Number(mirrorPde))], "the entry kept for a second mirror");
+  assert.deepEqual(regions.mirror, [pde(Number(mirrorPde)), 2 ** 32]);
 });
 
 test("v86: the page walk from CR3 finds the directory the kernel reports, and the mirror", async () => {
@@ -94,7 +100,7 @@ test("v86: the areas and slab classes read from memory are the ones dump=alloc p
     printed.map((m) => [m[1], ...m.slice(2).map(Number)]),
   );
   const areas = run.memory.areas();
-  const [, used, usedPages, free, freePages] = /^areas: range 0x[0-9a-f]{8}-0xbfffffff, (\d+) used \((\d+) pages?\), (\d+) free \((\d+) pages?\)$/m.exec(run.serial) ?? assert.fail(explain(run));
+  const [, used, usedPages, free, freePages] = /^areas: range 0x[0-9a-f]{8}-0x3fffffff, (\d+) used \((\d+) pages?\), (\d+) free \((\d+) pages?\)$/m.exec(run.serial) ?? assert.fail(explain(run));
   assert.deepEqual([areas.usedAreas, areas.usedPages, areas.freeAreas, areas.freePages].map(String), [used, usedPages, free, freePages]);
   const listed = (name) => {
     const block = new RegExp(`^  ${name}:\\n((?:    .*\\n)*)`, "m").exec(run.serial)[1];

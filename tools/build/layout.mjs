@@ -35,7 +35,7 @@ const CONSTANTS = {
   "kernel/arch/x86/mirror": ["MIRROR_INDEX"],
   "kernel/arch/x86/exceptions": ["VECTOR_PAGE_FAULT"],
   "kernel/mm/frames": ["FRAME_RESERVED", "FRAME_FREE"],
-  "kernel/mm/regions": ["HAND_MAP_BASE"],
+  "kernel/mm/regions": ["USER_BASE", "HAND_MAP_BASE", "DIRECTORY_VIEWS"],
   "kernel/mm/area": ["AREA_PLAIN", "AREA_SLAB", "AREA_LAZY", "AREA_READ_ONLY"],
   "kernel/mm/slab": ["SLAB_TAG", "SLAB_BITMAP"],
   "kernel/mm/alloc": ["CLASS_COUNT", "CLASS_MIN_SHIFT", "SMALL_MAX"],
