@@ -11,8 +11,8 @@
 // Why the entries are copied when a table comes or goes, not made in advance:
 // sharing needs each kernel entry to name one table in every directory.
 // Making all 510 kernel tables at boot would cost 2,040 KiB whatever the
-// kernel uses, about two thirds of the frames the kernel finds free at the
-// minimum RAM (4 MiB). Copying costs no frame: one store per directory when
+// kernel uses: at the minimum RAM (4 MiB) the kernel finds 221 frames free
+// (884 KiB), not even half of it. Copying costs no frame: one store per directory when
 // a kernel table appears or goes (with the first or the last page of its
 // 4 MiB, rarely), and a bit per directory here.
 //
