@@ -275,11 +275,11 @@ function describeEntry(entry, lazy) {
 function pageKind(entry, va, region, area, directory) {
   if (memory.parked(entry)) return "parked";
   if (!(entry & PTE_PRESENT)) return "";
+  if (region.name === "directories") return "directories";
   if (region.name === "mirror" || entryFrame(entry) === directory) return "mirror";
   if (region.name === "identity") return entry & PTE_WRITABLE ? "identity" : "identity read-only";
   if (region.name === "hand") return "hand";
   if (region.name === "user") return "user";
-  if (region.name === "directories") return "directories";
   return area?.areaKind === "slab" ? "slab" : area?.areaKind === "lazy" ? "lazy" : "area";
 }
 

@@ -6,9 +6,9 @@
 //   - a used area that is not a slab's (the monitor's area and lazy, a large alloc);
 //   - inside one block that alloc handed out (not past its end, not a free
 //     block, not a slab's header);
-//   - a page mapped by hand (HAND_MAP_BASE up) whose frame is not a page
-//     table, not the kernel's own memory and not an area's page;
-//   - a page of user space (mm/regions.ts), the running space's own;
+//   - a page mapped by hand (HAND_MAP_BASE up) or in user space whose frame
+//     is not a page table or directory of any space, not the kernel's own
+//     memory and not an area's page;
 //   - the VGA text buffer.
 // Every other write that would land overwrites the kernel itself: its code
 // and data, the GDT, the IDT and the TSSes (the double-fault task), its
@@ -43,7 +43,8 @@ import { VGA_BUFFER } from "../drivers/vga";
 import { AREA_READ_ONLY, AREA_SLAB, areaOf, areaRangeEnd, areaRangeStart, areaTag, isRecordSlab, MemArea } from "../mm/area";
 import { frameDescriptors, frameDescriptorsEnd, frameTag } from "../mm/frames";
 import { lazyAreaOf } from "../mm/lazy";
-import { identityMapEnd, inDirectoryViews, inHandMapWindow } from "../mm/regions";
+import { directoryAt, directoryView, DIRECTORIES_MAX } from "../mm/directories";
+import { identityMapEnd, inDirectoryViews } from "../mm/regions";
 import { slabOf, SLAB_BITMAP, SLAB_TAG } from "../mm/slab";
 
 @inline const VGA_END: u32 = 0xC0000;
@@ -109,9 +110,10 @@ function pieceRefusal(addr: u32, bytes: u32): string {
   if (inMirror(addr)) return addr >= mirrorDirectory() ? "the page directory (through the mirror)" : "a page table (through the mirror)";
   if (addr < identityMapEnd()) return kernelMemory(addr, bytes);
   if (addr >= areaRangeStart() && addr < areaRangeEnd()) return areaMemory(addr, bytes);
-  if (inHandMapWindow(addr)) return handMapped(addr);
   if (inDirectoryViews(addr)) return "a page directory (its view, mm/directories.ts)";
-  return ""; // user space: the running space's own pages
+  // The window mapped by hand and user space: a page mapped by hand may map
+  // any frame in use.
+  return mappedFrame(addr);
 }
 
 @inline function overlaps(addr: u32, bytes: u32, start: usize, length: usize): bool {
@@ -152,13 +154,21 @@ function areaMemory(addr: u32, bytes: u32): string {
   return "";
 }
 
-// A page mapped by hand: allowed unless its frame is the kernel's.
-function handMapped(addr: u32): string {
+// A page of the window mapped by hand or of user space: allowed unless its
+// frame is the kernel's: in the identity map, a page directory or a page
+// table of any space (every directory's entries are read through its view),
+// or an area's page.
+function mappedFrame(addr: u32): string {
   const frame = entryFrame(load<u32>(pteAddress(addr)));
   if (frame < identityMapEnd()) return "the kernel's own memory (this page maps a frame of the identity map)";
-  for (let i: u32 = 0; i < ENTRIES_PER_TABLE; i++) {
-    const pde = load<u32>(mirrorDirectory() + i * 4);
-    if ((pde & PTE_PRESENT) != 0 && entryFrame(pde) == frame) return "a page table (this page maps its frame)";
+  for (let slot: u32 = 0; slot < DIRECTORIES_MAX; slot++) {
+    const view = directoryView(slot);
+    if (!directoryAt(view)) continue;
+    if (entryFrame(load<u32>(pteAddress(view))) == frame) return "a page directory (this page maps its frame)";
+    for (let i: u32 = 0; i < ENTRIES_PER_TABLE; i++) {
+      const pde = load<u32>(view + i * 4);
+      if ((pde & PTE_PRESENT) != 0 && entryFrame(pde) == frame) return "a page table (this page maps its frame)";
+    }
   }
   if (frameTag(frame) != 0) return "an area's page (this page maps its frame)";
   return "";

@@ -48,7 +48,7 @@ import { guardRefusal, guardSplits } from "./guard";
 // fold a deliberate trap below into a plain `unreachable`.
 const operands = memory.data(8);
 
-// An address in user space (1 GiB), which the kernel's own space leaves empty.
+// An address in user space (1 GiB), which the kernel's own space leaves empty at boot.
 @inline const MISUSE_PAGE: u32 = 0x40000000;
 
 let allocatedInIrq = false;

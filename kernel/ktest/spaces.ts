@@ -11,12 +11,13 @@ import { allocTrim } from "../mm/alloc";
 import { directoryCount } from "../mm/directories";
 import { frameAlloc, frameRelease, framesFree } from "../mm/frames";
 import { pageMap, pageUnmap } from "../mm/pages";
-import { HAND_MAP_BASE, HAND_MAP_END, isKernelTable, USER_BASE } from "../mm/regions";
+import { HAND_MAP_BASE, HAND_MAP_END, isKernelTable, USER_BASE, USER_END } from "../mm/regions";
 import { kernelSpace, spaceActivate, spaceCreate, spaceDestroy, spaceFrame, spaceRunning } from "../mm/space";
 
-// A user page, and a kernel page under a directory entry with no table yet
-// (found when the suite starts: the monitor's map may have used some).
-@inline const USER_PAGE: u32 = USER_BASE + 0x1000;
+// A user page and a kernel page, each under a directory entry with no table
+// in the kernel's space (found when the suite starts: the monitor's map may
+// have used some).
+let USER_PAGE: u32 = 0;
 let kernelPage: u32 = 0;
 @inline const MANY_SPACES: u32 = 100;
 const many = memory.data(<i32>MANY_SPACES * 4);
@@ -24,9 +25,10 @@ const many = memory.data(<i32>MANY_SPACES * 4);
 function spacesSuite(): void {
   allocTrim();
   const freeAtStart = framesFree();
-  kernelPage = emptyKernelTable();
-  check("a directory entry without a table in the window mapped by hand", kernelPage != 0);
-  if (kernelPage == 0) return;
+  kernelPage = emptyTable(HAND_MAP_BASE, HAND_MAP_END);
+  USER_PAGE = emptyTable(USER_BASE, USER_END) + 0x1000;
+  check("directory entries without a table in the window mapped by hand and in user space", kernelPage != 0 && USER_PAGE != 0x1000);
+  if (kernelPage == 0 || USER_PAGE == 0x1000) return;
   kernelSpaceIsTheBootDirectory();
   const b = spaceCreate();
   check("spaceCreate returns a space", b != 0);
@@ -44,9 +46,9 @@ function spacesSuite(): void {
   checkEqual("...and the kernel's space runs", spaceRunning(), kernelSpace());
 }
 
-// The first page of the window mapped by hand under an entry with no table.
-function emptyKernelTable(): u32 {
-  for (let i = pdeIndex(HAND_MAP_BASE); i < pdeIndex(HAND_MAP_END); i++) {
+// The first page of [from, to) under an entry with no table, or 0.
+function emptyTable(from: u32, to: u32): u32 {
+  for (let i = pdeIndex(from); i < pdeIndex(to); i++) {
     if ((load<u32>(mirrorDirectory() + i * 4) & PTE_PRESENT) == 0) return i << PDE_SHIFT;
   }
   return 0;
@@ -147,6 +149,9 @@ function refusals(b: u32): void {
   const directories = directoryCount();
   target = kernelSpace();
   check("spaceDestroy of the running space is refused", refused(destroyTarget));
+  spaceActivate(b);
+  check("spaceDestroy of the kernel's space is refused, though another runs", refused(destroyTarget));
+  spaceActivate(kernelSpace());
   target = b + 4;
   check("spaceActivate of an address that is no space is refused", refused(activateTarget));
   spaceActivate(b);

@@ -11,7 +11,7 @@
 //              | mapped by hand         |  the monitor's map, the paging suite
 //   0xC0000000 +------------------------+  HAND_MAP_BASE = USER_END
 //              | user space             |  each address space's own (mm/space.ts);
-//              |                        |  the kernel's own directory leaves it empty
+//              |                        |  empty in the kernel's, but by hand
 //   0x40000000 +------------------------+  USER_BASE
 //              | kernel areas           |  mm/area.ts: every page belongs to an
 //              |                        |  area, used or free

@@ -33,6 +33,7 @@
 // function and the address.
 
 import { writeCr3 } from "../arch/x86/cpu";
+import { tssSetAddressSpace } from "../arch/x86/tss";
 import { MIRROR_INDEX, mirrorDirectory } from "../arch/x86/mirror";
 import { ENTRIES_PER_TABLE, PTE_ADDRESS, PTE_WRITABLE } from "../arch/x86/paging";
 import { panicAt, refuseInInterrupt } from "../core/panic";
@@ -121,6 +122,7 @@ export function spaceActivate(space: u32): void {
   pageUserCountsSave(record(running).counts);
   pageUserCountsLoad(next.counts);
   writeCr3(next.frame);
+  tssSetAddressSpace(next.frame); // a double fault reports the space that ran
   running = space;
 }
 

@@ -37,6 +37,7 @@ import { areaAlloc, areaAllocLazy, areaDump, areaFree, areaOf, areaRangeEnd, are
 import { frameAlloc, frameRelease, framesFree, framesInUse, framesReserved, framesTotal } from "../mm/frames";
 import { pageMap, pageTranslate, pageUnmap, pagingPrintWalk, PAGE_NOT_MAPPED } from "../mm/pages";
 import { HAND_MAP_BASE, HAND_MAP_END, inDirectoryViews } from "../mm/regions";
+import { spaceRunning } from "../mm/space";
 import { Action } from "../lib/actions";
 import { TOO_LARGE, wordCount, wordDropPrefix, wordIs, wordNumber, wordPrint, wordStart, WORDS_MAX } from "./words";
 
@@ -565,6 +566,8 @@ function poke(name: string, guarded: bool): void {
   // translations too, both when the word straddles two entries.
   if (inMirror(at)) mirrorWritten(at);
   if (inMirror(at + 3) && (at + 3) >>> 2 != at >>> 2) mirrorWritten(at + 3);
+  // The running directory's view is the mirror's directory page under another address.
+  if ((at & ~0xFFF) == spaceRunning()) mirrorWritten(mirrorDirectory() + (at & 0xFFF));
   print(name);
   print(": ");
   printHex(at);

@@ -621,3 +621,23 @@ test("monitor: a word across two pages stays in one block and one area", async (
   assert.equal(hex(areas[1]), hex(areas[0]) + 4096, explain(run));
   assert.match(outputOf(run, `poke ${plus(areas[1], -2)} 0x11223344`), /^poke: refused: the word at 0x[0-9a-f]{8} would overwrite the area after this one; nothing written$/m, explain(run));
 });
+
+test("monitor: the kernel's windows above the one mapped by hand are refused to map, unmap and poke; a user page mapping a page table is the kernel's too", async () => {
+  const run = await session([
+    "map 0xff400000", "unmap 0xff401000", "map 0xff800000", "poke 0xff400000 0", "vmmap",
+    "peek 0xfffff000", (s) => `map 0x50000000 0x${(hex(/^0xfffff000: (0x[0-9a-f]{8})$/m.exec(s)?.[1] ?? "0") & ~0xfff).toString(16).padStart(8, "0")}`,
+    "poke 0x50000000 0", "unmap 0x50000000",
+    "map 0x50000000", "poke 0x50000000 0x5a", "peek 0x50000000", "unmap 0x50000000", "halt",
+  ]);
+  assert.equal(run.status, STATUS_SUCCESS, explain(run));
+  const windows = "; map and unmap pages by hand from 0xc0000000 to 0xff3fffff, or in user space";
+  assert.equal(outputOf(run, "map 0xff400000"), `map: 0xff400000 is in the page directories' window${windows}\n`);
+  assert.equal(outputOf(run, "unmap 0xff401000"), `unmap: 0xff401000 is in the page directories' window${windows}\n`);
+  assert.equal(outputOf(run, "map 0xff800000"), `map: 0xff800000 is in the slot kept for a second mirror${windows}\n`);
+  assert.match(outputOf(run, "poke 0xff400000 0"), /^poke: refused: the word at 0xff400000 would overwrite a page directory \(its view, mm\/directories\.ts\); nothing written$/m);
+  assert.match(outputOf(run, "vmmap"), /^  0xff400000-0xff400fff  0x[0-9a-f]{8}  rws    1  \(page directories\)$/m, explain(run));
+  // PDE 0's table mapped at a user address by hand: writing it would rewrite the identity map.
+  assert.match(outputOf(run, "poke 0x50000000 0"), /^poke: refused: the word at 0x50000000 would overwrite a page table \(this page maps its frame\); nothing written$/m, explain(run));
+  assert.match(outputOf(run, "poke 0x50000000 0x5a"), /^poke: 0x50000000 = 0x0000005a$/m, "a fresh frame in user space is anyone's");
+  assert.match(outputOf(run, "peek 0x50000000"), /^0x50000000: 0x0000005a$/m);
+});

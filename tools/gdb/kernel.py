@@ -562,6 +562,8 @@ the page tables, then the directory itself."""
                 note = "  (mirror: the page directory)"
             elif start >= K.mirror_base:
                 note = "  (mirror: page tables)"
+            elif K.DIRECTORY_VIEWS <= start < K.DIRECTORY_VIEWS + (1 << 22):
+                note = "  (page directories)"
             physical = "0x%08x" % pa if consecutive else "scattered"
             print("  0x%08x-0x%08x  %-10s  %-5s  %d%s" % (start, end - 1, physical, what, (end - start) // PAGE, note))
 

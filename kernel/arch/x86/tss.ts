@@ -69,8 +69,8 @@ export function tssInit(dataSelector: u16, codeSelector: u16): void {
 
 /**
  * The page directory the double-fault task runs in. The CPU loads CR3 from
- * the TSS on the task switch, so paging must call this whenever it changes
- * the kernel's directory.
+ * the TSS on the task switch, so kernel/mm/space.ts calls this with each
+ * CR3 it loads: the report then walks the space that was running.
  */
 export function tssSetAddressSpace(cr3: u32): void {
   doubleFaultTss.cr3 = cr3;
