@@ -1,9 +1,11 @@
 // kernel/trap/dispatch.ts: where every interrupt and exception arrives.
 //
-// boot/interrupts.asm calls interruptDispatch for vectors 0-47 with the
-// frame it built (arch/x86/interrupt-frame.ts); the double-fault task calls
-// doubleFault. IRQs (vectors 32-47) go to their handlers (core/irq.ts). For
-// an exception, in this order:
+// boot/interrupts.asm calls interruptDispatch for vectors 0-47 and 0x80
+// with the frame it built (arch/x86/interrupt-frame.ts); the double-fault
+// task calls doubleFault. int 0x80 is a system call (proc/syscall.ts). IRQs
+// (vectors 32-47) go to their handlers (core/irq.ts). An exception raised in
+// ring 3 ends the program there (proc/user.ts userFault). For an exception
+// in the kernel, in this order:
 //
 //   breakpoint (#BP)        announced; execution continues after the INT3
 //   page fault (#PF)        mm/fault.ts may handle it (the first touch of a
@@ -12,7 +14,8 @@
 //   anything else           a kernel bug: reported (trap/report.ts), and
 //                           the kernel stops
 
-import { InterruptFrame } from "../arch/x86/interrupt-frame";
+import { fromUser, InterruptFrame } from "../arch/x86/interrupt-frame";
+import { VECTOR_SYSCALL } from "../arch/x86/idt";
 import { EXCEPTION_VECTORS, VECTOR_BREAKPOINT, VECTOR_PAGE_FAULT } from "../arch/x86/exceptions";
 import { probeFixup } from "../arch/x86/probe";
 import { print, printHex, println } from "../core/console";
@@ -20,6 +23,8 @@ import { irqDispatch } from "../core/irq";
 import { printSymbol } from "../core/symbols";
 import { PIC_VECTOR_BASE } from "../drivers/pic";
 import { pageFaultHandled } from "../mm/fault";
+import { syscallDispatch } from "../proc/syscall";
+import { userFault } from "../proc/user";
 import { reportDoubleFault, reportException } from "./report";
 
 let breakpoints: u32 = 0;
@@ -30,7 +35,12 @@ export function breakpointCount(): u32 { return breakpoints; }
 /** Entry from boot/interrupts.asm for vectors 0-47. */
 export function interruptDispatch(frameAddress: usize): void {
   const frame = changetype<InterruptFrame>(frameAddress);
+  if (frame.vector == VECTOR_SYSCALL) {
+    syscallDispatch(frame);
+    return;
+  }
   if (frame.vector < EXCEPTION_VECTORS) {
+    if (fromUser(frame)) userFault(frame); // the program's, not the kernel's: it is ended
     handleException(frame);
     return;
   }

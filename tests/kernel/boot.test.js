@@ -66,7 +66,7 @@ test("an unknown trap name is refused with the failure status", async () => {
 test("an unknown test suite is refused with the failure status", async () => {
   const run = await boot("test=no-such-suite");
   assert.equal(run.status, STATUS_FAILURE, explain(run));
-  assert.match(run.serial, /^test=no-such-suite is not understood; known: list alloc alloc-exhaust console cpu demand demand-oom demand-readonly demand-nested demand-freed paging spaces$/m);
+  assert.match(run.serial, /^test=no-such-suite is not understood; known: list alloc alloc-exhaust console cpu demand demand-oom demand-readonly demand-nested demand-freed paging ring3 spaces$/m);
 });
 
 test("a word the kernel does not know stops it, so a typo does not look like success", async () => {

@@ -25,6 +25,7 @@ export const KEEP_OUT_OF_LINE = [
   "kernel/core/halt/haltFailure", // where tools/gdb/kernel.py stops a failing kernel before it leaves QEMU
   "kernel/monitor/monitor/runCommand", // resumeSave returns into its own frame
   "kernel/ktest/harness/refused",      // the same
+  "kernel/proc/user/userRun",          // the same
   // Cold paths of pageMap/pageUnmap: inlined, their registers spill in the
   // hot path (bench/README.md).
   "kernel/mm/pages/tableCreate",

@@ -77,6 +77,8 @@
 /** Writes `value` to `addr` and returns 1, or returns 0 if the write faulted (arch/x86/probe.ts). */
 @external("cpu", "probeWrite") export declare function probeWrite(addr: usize, value: u32): u32;
 
+/** Enters ring 3 at `eip` with stack `esp`, storing the kernel's ESP at `esp0` (TSS.esp0) first (boot/user.asm). Does not return. */
+@external("cpu", "userEnter") export declare function userEnter(eip: u32, esp: u32, esp0: usize): void;
 /** Saves a resume point in the 7-word `buffer`; returns 0, or 1 when resumeJump comes back (boot/resume.asm). */
 @external("cpu", "resumeSave") export declare function resumeSave(buffer: usize): u32;
 /** Returns 1 from the resumeSave that filled `buffer`, whose caller must still be running. */

@@ -19,7 +19,7 @@
 
 import { lidt } from "./cpu";
 import { SEL_DOUBLE_FAULT_TSS, SEL_KERNEL_CODE } from "./gdt";
-import { interruptStubs } from "./layout";
+import { interruptStubs, syscallStub } from "./layout";
 import { VECTOR_DOUBLE_FAULT } from "./exceptions";
 import { PIC_IRQ_COUNT, PIC_VECTOR_BASE } from "../../drivers/pic";
 
@@ -29,6 +29,9 @@ import { PIC_IRQ_COUNT, PIC_VECTOR_BASE } from "../../drivers/pic";
 @inline export const GATE_PRESENT: u8 = 0x80;
 @inline export const GATE_INTERRUPT32: u8 = 0x0E;
 @inline export const GATE_TASK: u8 = 0x05;
+@inline export const GATE_DPL3: u8 = 0x60;         // ring 3 may raise it with INT n (SDM vol. 3, 6.12.1.1)
+/** int 0x80: the system-call gate, the one ring 3 may raise. */
+@inline export const VECTOR_SYSCALL: u32 = 0x80;
 
 const idt = memory.data(<i32>IDT_VECTORS * 8, 8);
 const idtr = memory.data(8, 4);   // limit u16 at +0, base u32 at +2
@@ -68,6 +71,8 @@ export function idtInit(): void {
     setGate(vector, gateDescriptor(stub, SEL_KERNEL_CODE, GATE_PRESENT | GATE_INTERRUPT32));
   }
   setGate(VECTOR_DOUBLE_FAULT, gateDescriptor(0, SEL_DOUBLE_FAULT_TSS, GATE_PRESENT | GATE_TASK));
+  // Every other gate has DPL 0: an INT n from ring 3 for it is a #GP.
+  setGate(VECTOR_SYSCALL, gateDescriptor(<u32>syscallStub(), SEL_KERNEL_CODE, GATE_PRESENT | GATE_INTERRUPT32 | GATE_DPL3));
   store<u16>(idtr, <u16>(IDT_VECTORS * 8 - 1));
   store<u32>(idtr + 2, <u32>idt);
   lidt(idtr);

@@ -10,6 +10,8 @@
 //   +32 vector
 //   +36 errorCode                         0 when the CPU pushes none
 //   +40 eip cs eflags                     pushed by the CPU
+//   +52 userEsp userSs                    pushed by the CPU only from ring 3
+//                                         (cs & 3 == 3; SDM vol. 3, 6.12.1)
 
 @unmanaged export class InterruptFrame {
   edi: u32; esi: u32; ebp: u32; esp: u32;
@@ -17,7 +19,11 @@
   vector: u32;
   errorCode: u32;
   eip: u32; cs: u32; eflags: u32;
+  userEsp: u32; userSs: u32;
 }
+
+/** Whether the interrupted code ran in ring 3 (its CS's requested privilege level). */
+@inline export function fromUser(frame: InterruptFrame): bool { return (frame.cs & 3) == 3; }
 
 // PUSHAD saved ESP after the CPU's three words, the error code and the vector.
 @inline const FRAME_WORDS_ABOVE_PUSHAD: u32 = 5;

@@ -30,6 +30,8 @@
 @external("layout", "doubleFaultStackTop") export declare function doubleFaultStackTop(): usize;
 /** A table of 48 u32: the entry stub of each interrupt vector (boot/interrupts.asm). */
 @external("layout", "interruptStubs") export declare function interruptStubs(): usize;
+/** The entry stub of int 0x80, the system-call gate. */
+@external("layout", "syscallStub") export declare function syscallStub(): usize;
 /** The entry point of the double-fault task. */
 @external("layout", "doubleFaultTask") export declare function doubleFaultTask(): usize;
 /** The kernel's symbol table (tools/build/symbols.mjs). */
