@@ -1,9 +1,11 @@
 ; boot/interrupts.asm: the entry stubs for CPU exceptions and hardware IRQs.
 ;
-; Every vector 0..47 has a stub that makes the stack look the same
+; Every vector 0..47, and 0x80, has a stub that makes the stack look the same
 ; (SDM vol. 3, 6.12.1: the CPU pushes EFLAGS, CS, EIP and, for some
-; exceptions, an error code), then one common path saves the general
-; registers and calls interruptDispatch in kernel/core/interrupts.ts (through
+; exceptions, an error code; from ring 3 also ESP and SS, above them), then
+; one common path saves the general registers, loads the kernel's data
+; selector into DS and ES (ring 3 may have left any selector there, even a
+; null one), and calls interruptDispatch in kernel/trap/dispatch.ts (through
 ; interrupt_dispatch in boot/entry.c) with the address of this frame:
 ;
 ;   frame + 0   edi esi ebp esp ebx edx ecx eax   (PUSHAD, lowest first)
@@ -22,6 +24,9 @@ extern interrupt_dispatch
 extern Z_kernelZ_doubleFault
 
 FRAME_EIP equ 40
+FRAME_CS  equ 44
+KERNEL_DATA equ 0x10                    ; kernel/arch/x86/gdt.ts SEL_KERNEL_DATA
+USER_DATA equ 0x20 | 3                  ; SEL_USER_DATA
 
 section .text
 
@@ -49,6 +54,9 @@ global interrupt_stub_128
 interrupt_common:
     cld
     pushad
+    mov cx, KERNEL_DATA                 ; ECX is saved: the kernel's own data selector
+    mov ds, cx
+    mov es, cx
     mov eax, esp                        ; the frame
     ; From here the stack looks as if the interrupted code had called
     ; interrupt_entry: its EIP as the return address, then a standard frame.
@@ -68,6 +76,12 @@ interrupt_entry:                        ; EAX holds the frame (tools/gdb/kernel.
 .unframed:
     add esp, 4                          ; the pushed EIP
 .at_frame:
+    test byte [esp + FRAME_CS], 3       ; back to ring 3: its data selector again
+    jz .popped
+    mov cx, USER_DATA                   ; ECX is restored by POPAD
+    mov ds, cx
+    mov es, cx
+.popped:
     popad
 .restored:
     add esp, 8                          ; vector and error code

@@ -34,4 +34,11 @@ Z_cpuZ_userEnter:
     push EFLAGS_RESERVED_1              ; EFLAGS
     push USER_CODE                      ; CS
     push ecx                            ; EIP
+    xor eax, eax                        ; nothing of the kernel's reaches ring 3,
+    xor ebx, ebx                        ; and EBP = 0 ends every frame walk there
+    xor ecx, ecx
+    xor edx, edx
+    xor esi, esi
+    xor edi, edi
+    xor ebp, ebp
     iretd

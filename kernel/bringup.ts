@@ -80,7 +80,7 @@ function cpuInit(): void {
   idtInit();
   print("cpu: IDT at ");
   printHex(idtAddress());
-  println(": exceptions 0-31, IRQs 32-47 (PICs remapped, all masked), #DF by task gate");
+  println(": exceptions 0-31, IRQs 32-47 (PICs remapped, all masked), #DF by task gate, int 0x80 for ring 3");
 }
 
 function memoryInit(info: MultibootInfo): void {

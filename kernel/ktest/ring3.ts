@@ -7,15 +7,15 @@
 // (NASM, bits 32, org 0x40000000). User programs written in TypeScript come
 // with the user runtime; these test the ring change underneath them.
 
-import { check, checkEqual, suite } from "./harness";
+import { check, checkEqual, framesFreeBesidesRecords, suite } from "./harness";
 import { PAGE_SIZE, PTE_USER, PTE_WRITABLE } from "../arch/x86/paging";
 import { allocTrim } from "../mm/alloc";
-import { frameAlloc, frameRelease, framesFree } from "../mm/frames";
+import { frameAlloc, frameRelease } from "../mm/frames";
 import { pageMap, pageSetFlags, pageUnmap } from "../mm/pages";
 import { USER_BASE } from "../mm/regions";
 import { kernelSpace, spaceActivate, spaceCreate, spaceDestroy } from "../mm/space";
 import { EFAULT, EINVAL, ENOSYS } from "../proc/syscall";
-import { USER_FAULTED, userRun, userRunning } from "../proc/user";
+import { userFaulted, userRun, userRunning } from "../proc/user";
 
 @inline const CODE: u32 = USER_BASE;                  // read-only, user
 @inline const DATA: u32 = USER_BASE + PAGE_SIZE;      // writable, user: the message
@@ -65,6 +65,14 @@ const UNMAPPED = memory.data<u8>([
 
 // mov eax, [0x00100000]; jmp $      a read of kernel memory
 const TOUCH_KERNEL = memory.data<u8>([0xa1, 0x00, 0x00, 0x10, 0x00, 0xeb, 0xfe]);
+// xor eax, eax; mov ds, eax; mov es, eax     null selectors: allowed to load, not to use
+// mov eax, 2; int 0x80; mov ebx, eax; xor eax, eax; int 0x80   exit(getpid())
+// jmp $
+const NULL_SEGMENTS = memory.data<u8>([
+  0x31, 0xc0, 0x8e, 0xd8, 0x8e, 0xc0, 0xb8, 0x02, 0x00, 0x00, 0x00, 0xcd,
+  0x80, 0x89, 0xc3, 0x31, 0xc0, 0xcd, 0x80, 0xeb, 0xfe,
+]);
+@inline const NULL_SEGMENTS_BYTES: u32 = 21;
 // cli; jmp $                        a privileged instruction (IOPL 0)
 const PRIVILEGED = memory.data<u8>([0xfa, 0xeb, 0xfe]);
 // mov dword [0x40000000], 0; jmp $  a write to its own read-only text
@@ -72,7 +80,7 @@ const WRITE_TEXT = memory.data<u8>([0xc7, 0x05, 0x00, 0x00, 0x00, 0x40, 0x00, 0x
 
 function ring3Suite(): void {
   allocTrim();
-  const freeAtStart = framesFree();
+  const freeAtStart = framesFreeBesidesRecords();
   const space = spaceCreate();
   check("an address space for the programs", space != 0);
   if (space == 0) return;
@@ -83,12 +91,13 @@ function ring3Suite(): void {
   for (let i = 0; i < MESSAGE.length; i++) store<u8>(DATA + <u32>i, <u8>MESSAGE.charCodeAt(i));
 
   checkEqual("getpid, write and exit from ring 3: the exit status is getpid's 1 + 40", run(HELLO, HELLO_BYTES), 41);
-  check("...and the kernel runs in ring 0 again", !userRunning());
+  check("...and userRun has returned: no code runs in ring 3", !userRunning() && !userFaulted());
   checkEqual("write of kernel memory is EFAULT and an unknown call ENOSYS: exit(-14 + -38)", run(HOSTILE, HOSTILE_BYTES), -(EFAULT + ENOSYS));
   checkEqual("write across a mapped page's end, of an unmapped user page, of too much: EFAULT, EFAULT, EINVAL", run(UNMAPPED, UNMAPPED_BYTES), -(EFAULT + EFAULT + EINVAL));
-  checkEqual("a read of kernel memory from ring 3 ends the program, not the kernel", run(TOUCH_KERNEL, 7), USER_FAULTED);
-  checkEqual("cli in ring 3 (a #GP) ends it", run(PRIVILEGED, 3), USER_FAULTED);
-  checkEqual("a write to its own read-only text ends it", run(WRITE_TEXT, 12), USER_FAULTED);
+  check("a read of kernel memory from ring 3 ends the program, not the kernel", faults(TOUCH_KERNEL, 7));
+  check("cli in ring 3 (a #GP) ends it", faults(PRIVILEGED, 3));
+  check("a write to its own read-only text ends it", faults(WRITE_TEXT, 12));
+  check("null selectors in DS and ES, then a system call: the kernel loads its own", run(NULL_SEGMENTS, NULL_SEGMENTS_BYTES) == 1 && !userFaulted());
   checkEqual("...and a program runs after them as before", run(HELLO, HELLO_BYTES), 41);
 
   pageUnmap(CODE);
@@ -97,7 +106,13 @@ function ring3Suite(): void {
   spaceActivate(kernelSpace());
   spaceDestroy(space);
   allocTrim();
-  checkEqual("every frame is back once the space is destroyed", framesFree(), freeAtStart);
+  checkEqual("every frame is back once the space is destroyed", framesFreeBesidesRecords(), freeAtStart);
+}
+
+// Runs the code; whether an exception ended it.
+function faults(code: usize, bytes: u32): bool {
+  run(code, bytes);
+  return userFaulted();
 }
 
 function mapPage(vaddr: u32, flags: u32): void {

@@ -8,7 +8,8 @@
 //   number  call    arguments            result          errors
 //   0       exit    status               does not return
 //   1       write   bytes, length        length written  EFAULT: a byte not in user space or not
-//                                                        mapped for ring 3; EINVAL: length over 64 KiB
+//                   (to the console,                     mapped for ring 3; EINVAL: length over 64 KiB
+//                   escaped but newlines)
 //   2       getpid                       1 (one program at a time for now)
 //   other                                                ENOSYS
 //
@@ -20,7 +21,7 @@
 import { pdeAddress, pteAddress } from "../arch/x86/mirror";
 import { InterruptFrame } from "../arch/x86/interrupt-frame";
 import { PAGE_MASK, PTE_PRESENT, PTE_USER } from "../arch/x86/paging";
-import { printBytes } from "../core/console";
+import { printChar, printEscaped } from "../core/console";
 import { inUserSpace } from "../mm/regions";
 import { userExit } from "./user";
 
@@ -49,7 +50,15 @@ export function syscallDispatch(frame: InterruptFrame): void {
 function sysWrite(bytes: u32, length: u32): i32 {
   if (length > WRITE_MAX) return -EINVAL;
   if (!userReadable(bytes, length)) return -EFAULT;
-  printBytes(bytes, <i32>length);
+  // Escaped as any text from outside is (core/console.ts printEscaped), lines kept.
+  let from = bytes;
+  for (let at = bytes; at < bytes + length; at++) {
+    if (load<u8>(at) != 0x0A) continue;
+    printEscaped(from, <i32>(at - from));
+    printChar(0x0A);
+    from = at + 1;
+  }
+  printEscaped(from, <i32>(bytes + length - from));
   return <i32>length;
 }
 

@@ -28,8 +28,6 @@ import { kernelTssAddress } from "../arch/x86/tss";
 import { print, printHex, println } from "../core/console";
 import { panicAt } from "../core/panic";
 
-/** userRun's answer when the code in ring 3 was ended by an exception (an exit status is never this low). */
-@inline export const USER_FAULTED: i32 = i32.MIN_VALUE;
 
 // TaskStateSegment.esp0 (arch/x86/tss.ts): after the link word.
 @inline const TSS_ESP0: usize = 4;
@@ -37,14 +35,17 @@ import { panicAt } from "../core/panic";
 
 const returnPoint = memory.data(RESUME_WORDS * 4);
 let status: i32 = 0;
+let faulted = false;
 let inUser = false;
 
 /** Whether code entered by userRun is running (or was interrupted in ring 3). */
 export function userRunning(): bool { return inUser; }
+/** Whether the last code userRun ran was ended by an exception (its status is then 0) rather than its exit call. */
+export function userFaulted(): bool { return faulted; }
 
 /**
  * Runs ring-3 code at `eip` with stack `esp` in the running space until it
- * exits (returns its status) or faults (USER_FAULTED). Kept out of line
+ * exits (returns its status) or faults (returns 0, and userFaulted()). Kept out of line
  * (tools/build/noinline.mjs): resumeSave returns into this frame a second
  * time, and nothing is kept live across that call but what it sets.
  */
@@ -56,12 +57,14 @@ export function userRun(eip: u32, esp: u32): i32 {
     return status;
   }
   inUser = true;
+  faulted = false;
   userEnter(eip, esp, kernelTssAddress() + TSS_ESP0);
-  return USER_FAULTED; // not reached: userEnter does not return
+  return 0; // not reached: userEnter does not return
 }
 
 /** The exit call: ends the ring-3 code with `code`. Does not return. */
 export function userExit(code: i32): void {
+  if (!inUser) panicAt("userExit", "no code runs in ring 3", <usize>code);
   status = code;
   resumeJump(returnPoint);
 }
@@ -83,6 +86,8 @@ export function userFault(frame: InterruptFrame): void {
   print(", esp ");
   printHex(frame.userEsp);
   println("); the program is ended, the kernel goes on");
-  status = USER_FAULTED;
+  if (!inUser) panicAt("userFault", "no code runs in ring 3", frame.eip);
+  status = 0;
+  faulted = true;
   resumeJump(returnPoint);
 }

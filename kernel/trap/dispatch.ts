@@ -16,7 +16,7 @@
 
 import { fromUser, InterruptFrame } from "../arch/x86/interrupt-frame";
 import { VECTOR_SYSCALL } from "../arch/x86/idt";
-import { EXCEPTION_VECTORS, VECTOR_BREAKPOINT, VECTOR_PAGE_FAULT } from "../arch/x86/exceptions";
+import { EXCEPTION_VECTORS, VECTOR_BREAKPOINT, VECTOR_MACHINE_CHECK, VECTOR_NMI, VECTOR_PAGE_FAULT } from "../arch/x86/exceptions";
 import { probeFixup } from "../arch/x86/probe";
 import { print, printHex, println } from "../core/console";
 import { irqDispatch } from "../core/irq";
@@ -32,15 +32,17 @@ let breakpoints: u32 = 0;
 /** How many breakpoints the kernel has continued from. */
 export function breakpointCount(): u32 { return breakpoints; }
 
-/** Entry from boot/interrupts.asm for vectors 0-47. */
+/** Entry from boot/interrupts.asm for vectors 0-47 and 0x80. */
 export function interruptDispatch(frameAddress: usize): void {
   const frame = changetype<InterruptFrame>(frameAddress);
-  if (frame.vector == VECTOR_SYSCALL) {
+  if (frame.vector == VECTOR_SYSCALL && fromUser(frame)) {
     syscallDispatch(frame);
     return;
   }
-  if (frame.vector < EXCEPTION_VECTORS) {
-    if (fromUser(frame)) userFault(frame); // the program's, not the kernel's: it is ended
+  if (frame.vector < EXCEPTION_VECTORS || frame.vector == VECTOR_SYSCALL) {
+    // The program's, not the kernel's: it is ended. But an NMI or a machine
+    // check is the machine's, wherever it arrives.
+    if (fromUser(frame) && frame.vector != VECTOR_NMI && frame.vector != VECTOR_MACHINE_CHECK) userFault(frame);
     handleException(frame);
     return;
   }

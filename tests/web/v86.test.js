@@ -167,3 +167,10 @@ test("v86: a lazy area's parked entries, its kind and its backed pages read as t
   assert.ok(printed.some(([, pages, kind]) => kind === "plain" && pages === 2), dump);
   assert.deepEqual(memory.areas().used.map((a) => [a.start, a.pages, a.areaKind, a.backedCount]), printed);
 });
+
+test("v86: test=ring3 passes, null selectors in DS and ES included (v86 checks them where QEMU's TCG does not)", async () => {
+  const run = await boot("test=ring3");
+  assert.equal(run.status, STATUS_SUCCESS, explain(run));
+  assert.match(run.serial, /^ok   ring3: null selectors in DS and ES, then a system call: the kernel loads its own$/m, explain(run));
+  assert.match(run.serial, /^suite ring3: \d+ passed, 0 failed$/m, explain(run));
+});

@@ -420,6 +420,12 @@ class PageFaultStop(gdb.Breakpoint):
         if f["vector"] != K.VECTOR_PAGE_FAULT:
             return False
         cr2, code = register("cr2"), f["errorCode"]
+        if f["cs"] & 3 == 3:
+            # A fault in ring 3 ends the program there, not the kernel (kernel/proc/user.ts).
+            if PageFaultPolicy.stops(True):
+                print("page fault in ring 3 at 0x%08x (cr2): %s, eip 0x%08x: the kernel ends the program" % (cr2, fault_in_words(code), f["eip"]))
+                return True
+            return False
         lazy = handled_fault_area(cr2, code)
         if not PageFaultPolicy.stops(lazy is not None):
             return False

@@ -11,11 +11,13 @@
 //   bit 4 I/D   the access was an instruction fetch
 
 @inline export const VECTOR_DIVIDE: u32 = 0;
+@inline export const VECTOR_NMI: u32 = 2;
 @inline export const VECTOR_BREAKPOINT: u32 = 3;
 @inline export const VECTOR_INVALID_OPCODE: u32 = 6;
 @inline export const VECTOR_DOUBLE_FAULT: u32 = 8;
 @inline export const VECTOR_GENERAL_PROTECTION: u32 = 13;
 @inline export const VECTOR_PAGE_FAULT: u32 = 14;
+@inline export const VECTOR_MACHINE_CHECK: u32 = 18;
 /** Vectors 0-31 are the CPU's; 32 and up are free for interrupts. */
 @inline export const EXCEPTION_VECTORS: u32 = 32;
 

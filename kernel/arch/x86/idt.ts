@@ -3,8 +3,11 @@
 // Vectors 0-31 are the CPU's exceptions and 32-47 the PICs' IRQs
 // (drivers/pic.ts); each gets an interrupt gate to its entry stub in
 // boot/interrupts.asm, which calls interruptDispatch (kernel/trap/dispatch.ts).
-// Interrupt gates clear IF on entry. Vectors 48-255 are not present: using
-// one raises #NP.
+// Interrupt gates clear IF on entry. Vector 0x80 is the system-call gate,
+// the only one of DPL 3: ring 3 may raise it with INT n, and an INT n from
+// ring 3 for any other vector is a #GP (the DPL check comes before the
+// present check, SDM vol. 3, 6.12.1.1). The other vectors of 48-255 are
+// not present: using one from ring 0 raises #NP.
 //
 // The double fault (#8) gets a task gate instead (SDM vol. 3, 6.14.5 and
 // 7.2.5), to the double-fault task (arch/x86/tss.ts).
