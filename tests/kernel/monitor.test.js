@@ -83,6 +83,32 @@ function sendKeys(socket, keys) {
   });
 }
 
+/**
+ * Boots with `monitor` and, as prompt n comes out (the first is 1), writes
+ * steps[n - 1] on the serial port, or calls it with QEMU's process when it
+ * is a function. Unlike session, a step does not wait for the command
+ * before it to end: for Ctrl-C typed while one runs. Resolves to the run.
+ */
+function atPrompts(steps, { qemuArgs: extra = "" } = {}) {
+  let taken = 0;
+  return runQemu(qemuArgs({ kernel: KERNEL, cmdline: "monitor", qemuArgs: `${QEMU_ARGS}${extra}` }), {
+    timeoutMs: TIMEOUT_MS,
+    input: true,
+    onSerial(child, serial) {
+      if (taken === steps.length || serial.split(PROMPT).length - 1 !== taken + 1) return;
+      const step = steps[taken++];
+      if (typeof step === "function") step(child);
+      else child.stdin.write(step);
+    },
+  });
+}
+
+/** Types `line` now, and a Ctrl-C on the serial port half a second later. */
+const thenCtrlC = (line) => (child) => {
+  child.stdin.write(line);
+  setTimeout(() => child.stdin.write("\x03"), 500);
+};
+
 /** The output of the command whose echoed line is `line` (the first, or the nth with `nth`). */
 function outputOf(run, line, nth = 0) {
   const found = run.commands.filter((c) => c.line === line);
@@ -215,25 +241,7 @@ test("monitor: a command that ends the run inside a repeat still says how it end
 });
 
 test("monitor: Ctrl-C stops a repeat between two runs, and drops a line being typed", async () => {
-  let phase = 0;
-  const run = await runQemu(qemuArgs({ kernel: KERNEL, cmdline: "monitor", qemuArgs: QEMU_ARGS }), {
-    timeoutMs: TIMEOUT_MS,
-    input: true,
-    onSerial(child, serial) {
-      const prompts = serial.split(PROMPT).length - 1;
-      if (phase === 0 && prompts === 1) {
-        phase = 1;
-        child.stdin.write("repeat 4000000000 mem\n");
-        setTimeout(() => child.stdin.write("\x03"), 500);
-      } else if (phase === 1 && prompts === 2) {
-        phase = 2;
-        child.stdin.write("alloc 64\x03");
-      } else if (phase === 2 && prompts === 3) {
-        phase = 3;
-        child.stdin.write("halt\n");
-      }
-    },
-  });
+  const run = await atPrompts([thenCtrlC("repeat 4000000000 mem\n"), "alloc 64\x03", "halt\n"]);
   assert.equal(run.status, STATUS_SUCCESS, explain(run));
   assert.match(run.serial, /^repeat: interrupted \(Ctrl-C\) after [1-9]\d* runs, [1-9]\d* commands$/m, explain(run));
   assert.match(run.serial, /^tsk> alloc 64\^C\ntsk> halt$/m, explain(run));
@@ -522,23 +530,14 @@ test("monitor: a faulting peek ends its line before saying so; area past the fre
 test("monitor: Ctrl-C on the keyboard stops a repeat", async () => {
   const dir = mkdtempSync(join(tmpdir(), "tskernel-monitor-"));
   const socket = join(dir, "qemu-monitor.sock");
-  let phase = 0;
   try {
-    const run = await runQemu(qemuArgs({ kernel: KERNEL, cmdline: "monitor", qemuArgs: `${QEMU_ARGS} -monitor unix:${socket},server,nowait` }), {
-      timeoutMs: TIMEOUT_MS,
-      input: true,
-      onSerial(child, serial) {
-        const prompts = serial.split(PROMPT).length - 1;
-        if (phase === 0 && prompts === 1) {
-          phase = 1;
-          child.stdin.write("repeat 4000000000 ticks\n");
-          setTimeout(() => sendKeys(socket, ["ctrl-c"]), 500);
-        } else if (phase === 1 && prompts === 2) {
-          phase = 2;
-          child.stdin.write("halt\n");
-        }
+    const run = await atPrompts([
+      (child) => {
+        child.stdin.write("repeat 4000000000 ticks\n");
+        setTimeout(() => sendKeys(socket, ["ctrl-c"]), 500);
       },
-    });
+      "halt\n",
+    ], { qemuArgs: ` -monitor unix:${socket},server,nowait` });
     assert.equal(run.status, STATUS_SUCCESS, explain(run));
     assert.match(run.serial, /^repeat: interrupted \(Ctrl-C\) after [1-9]\d* runs, [1-9]\d* commands$/m, explain(run));
   } finally {
@@ -547,24 +546,8 @@ test("monitor: Ctrl-C on the keyboard stops a repeat", async () => {
 });
 
 test("monitor: Ctrl-C typed behind vmmap stops it at the end of a line, and the prompt comes back", async () => {
-  let phase = 0;
-  const run = await runQemu(qemuArgs({ kernel: KERNEL, cmdline: "monitor", qemuArgs: QEMU_ARGS }), {
-    timeoutMs: TIMEOUT_MS,
-    input: true,
-    onSerial(child, serial) {
-      const prompts = serial.split(PROMPT).length - 1;
-      if (phase === 0 && prompts === 1) {
-        phase = 1;
-        child.stdin.write("vmmap\n");
-      } else if (phase === 1 && prompts === 2) {
-        phase = 2;
-        child.stdin.write("vmmap\n\x03"); // in one write: queued before the dump starts
-      } else if (phase === 2 && prompts === 3) {
-        phase = 3;
-        child.stdin.write("halt\n");
-      }
-    },
-  });
+  // The second in one write: the Ctrl-C is queued before the dump starts.
+  const run = await atPrompts(["vmmap\n", "vmmap\n\x03", "halt\n"]);
   assert.equal(run.status, STATUS_SUCCESS, explain(run));
   const dumps = run.serial.split(PROMPT).slice(1, 3).map((chunk) => chunk.split("\n").slice(1, -1));
   const ranges = (lines) => lines.filter((l) => /^  0x[0-9a-f]{8}-0x[0-9a-f]{8}  /.test(l)).length;
@@ -587,22 +570,7 @@ test("monitor: vmmap shows a lazy area backed out of order as one run, scattered
 });
 
 test("monitor: Ctrl-C stops repeat N vmmap too, though vmmap takes it to stop itself", async () => {
-  let phase = 0;
-  const run = await runQemu(qemuArgs({ kernel: KERNEL, cmdline: "monitor", qemuArgs: QEMU_ARGS }), {
-    timeoutMs: TIMEOUT_MS,
-    input: true,
-    onSerial(child, serial) {
-      const prompts = serial.split(PROMPT).length - 1;
-      if (phase === 0 && prompts === 1) {
-        phase = 1;
-        child.stdin.write("repeat 4000000000 vmmap\n");
-        setTimeout(() => child.stdin.write("\x03"), 500);
-      } else if (phase === 1 && prompts === 2) {
-        phase = 2;
-        child.stdin.write("halt\n");
-      }
-    },
-  });
+  const run = await atPrompts([thenCtrlC("repeat 4000000000 vmmap\n"), "halt\n"]);
   assert.equal(run.status, STATUS_SUCCESS, explain(run));
   assert.match(run.serial, /^repeat: interrupted \(Ctrl-C\) after [1-9]\d* runs, [1-9]\d* commands$/m, explain(run));
 });
