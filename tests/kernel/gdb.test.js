@@ -2,12 +2,12 @@
 // commands of tools/gdb/kernel.py, checked against what the kernel itself
 // prints in the same boot (dump=alloc runs before the fault); TypeScript
 // lines, names, parameters, values and the DEBUG=1 image's locals
-// (tools/build/lines.mjs); the stop at a failure; and Ctrl-C in `make debug`,
-// on a terminal of its own.
+// (tools/build/lines.mjs); and the stop at a failure. `make debug` itself,
+// Ctrl-C included, is tests/kernel/make-debug.test.js.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { gdbSession } from "../../tools/run/sessions.mjs";
 import { KERNEL, QEMU_ARGS } from "./kernel.js";
@@ -160,49 +160,6 @@ for (const { cmdline, kind, frame } of [
     assert.match(gdb, /\[Inferior 1 \(process 1\) killed\]/, context);
   });
 }
-
-test("make debug on a terminal: Ctrl-C interrupts the kernel in GDB, and QEMU, node and make live on", async () => {
-  // script(1) gives the session a terminal of its own; a 0x03 written to it
-  // is a Ctrl-C there: SIGINT to the terminal's foreground process group.
-  // The monitor keeps the kernel running (waiting for input, interrupts on).
-  const make = `make --no-print-directory debug${KERNEL.includes("/debug/") ? " DEBUG=1" : ""}`;
-  const session = spawn("script", ["-qfec", make, "/dev/null"], {
-    env: { ...process.env, CMDLINE: "monitor", QEMU_ARGS, TERM: "dumb" },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  let out = "";
-  session.stdout.on("data", (chunk) => (out += chunk));
-  session.stderr.on("data", (chunk) => (out += chunk));
-  const ended = new Promise((resolve) => session.on("close", resolve));
-  const seen = async (pattern, from = 0) => {
-    for (let waited = 0; !pattern.test(out.slice(from)); waited += 100) {
-      if (waited > 60_000) throw new Error(`no ${pattern} in:\n${out}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return out.length;
-  };
-  try {
-    // The port is one the system found free, printed for a GDB of one's own.
-    await seen(/QEMU waits for GDB on 127\.0\.0\.1:\d+;/);
-    const port = Number(/QEMU waits for GDB on 127\.0\.0\.1:(\d+);/.exec(out)[1]);
-    let at = await seen(/\(gdb\) $/);
-    assert.match(out, new RegExp(`^Remote debugging using 127\\.0\\.0\\.1:${port}\r?$`, "m"), out);
-    session.stdin.write("\x03"); // at the prompt: GDB's own Quit
-    at = await seen(/Quit\r?\n\(gdb\) $/, at);
-    session.stdin.write("continue\n");
-    at = await seen(/Continuing\./, at);
-    session.stdin.write("\x03"); // while the kernel runs: interrupt it
-    at = await seen(/Program received signal SIGINT, Interrupt\.[\s\S]*\(gdb\) $/, at);
-    session.stdin.write("info registers eip\n");
-    at = await seen(/eip +0x[0-9a-f]+[\s\S]*\(gdb\) $/, at);
-    session.stdin.write("quit\n");
-    const status = await ended;
-    assert.equal(status, 0, `make debug ended with status ${status}:\n${out}`);
-    assert.doesNotMatch(out, /Remote connection closed|make: \*\*\*|Interrupt$/m, out);
-  } finally {
-    session.kill("SIGKILL");
-  }
-});
 
 // --- pfstop: GDB and the page faults the kernel handles -------------------------
 // test=demand-readonly reads a read-only lazy page (handled) and then writes

@@ -1,6 +1,7 @@
-// `make debug` as a person uses it: GDB on one terminal, the monitor on a
-// second (`make console`, the serial socket), and an exit status that says
-// whether the kernel stopped on a failure.
+// `make debug` as a person uses it: GDB on one terminal, where Ctrl-C
+// interrupts the kernel; the monitor on a second (`make console`, the serial
+// socket); and an exit status that says whether the kernel stopped on a
+// failure.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -36,12 +37,52 @@ function makeDebug(cmdline, dir) {
   return started("script", ["-qfec", make, "/dev/null"], env);
 }
 
-test("make debug: the monitor is typed at from make console while GDB holds the terminal", async () => {
+/** Runs `body(debug, dir)` against `make debug CMDLINE=cmdline`, then ends the session and removes its directory. */
+async function debugging(cmdline, body) {
+  const dir = mkdtempSync(join(tmpdir(), "tskernel-debug-"));
+  const debug = makeDebug(cmdline, dir);
+  try {
+    await body(debug, dir);
+  } finally {
+    debug.child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** At GDB's first prompt, `continue` to the stop at the page fault of fault=0xdead0000; where the output is then. */
+async function continueToFault(debug) {
+  const at = await debug.seen(/\(gdb\) $/);
+  debug.child.stdin.write("continue\n");
+  return debug.seen(/^page fault at 0xdead0000 \(cr2\)[\s\S]*\(gdb\) $/m, at);
+}
+
+test("make debug on a terminal: Ctrl-C interrupts the kernel in GDB, and QEMU, node and make live on", () => debugging("monitor", async (debug) => {
+  // A 0x03 written to script(1)'s terminal is a Ctrl-C there: SIGINT to the
+  // terminal's foreground process group. The monitor keeps the kernel
+  // running (waiting for input, interrupts on).
+  // The port is one the system found free, printed for a GDB of one's own.
+  await debug.seen(/QEMU waits for GDB on 127\.0\.0\.1:\d+;/);
+  const port = Number(/QEMU waits for GDB on 127\.0\.0\.1:(\d+);/.exec(debug.output())[1]);
+  let at = await debug.seen(/\(gdb\) $/);
+  assert.match(debug.output(), new RegExp(`^Remote debugging using 127\\.0\\.0\\.1:${port}\r?$`, "m"), debug.output());
+  debug.child.stdin.write("\x03"); // at the prompt: GDB's own Quit
+  at = await debug.seen(/Quit\r?\n\(gdb\) $/, at);
+  debug.child.stdin.write("continue\n");
+  at = await debug.seen(/Continuing\./, at);
+  debug.child.stdin.write("\x03"); // while the kernel runs: interrupt it
+  at = await debug.seen(/Program received signal SIGINT, Interrupt\.[\s\S]*\(gdb\) $/, at);
+  debug.child.stdin.write("info registers eip\n");
+  at = await debug.seen(/eip +0x[0-9a-f]+[\s\S]*\(gdb\) $/, at);
+  debug.child.stdin.write("quit\n");
+  const status = await debug.ended;
+  assert.equal(status, 0, `make debug ended with status ${status}:\n${debug.output()}`);
+  assert.doesNotMatch(debug.output(), /Remote connection closed|make: \*\*\*|Interrupt$/m, debug.output());
+}));
+
+test("make debug: the monitor is typed at from make console while GDB holds the terminal", () => debugging("monitor", async (debug, dir) => {
   // The walkthrough of docs/debugging.md: a breakpoint at pageMap in GDB,
   // then `map 0xd0000000` typed on the console stops there.
-  const dir = mkdtempSync(join(tmpdir(), "tskernel-debug-"));
   const socket = join(dir, "serial.sock");
-  const debug = makeDebug("monitor", dir);
   let console_ = null;
   try {
     await debug.seen(new RegExp(`the kernel's serial port \\(the monitor\\) is ${socket.replace(/[.]/g, "\\.")}:`));
@@ -70,47 +111,27 @@ test("make debug: the monitor is typed at from make console while GDB holds the 
     const status = await debug.ended;
     assert.equal(status, 0, `make debug ended with status ${status} after a clean halt:\n${debug.output()}`);
   } finally {
-    debug.child.kill("SIGKILL");
     console_?.child.kill("SIGKILL");
-    rmSync(dir, { recursive: true, force: true });
   }
-});
+}));
 
-test("make debug exits with a failure after the kernel stopped on a fault", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "tskernel-debug-"));
-  const debug = makeDebug("fault=0xdead0000", dir);
-  try {
-    let at = await debug.seen(/\(gdb\) $/);
-    debug.child.stdin.write("continue\n");
-    at = await debug.seen(/^page fault at 0xdead0000 \(cr2\)[\s\S]*\(gdb\) $/m, at);
-    debug.child.stdin.write("continue\n"); // on to the report, and haltFailure
-    at = await debug.seen(/kernel stopped on a failure[\s\S]*\(gdb\) $/, at);
-    debug.child.stdin.write("quit\n");
-    const status = await debug.ended;
-    assert.notEqual(status, 0, `make debug ended with status 0 after a page fault report:\n${debug.output()}`);
-    assert.match(debug.output(), /^debug: the kernel stopped on a failure \(its report is on the serial port\) \(the serial output is in .*serial\.log\)\r?$/m, debug.output());
-  } finally {
-    debug.child.kill("SIGKILL");
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test("make debug exits with a failure after the kernel stopped on a fault", () => debugging("fault=0xdead0000", async (debug) => {
+  let at = await continueToFault(debug);
+  debug.child.stdin.write("continue\n"); // on to the report, and haltFailure
+  at = await debug.seen(/kernel stopped on a failure[\s\S]*\(gdb\) $/, at);
+  debug.child.stdin.write("quit\n");
+  const status = await debug.ended;
+  assert.notEqual(status, 0, `make debug ended with status 0 after a page fault report:\n${debug.output()}`);
+  assert.match(debug.output(), /^debug: the kernel stopped on a failure \(its report is on the serial port\) \(the serial output is in .*serial\.log\)\r?$/m, debug.output());
+}));
 
-test("make debug quit at a page fault the kernel will not handle exits with a failure", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "tskernel-debug-"));
-  const debug = makeDebug("fault=0xdead0000", dir);
-  try {
-    let at = await debug.seen(/\(gdb\) $/);
-    debug.child.stdin.write("continue\n");
-    at = await debug.seen(/^page fault at 0xdead0000 \(cr2\)[\s\S]*\(gdb\) $/m, at);
-    debug.child.stdin.write("quit\n");
-    const status = await debug.ended;
-    assert.notEqual(status, 0, `make debug ended with status 0 while stopped at a fatal page fault:\n${debug.output()}`);
-    assert.match(debug.output(), /^debug: the kernel stopped at a page fault at 0xdead0000 that it will not handle/m, debug.output());
-  } finally {
-    debug.child.kill("SIGKILL");
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test("make debug quit at a page fault the kernel will not handle exits with a failure", () => debugging("fault=0xdead0000", async (debug) => {
+  await continueToFault(debug);
+  debug.child.stdin.write("quit\n");
+  const status = await debug.ended;
+  assert.notEqual(status, 0, `make debug ended with status 0 while stopped at a fatal page fault:\n${debug.output()}`);
+  assert.match(debug.output(), /^debug: the kernel stopped at a page fault at 0xdead0000 that it will not handle/m, debug.output());
+}));
 
 test("make console without a kernel says to start make debug", async () => {
   const dir = mkdtempSync(join(tmpdir(), "tskernel-debug-"));
