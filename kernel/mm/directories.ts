@@ -31,6 +31,9 @@ import { DIRECTORY_VIEWS } from "./regions";
 const used = memory.data(<i32>(DIRECTORIES_MAX / 8), 4);
 let count: u32 = 0;
 
+// The word of `used` that holds slot's bit.
+@inline function usedWord(slot: u32): usize { return used + ((slot >>> 5) << 2); }
+
 /** Where the directory in `slot` is seen. */
 @inline export function directoryView(slot: u32): u32 { return DIRECTORY_VIEWS + (slot << PAGE_SHIFT); }
 /** The slot of the directory seen at `view`. */
@@ -42,7 +45,7 @@ export function directoryCount(): u32 { return count; }
 export function directoryAt(view: u32): bool {
   if (view < DIRECTORY_VIEWS || ((view - DIRECTORY_VIEWS) & ((1 << PAGE_SHIFT) - 1)) != 0) return false;
   const slot = directorySlot(view);
-  return slot < DIRECTORIES_MAX && (load<u32>(used + ((slot >>> 5) << 2)) & (1 << (slot & 31))) != 0;
+  return slot < DIRECTORIES_MAX && (load<u32>(usedWord(slot)) & (1 << (slot & 31))) != 0;
 }
 
 /** A slot no directory holds, or -1 when all are taken. Marks nothing: directoryAdd does, once the view is mapped. */
@@ -56,14 +59,14 @@ export function directoryFreeSlot(): i32 {
 
 /** Counts the directory now mapped at its slot's view; from now on it shares the kernel's entries. */
 export function directoryAdd(slot: u32): void {
-  const at = used + ((slot >>> 5) << 2);
+  const at = usedWord(slot);
   store<u32>(at, load<u32>(at) | (1 << (slot & 31)));
   count++;
 }
 
 /** Forgets the directory in `slot` (before its view is unmapped). */
 export function directoryRemove(slot: u32): void {
-  const at = used + ((slot >>> 5) << 2);
+  const at = usedWord(slot);
   store<u32>(at, load<u32>(at) & ~(1 << (slot & 31)));
   count--;
 }

@@ -153,13 +153,14 @@ export function pageMap(vaddr: u32, paddr: u32, flags: u32): bool {
 function tableCreate(table: u32, pde: u32): bool {
   const frame = frameAlloc();
   if (frame == 0) return false;
-  store<u32>(pde, makeEntry(frame, PDE_GRANTS));
+  const entry = makeEntry(frame, PDE_GRANTS);
+  store<u32>(pde, entry);
   const window = mirrorTable(table);
   invlpg(window);
   memory.fill(window, 0, PAGE_SIZE);
   setTableCount(table, 0);
   // A kernel table is every directory's (mm/directories.ts), zeroed first.
-  if (isKernelTable(table)) directoriesShare(table, makeEntry(frame, PDE_GRANTS));
+  if (isKernelTable(table)) directoriesShare(table, entry);
   return true;
 }
 

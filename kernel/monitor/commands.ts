@@ -289,7 +289,7 @@ function areaFreeCommand(): void {
 
 function mapCommand(): void {
   const vaddr = number(1);
-  if (vaddr < 0 || inAreas("map", <u32>vaddr)) return;
+  if (vaddr < 0 || kernelMapsOnly("map", <u32>vaddr)) return;
   let paddr: i64 = 0;
   if (wordCount() == 3) {
     paddr = number(2);
@@ -320,7 +320,7 @@ function mapCommand(): void {
 
 function unmapCommand(): void {
   const vaddr = number(1);
-  if (vaddr < 0 || inAreas("unmap", <u32>vaddr)) return;
+  if (vaddr < 0 || kernelMapsOnly("unmap", <u32>vaddr)) return;
   const paddr = pageUnmap(<u32>vaddr);
   print("unmap: ");
   printHex(<u32>vaddr);
@@ -333,7 +333,7 @@ function unmapCommand(): void {
 // areas' range, where every page belongs to an area, free or used, and the
 // kernel's windows above the one for mappings by hand (mm/regions.ts says
 // why map and unmap must stay out).
-function inAreas(command: string, vaddr: u32): bool {
+function kernelMapsOnly(command: string, vaddr: u32): bool {
   const areas = vaddr >= areaRangeStart() && vaddr < areaRangeEnd();
   if (!areas && (vaddr < HAND_MAP_END || inMirror(vaddr))) return false;
   print(command);
