@@ -492,15 +492,25 @@ function macroWordsUsed(used, macros) {
   return words;
 }
 
+/**
+ * The words the function's lines use, and a test of whether a TypeScript
+ * name may be given in it: not a C keyword or macro, not a word a macro it
+ * uses expands to, not already a word of it.
+ */
+function namesFree(body, macros) {
+  const used = new Set(body.join("\n").match(/\b[A-Za-z_]\w*\b/g));
+  const macroWords = macroWordsUsed(used, macros);
+  const free = (name) => !C_RESERVED.has(name) && !macros.has(name) && !macroWords.has(name) && !used.has(name);
+  return { used, free };
+}
+
 /** The function's lines with wasm2c's w2c_NAME of each named local (and parameter) renamed NAME, where NAME is free in it. */
 function nameLocals(body, names, macros, count) {
   if (!names) return body;
-  const text = body.join("\n");
-  const used = new Set(text.match(/\b[A-Za-z_]\w*\b/g));
-  const macroWords = macroWordsUsed(used, macros);
+  const { used, free } = namesFree(body, macros);
   const rename = new Map();
   for (const name of names) {
-    if (C_RESERVED.has(name) || macros.has(name) || macroWords.has(name) || used.has(name) || !used.has(`w2c_${name}`)) continue;
+    if (!free(name) || !used.has(`w2c_${name}`)) continue;
     rename.set(`w2c_${name}`, name);
     count();
   }
@@ -511,13 +521,11 @@ function nameLocals(body, names, macros, count) {
 /** The function's lines with w2c_pN renamed to the TypeScript parameter names that are free in it. */
 function nameParameters(body, names, macros, count) {
   if (!names) return body;
-  const text = body.join("\n");
-  const used = new Set(text.match(/\b[A-Za-z_]\w*\b/g));
-  const macroWords = macroWordsUsed(used, macros);
+  const { used, free } = namesFree(body, macros);
   const chosen = new Set();
   const rename = new Map();
   names.forEach((name, n) => {
-    if (C_RESERVED.has(name) || macros.has(name) || macroWords.has(name) || used.has(name) || chosen.has(name)) return;
+    if (!free(name) || chosen.has(name)) return;
     if (!used.has(`w2c_p${n}`)) return;
     chosen.add(name);
     rename.set(`w2c_p${n}`, name);
